@@ -1,0 +1,127 @@
+//! Prediction of the next ADC code from the codes before it.
+//!
+//! A cascade in fixed point (values in 1/16 code units, "Q4"): the previous
+//! code, then an NLMS filter on the history of first differences predicting
+//! the next difference, then a short NLMS stage on the first stage's errors,
+//! then a bias correction learned per sign context of recent errors.
+//!
+//! Invariant: prediction and update are pure integer functions of the codes
+//! seen so far, so the encoder and the decoder hold identical state after
+//! every sample.
+
+/// Fraction bits of predictions: predictions are in 1/16 code units.
+pub const FRAC_BITS: u32 = 4;
+const ONE: i32 = 1 << FRAC_BITS;
+
+/// Fraction bits of NLMS weights.
+const W_BITS: u32 = 16;
+const W_LIMIT: i32 = 1 << 24;
+
+/// Normalised least-mean-squares filter with `N` taps over a Q4 signal.
+///
+/// The step size is `2^-mu_shift`; normalising by the input power makes the
+/// filter converge at the same speed whatever the signal's amplitude.
+#[derive(Clone, Debug)]
+pub struct Nlms<const N: usize> {
+    weights: [i32; N],
+    history: [i32; N],
+    power: i64,
+    mu_shift: u32,
+}
+
+impl<const N: usize> Nlms<N> {
+    pub const fn new(mu_shift: u32) -> Self {
+        Self { weights: [0; N], history: [0; N], power: 0, mu_shift }
+    }
+
+    /// The filter's prediction of the next input, Q4.
+    #[inline]
+    pub fn predict(&self) -> i32 {
+        let mut acc: i64 = 0;
+        for (w, h) in self.weights.iter().zip(self.history.iter()) {
+            acc += i64::from(*w) * i64::from(*h);
+        }
+        // Clamped so a diverging filter cannot overflow the cascade's sums.
+        (acc >> W_BITS).clamp(-i64::from(W_LIMIT), i64::from(W_LIMIT)) as i32
+    }
+
+    /// Adapts to the prediction error `err` (Q4) of the last prediction and
+    /// shifts `input` (Q4) into the history.
+    #[inline]
+    pub fn update(&mut self, err: i32, input: i32) {
+        // Power plus a floor so silence does not blow up the step.
+        let norm = self.power + i64::from(N as u32) * i64::from(ONE * ONE) + 1;
+        let gain = (i64::from(err) << (W_BITS + 8)) / norm;
+        for (w, h) in self.weights.iter_mut().zip(self.history.iter()) {
+            let step = (gain * i64::from(*h)) >> (8 + self.mu_shift);
+            *w = (i64::from(*w) + step).clamp(-i64::from(W_LIMIT), i64::from(W_LIMIT)) as i32;
+        }
+        let last = self.history[N - 1];
+        self.power += i64::from(input) * i64::from(input) - i64::from(last) * i64::from(last);
+        self.history.copy_within(0..N - 1, 1);
+        self.history[0] = input;
+    }
+}
+
+/// Number of sign contexts of the bias stage.
+const BIAS_CONTEXTS: usize = 9;
+const BIAS_LIMIT: i32 = 1 << 20;
+
+/// The prediction cascade of the range-coded profiles.
+#[derive(Clone, Debug)]
+pub struct Cascade {
+    /// Code range: predictions are clamped to `[0, codes)`.
+    codes: i32,
+    last: i32,
+    diff_stage: Nlms<16>,
+    error_stage: Nlms<4>,
+    bias: [i32; BIAS_CONTEXTS],
+    errors: [i32; 2],
+    // Kept between predict and update.
+    p_diff: i32,
+    p_err: i32,
+    bias_ctx: usize,
+}
+
+impl Cascade {
+    pub fn new(codes: u32) -> Self {
+        Self {
+            codes: codes as i32,
+            last: (codes / 2) as i32 * ONE,
+            diff_stage: Nlms::new(8),
+            error_stage: Nlms::new(9),
+            bias: [0; BIAS_CONTEXTS],
+            errors: [0; 2],
+            p_diff: 0,
+            p_err: 0,
+            bias_ctx: 0,
+        }
+    }
+
+    /// Predicts the next code, Q4, within `[0, codes - 1]`.
+    #[inline]
+    pub fn predict(&mut self) -> i32 {
+        self.p_diff = self.diff_stage.predict();
+        self.p_err = self.error_stage.predict();
+        let sign = |e: i32| (e.signum() + 1) as usize;
+        self.bias_ctx = sign(self.errors[0]) * 3 + sign(self.errors[1]);
+        let p = self.last + self.p_diff + self.p_err + self.bias[self.bias_ctx];
+        p.clamp(0, (self.codes - 1) * ONE)
+    }
+
+    /// Learns from the actual code after [`Cascade::predict`].
+    #[inline]
+    pub fn update(&mut self, code: u32) {
+        let x = code as i32 * ONE;
+        let diff = x - self.last;
+        let e1 = diff - self.p_diff;
+        let e2 = e1 - self.p_err;
+        let e3 = e2 - self.bias[self.bias_ctx];
+        self.diff_stage.update(e1, diff);
+        self.error_stage.update(e2, e1);
+        let b = &mut self.bias[self.bias_ctx];
+        *b = (*b + (e3 >> 5)).clamp(-BIAS_LIMIT, BIAS_LIMIT);
+        self.errors = [e3, self.errors[0]];
+        self.last = x;
+    }
+}

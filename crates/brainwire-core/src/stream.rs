@@ -1,0 +1,167 @@
+//! The codec stream: a two-byte header naming the profile and the ADC lattice,
+//! then the profile's coded samples up to the end of the stream.
+//!
+//! Invariant: a stream decodes to exactly the samples pushed into its encoder,
+//! for every profile and lattice, samples on or off the lattice alike. The
+//! sample count is not in the stream; the container stores it.
+
+use crate::error::Error;
+use crate::lattice::AdcLattice;
+use crate::range::ByteSink;
+use crate::{channel, lite};
+
+/// A trade-off between ratio and compute. The id is the stream's first byte.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Profile {
+    /// Implant profile: integer-only, tens of instructions per sample,
+    /// bounded coding delay.
+    Lite = 1,
+    /// The challenge profile: adaptive prediction and context-modelled range
+    /// coding with the ADC code-width prior.
+    Default = 2,
+    /// Highest ratio: deeper prediction cascade and residual mixing.
+    Max = 3,
+}
+
+impl Profile {
+    pub const ALL: [Profile; 3] = [Profile::Lite, Profile::Default, Profile::Max];
+
+    pub fn from_id(id: u8) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| *p as u8 == id)
+    }
+
+    pub fn id(self) -> u8 {
+        self as u8
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Lite => "lite",
+            Self::Default => "default",
+            Self::Max => "max",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.name() == name)
+    }
+}
+
+/// Size of the stream header in bytes.
+pub const HEADER_LEN: usize = 2;
+
+enum EncoderState {
+    Lite(lite::Encoder),
+    Model(channel::Encoder),
+}
+
+/// Streaming encoder: push samples, bytes come out as soon as they are final.
+pub struct Encoder {
+    state: EncoderState,
+}
+
+impl Encoder {
+    /// Starts a stream, writing its header to `out`.
+    pub fn new<S: ByteSink>(profile: Profile, lattice: AdcLattice, out: &mut S) -> Self {
+        out.put(profile.id());
+        out.put(lattice.id());
+        let state = match profile {
+            Profile::Lite => EncoderState::Lite(lite::Encoder::new(lattice)),
+            Profile::Default | Profile::Max => {
+                EncoderState::Model(channel::Encoder::new(profile, lattice))
+            }
+        };
+        Self { state }
+    }
+
+    /// Codes one sample.
+    #[inline]
+    pub fn push<S: ByteSink>(&mut self, sample: i16, out: &mut S) {
+        match &mut self.state {
+            EncoderState::Lite(e) => e.push(sample, out),
+            EncoderState::Model(e) => e.push(sample, out),
+        }
+    }
+
+    /// Ends the stream, writing what the encoder still holds.
+    pub fn finish<S: ByteSink>(self, out: &mut S) {
+        match self.state {
+            EncoderState::Lite(e) => e.finish(out),
+            EncoderState::Model(e) => e.finish(out),
+        }
+    }
+}
+
+enum DecoderState<'a> {
+    Lite(lite::Decoder<'a>),
+    Model(channel::Decoder<'a>),
+}
+
+/// Decodes a stream sample by sample.
+pub struct Decoder<'a> {
+    profile: Profile,
+    lattice: AdcLattice,
+    state: DecoderState<'a>,
+}
+
+impl<'a> Decoder<'a> {
+    /// Reads the stream header.
+    pub fn new(stream: &'a [u8]) -> Result<Self, Error> {
+        let [p, l, ..] = *stream else { return Err(Error::MissingHeader) };
+        let profile = Profile::from_id(p).ok_or(Error::UnknownProfile(p))?;
+        let lattice = AdcLattice::from_id(l).ok_or(Error::UnknownLattice(l))?;
+        let payload = &stream[HEADER_LEN..];
+        let state = match profile {
+            Profile::Lite => DecoderState::Lite(lite::Decoder::new(lattice, payload)),
+            Profile::Default | Profile::Max => {
+                DecoderState::Model(channel::Decoder::new(profile, lattice, payload))
+            }
+        };
+        Ok(Self { profile, lattice, state })
+    }
+
+    pub fn profile(&self) -> Profile {
+        self.profile
+    }
+
+    pub fn lattice(&self) -> AdcLattice {
+        self.lattice
+    }
+
+    /// Decodes the next sample.
+    #[inline]
+    pub fn next_sample(&mut self) -> Result<i16, Error> {
+        match &mut self.state {
+            DecoderState::Lite(d) => d.next_sample(),
+            DecoderState::Model(d) => d.next_sample(),
+        }
+    }
+
+    /// Checks the stream after its last sample: it must not have run past the
+    /// end of its bytes.
+    pub fn finish(self) -> Result<(), Error> {
+        match self.state {
+            DecoderState::Lite(d) => d.finish(),
+            DecoderState::Model(d) => d.finish(),
+        }
+    }
+}
+
+/// Encodes a whole recording into `out` (header included).
+pub fn encode_all<S: ByteSink>(profile: Profile, lattice: AdcLattice, samples: &[i16], out: &mut S) {
+    let mut enc = Encoder::new(profile, lattice, out);
+    for &s in samples {
+        enc.push(s, out);
+    }
+    enc.finish(out);
+}
+
+/// Decodes `out.len()` samples from `stream`.
+pub fn decode_all(stream: &[u8], out: &mut [i16]) -> Result<(), Error> {
+    let mut dec = Decoder::new(stream)?;
+    for s in out.iter_mut() {
+        *s = dec.next_sample()?;
+    }
+    dec.finish()
+}
