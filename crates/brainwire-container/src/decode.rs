@@ -1,0 +1,127 @@
+//! Decoding and inspection.
+//!
+//! Invariant: [`decode`] returns `Ok` only with bytes whose CRC-32C equals the
+//! one recorded from the original file, and never panics or allocates more
+//! than a bound set by the input: the output grows as samples are decoded,
+//! starting from a reservation capped by the compressed size.
+
+use alloc::vec::Vec;
+
+use brainwire_core::{AdcLattice, Decoder, Profile};
+
+use crate::crc::crc32c;
+use crate::error::Error;
+use crate::format::{parse, Body, Coded, Container, Kind, WavHeader, VERSION};
+use crate::wav::canonical_header;
+
+/// Initial reservation per compressed byte; the output grows past it only as
+/// samples actually decode, so a lying sample count cannot reserve memory.
+const RESERVE_PER_INPUT_BYTE: usize = 8;
+
+/// Restores the original file, byte for byte.
+pub fn decode(compressed: &[u8]) -> Result<Vec<u8>, Error> {
+    let container = parse(compressed)?;
+    let out = match container.body {
+        Body::Stored(bytes) => bytes.to_vec(),
+        Body::Coded(coded) => decode_coded(&coded, compressed.len())?,
+    };
+    let actual = crc32c(&out);
+    if actual != container.file_crc {
+        return Err(Error::IntegrityMismatch { expected: container.file_crc, actual });
+    }
+    Ok(out)
+}
+
+fn decode_coded(c: &Coded<'_>, compressed_len: usize) -> Result<Vec<u8>, Error> {
+    // 2 * sample_count must fit in memory before any work is done.
+    let sample_bytes = c
+        .sample_count
+        .checked_mul(2)
+        .and_then(|n| usize::try_from(n).ok())
+        .ok_or(Error::TooLarge)?;
+    let total = sample_bytes
+        .checked_add(c.header.len())
+        .and_then(|n| n.checked_add(c.trailer.len()))
+        .ok_or(Error::TooLarge)?;
+    let reserve = total.min(compressed_len.saturating_mul(RESERVE_PER_INPUT_BYTE));
+    let mut out = Vec::with_capacity(reserve);
+
+    match c.header {
+        WavHeader::Canonical { sample_rate } => {
+            let h = canonical_header(sample_rate, sample_bytes as u64).ok_or(Error::HeaderDamaged)?;
+            out.extend_from_slice(&h);
+        }
+        WavHeader::Verbatim(prefix) => out.extend_from_slice(prefix),
+    }
+    let mut dec = Decoder::new(c.stream)?;
+    for _ in 0..c.sample_count {
+        out.extend_from_slice(&dec.next_sample()?.to_le_bytes());
+    }
+    dec.finish()?;
+    out.extend_from_slice(c.trailer);
+    Ok(out)
+}
+
+/// What [`inspect`] reports about a container.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Info {
+    pub version: u8,
+    pub kind: Kind,
+    /// Codec profile and ADC lattice (kind 1 only; `None` when the stream
+    /// names one this build does not know).
+    pub profile: Option<Profile>,
+    pub lattice: Option<AdcLattice>,
+    /// Sample rate of a canonical WAV header (kind 1, header mode 0).
+    pub sample_rate: Option<u32>,
+    /// Whether the WAV header is rebuilt (mode 0) rather than stored.
+    pub canonical_header: bool,
+    /// 16-bit samples in the codec stream (0 for kind 0).
+    pub sample_count: u64,
+    /// Bytes stored verbatim around the samples (header and trailer).
+    pub verbatim_len: u64,
+    /// Bytes of the codec stream.
+    pub stream_len: u64,
+    pub original_len: u64,
+    pub compressed_len: u64,
+    /// CRC-32C of the original file.
+    pub crc: u32,
+}
+
+/// Describes a container without decoding its samples. Checks the header
+/// (and its CRC), not the samples: only [`decode`] proves a file intact.
+pub fn inspect(compressed: &[u8]) -> Result<Info, Error> {
+    let container: Container<'_> = parse(compressed)?;
+    let original_len = container.original_len().ok_or(Error::TooLarge)?;
+    let mut info = Info {
+        version: VERSION,
+        kind: container.kind(),
+        profile: None,
+        lattice: None,
+        sample_rate: None,
+        canonical_header: false,
+        sample_count: 0,
+        verbatim_len: 0,
+        stream_len: 0,
+        original_len,
+        compressed_len: compressed.len() as u64,
+        crc: container.file_crc,
+    };
+    match container.body {
+        Body::Stored(bytes) => info.verbatim_len = bytes.len() as u64,
+        Body::Coded(c) => {
+            info.profile = c.stream.first().and_then(|&p| Profile::from_id(p));
+            info.lattice = c.stream.get(1).and_then(|&l| AdcLattice::from_id(l));
+            if let WavHeader::Canonical { sample_rate } = c.header {
+                info.sample_rate = Some(sample_rate);
+                info.canonical_header = true;
+            }
+            info.sample_count = c.sample_count;
+            info.verbatim_len = (c.header.len() + c.trailer.len()) as u64;
+            if info.canonical_header {
+                info.verbatim_len = c.trailer.len() as u64;
+            }
+            info.stream_len = c.stream.len() as u64;
+        }
+    }
+    Ok(info)
+}

@@ -1,0 +1,243 @@
+//! Round trips and damage detection of the whole container, on synthetic
+//! recordings (an LCG-driven random walk on the Neuralink 10-bit lattice).
+
+use alloc::vec::Vec;
+
+use brainwire_core::{AdcLattice, Profile};
+
+use crate::{decode, encode, inspect, Error, Kind};
+
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u32 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (self.0 >> 33) as u32
+    }
+}
+
+/// A random walk over lattice codes, like a quiet electrode with spikes.
+fn walk(n: usize, seed: u64) -> Vec<i16> {
+    let mut rng = Lcg(seed);
+    let mut code: i32 = 512;
+    (0..n)
+        .map(|_| {
+            let r = rng.next();
+            code += (r % 7) as i32 - 3;
+            if r % 97 == 0 {
+                code += 40;
+            }
+            code = code.clamp(0, 1023);
+            AdcLattice::Neuralink10.value(code as u32)
+        })
+        .collect()
+}
+
+fn le_bytes(samples: &[i16]) -> Vec<u8> {
+    samples.iter().flat_map(|s| s.to_le_bytes()).collect()
+}
+
+fn push_chunk(out: &mut Vec<u8>, id: &[u8; 4], declared: u32, body: &[u8]) {
+    out.extend_from_slice(id);
+    out.extend_from_slice(&declared.to_le_bytes());
+    out.extend_from_slice(body);
+}
+
+fn fmt_body(channels: u16, rate: u32, bits: u16) -> Vec<u8> {
+    let align = channels * bits / 8;
+    let mut b = Vec::new();
+    b.extend_from_slice(&1u16.to_le_bytes());
+    b.extend_from_slice(&channels.to_le_bytes());
+    b.extend_from_slice(&rate.to_le_bytes());
+    b.extend_from_slice(&(rate * align as u32).to_le_bytes());
+    b.extend_from_slice(&align.to_le_bytes());
+    b.extend_from_slice(&bits.to_le_bytes());
+    b
+}
+
+/// A WAV file; `extra` chunks go between `fmt ` and `data`.
+fn wav(channels: u16, bits: u16, data: &[u8], extra: &[(&[u8; 4], &[u8])]) -> Vec<u8> {
+    let mut c = Vec::new();
+    let f = fmt_body(channels, 19531, bits);
+    push_chunk(&mut c, b"fmt ", f.len() as u32, &f);
+    for (id, body) in extra {
+        push_chunk(&mut c, id, body.len() as u32, body);
+        if body.len() % 2 == 1 {
+            c.push(0);
+        }
+    }
+    push_chunk(&mut c, b"data", data.len() as u32, data);
+    let mut file = Vec::new();
+    push_chunk(&mut file, b"RIFF", c.len() as u32 + 4, b"WAVE");
+    file.extend_from_slice(&c);
+    file
+}
+
+fn round_trip(file: &[u8]) -> Vec<u8> {
+    let mut last = Vec::new();
+    for p in Profile::ALL {
+        let packed = encode(file, p);
+        assert!(packed.len() <= file.len() + 8, "{p:?} grew the file");
+        assert_eq!(decode(&packed).as_deref(), Ok(file), "{p:?} round trip");
+        last = packed;
+    }
+    last
+}
+
+#[test]
+fn canonical_wav_uses_the_rebuilt_header_and_compresses() {
+    let file = wav(1, 16, &le_bytes(&walk(20_000, 1)), &[]);
+    let packed = round_trip(&file);
+    let info = inspect(&packed).unwrap();
+    assert_eq!(info.kind, Kind::Pcm16Wav);
+    assert!(info.canonical_header);
+    assert_eq!(info.sample_rate, Some(19531));
+    assert_eq!(info.sample_count, 20_000);
+    assert_eq!(info.lattice, Some(AdcLattice::Neuralink10));
+    assert_eq!(info.original_len, file.len() as u64);
+    assert!(packed.len() * 2 < file.len(), "{} -> {}", file.len(), packed.len());
+}
+
+#[test]
+fn extra_chunks_and_trailing_bytes_are_kept() {
+    let data = le_bytes(&walk(5_000, 2));
+    let mut file = wav(1, 16, &data, &[(b"LIST", b"INFOISFT\x05\0\0\0test\0"), (b"junk", b"odd")]);
+    file.extend_from_slice(b"trailing garbage after the data chunk");
+    let packed = round_trip(&file);
+    let info = inspect(&packed).unwrap();
+    assert_eq!(info.kind, Kind::Pcm16Wav);
+    assert!(!info.canonical_header);
+}
+
+#[test]
+fn odd_data_length_keeps_the_odd_byte() {
+    let mut data = le_bytes(&walk(3_001, 3));
+    data.push(0x5A);
+    let mut file = wav(1, 16, &data, &[]);
+    file.push(0); // pad byte
+    let packed = round_trip(&file);
+    assert_eq!(inspect(&packed).unwrap().sample_count, 3_001);
+}
+
+#[test]
+fn stereo_and_other_depths_round_trip() {
+    let data = le_bytes(&walk(8_000, 4));
+    let stereo = wav(2, 16, &data, &[]);
+    assert_eq!(inspect(&round_trip(&stereo)).unwrap().kind, Kind::Pcm16Wav);
+    for bits in [8, 24, 32] {
+        round_trip(&wav(1, bits, &data, &[]));
+    }
+}
+
+#[test]
+fn lying_sizes_round_trip() {
+    let data = le_bytes(&walk(4_000, 5));
+    // data size says "to the end of time", RIFF size says nothing.
+    let mut file = wav(1, 16, &data, &[]);
+    file[4..8].copy_from_slice(&0u32.to_le_bytes());
+    file[40..44].copy_from_slice(&u32::MAX.to_le_bytes());
+    let packed = round_trip(&file);
+    assert_eq!(inspect(&packed).unwrap().sample_count, 4_000);
+    // data size shorter than the data: the rest is trailer.
+    let mut short = wav(1, 16, &data, &[]);
+    short[40..44].copy_from_slice(&1000u32.to_le_bytes());
+    round_trip(&short);
+    // RIFF size larger than the file.
+    let mut long = wav(1, 16, &data, &[]);
+    long[4..8].copy_from_slice(&(1u32 << 30).to_le_bytes());
+    round_trip(&long);
+}
+
+#[test]
+fn off_lattice_and_empty_recordings_round_trip() {
+    let mut rng = Lcg(9);
+    let noise: Vec<i16> = (0..3000).map(|_| rng.next() as i16).collect();
+    round_trip(&wav(1, 16, &le_bytes(&noise), &[]));
+    round_trip(&wav(1, 16, &[], &[]));
+    round_trip(&wav(1, 16, &[7], &[]));
+}
+
+#[test]
+fn non_wav_input_is_stored() {
+    for file in [&b""[..], b"x", b"RIFF", b"not a wav file at all, just text\n"] {
+        let packed = round_trip(file);
+        assert_eq!(packed.len(), file.len() + 8);
+        assert_eq!(inspect(&packed).unwrap().kind, Kind::Stored);
+    }
+}
+
+#[test]
+fn damage_is_reported_not_decoded() {
+    let file = wav(1, 16, &le_bytes(&walk(6_000, 6)), &[]);
+    let packed = encode(&file, Profile::Default);
+    assert_eq!(decode(b""), Err(Error::NotBrainwire));
+    assert_eq!(decode(&file), Err(Error::NotBrainwire));
+
+    let mut bad_header = packed.clone();
+    bad_header[9] ^= 0x01; // the sample-rate varint
+    assert_eq!(decode(&bad_header), Err(Error::HeaderDamaged));
+
+    // The header CRC covers the recorded file CRC too.
+    let mut bad_crc = packed.clone();
+    bad_crc[4] ^= 0x80;
+    assert_eq!(decode(&bad_crc), Err(Error::HeaderDamaged));
+
+    // A stored file has only the whole-file CRC.
+    let mut stored = encode(b"plain text", Profile::Default);
+    stored[10] ^= 0x20;
+    let want = Error::IntegrityMismatch { expected: crate::crc::crc32c(b"plain text"), actual: crate::crc::crc32c(b"plAin text") };
+    assert_eq!(decode(&stored), Err(want));
+
+    // Flip one bit in each of several places in the codec stream.
+    let stream_start = packed.len() - inspect(&packed).unwrap().stream_len as usize;
+    for at in [stream_start + 2, stream_start + 10, packed.len() / 2] {
+        let mut bad = packed.clone();
+        bad[at] ^= 0x10;
+        assert!(decode(&bad).is_err(), "flip at {at} decoded");
+    }
+    // The range coder's final flush bytes may not all matter; a flip there
+    // must then decode to the exact original, never to other bytes.
+    for back in 1..=4 {
+        let mut bad = packed.clone();
+        bad[packed.len() - back] ^= 0x10;
+        if let Ok(bytes) = decode(&bad) {
+            assert_eq!(bytes, file, "flip {back} from the end");
+        }
+    }
+
+    // Every truncation fails.
+    for cut in (0..packed.len()).step_by(97).chain([packed.len() - 1]) {
+        assert!(decode(&packed[..cut]).is_err(), "truncation at {cut} decoded");
+    }
+
+    // Appended bytes: the codec stream carries no end marker, so the core may
+    // not notice them; the result must still be the original or an error.
+    let mut longer = packed.clone();
+    longer.extend_from_slice(&[0xA5; 16]);
+    if let Ok(bytes) = decode(&longer) {
+        assert_eq!(bytes, file);
+    }
+}
+
+#[test]
+fn lying_sample_count_does_not_allocate_it() {
+    // A header claiming 2^61 samples behind a tiny stream must fail quickly
+    // (TooLarge on 32-bit, a decode error on 64-bit), not reserve exabytes.
+    let mut out = Vec::new();
+    crate::format::write_coded_header(
+        &mut out,
+        0,
+        crate::format::WavHeader::Verbatim(b""),
+        1 << 62,
+        b"",
+    );
+    let header_len = out.len();
+    for p in Profile::ALL {
+        out.truncate(header_len);
+        out.extend_from_slice(&[p.id(), AdcLattice::Neuralink10.id(), 1, 2, 3]);
+        assert!(decode(&out).is_err(), "{p:?}");
+        // Zeros are what the range decoder invents past the end of its input.
+        out.truncate(header_len + 2);
+        assert!(decode(&out).is_err(), "{p:?} on an empty stream");
+    }
+}
