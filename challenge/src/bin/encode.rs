@@ -1,0 +1,5 @@
+//! `encode [--profile lite|default|max] IN OUT`: compresses IN into OUT.
+#![no_std]
+#![no_main]
+
+brainwire_challenge::entry!(brainwire_challenge::cli::encode_main);

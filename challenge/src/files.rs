@@ -1,0 +1,74 @@
+//! Whole-file reading and all-or-nothing writing.
+//!
+//! Invariant: [`write_atomically`] either leaves `OUT` holding exactly the
+//! given bytes or leaves the file system as it found it: the bytes go to a
+//! temporary file beside `OUT` (`OUT.tmp<pid>`, created exclusively) that is
+//! renamed over `OUT` only after every write and the close succeeded, and is
+//! removed on any failure.
+
+use alloc::vec::Vec;
+use core::ffi::CStr;
+
+use crate::sys::{self, Errno, Fd, FileId};
+
+const EINVAL: i32 = 22;
+
+/// Reads a whole file. Returns its bytes and its identity (for the
+/// same-file check).
+pub fn read_all(path: &CStr) -> Result<(Vec<u8>, FileId), Errno> {
+    let fd = Fd::open_read(path)?;
+    let id = fd.identity()?;
+    // The size is a hint: the read loop goes to end of file whatever it says.
+    let hint = usize::try_from(id.size).unwrap_or(0);
+    let mut buf: Vec<u8> = Vec::with_capacity(hint.saturating_add(1));
+    loop {
+        if buf.len() == buf.capacity() {
+            buf.reserve(buf.capacity().max(64 * 1024));
+        }
+        let len = buf.len();
+        buf.resize(buf.capacity(), 0);
+        let n = fd.read(&mut buf[len..])?;
+        buf.truncate(len + n);
+        if n == 0 {
+            return Ok((buf, id));
+        }
+    }
+}
+
+/// Writes `bytes` to `out` so that no partial file is ever visible.
+pub fn write_atomically(out: &CStr, bytes: &[u8]) -> Result<(), Errno> {
+    let tmp = temp_path(out);
+    // Cannot fail: `out` has no interior NUL and the digits add none.
+    let tmp = CStr::from_bytes_with_nul(&tmp).map_err(|_| Errno(EINVAL))?;
+    let fd = Fd::create_new(tmp)?;
+    let result = fd.write_all(bytes).and_then(|()| fd.close()).and_then(|()| sys::rename_file(tmp, out));
+    if result.is_err() {
+        sys::remove_file(tmp);
+    }
+    result
+}
+
+/// `OUT.tmp<pid>`, NUL-terminated.
+fn temp_path(out: &CStr) -> Vec<u8> {
+    let mut p = Vec::with_capacity(out.to_bytes().len() + 16);
+    p.extend_from_slice(out.to_bytes());
+    p.extend_from_slice(b".tmp");
+    push_decimal(&mut p, sys::pid() as u64);
+    p.push(0);
+    p
+}
+
+/// Appends `n` in decimal (no core::fmt: it would cost kilobytes).
+pub fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
