@@ -1,5 +1,6 @@
 //! Development aid: bits/sample of each profile over a directory of canonical
-//! 16-bit mono WAVs. `cargo run --release -p brainwire-core --example measure -- DIR [N] [PROFILE]`
+//! 16-bit mono WAVs. `cargo run --release -p brainwire-core --features alloc --example measure -- DIR [N] [PROFILE]`
+//! Only the held-out split (sorted index % 4 == 0, never seen by `train`) is used.
 use brainwire_core::{decode_all, encode_all, AdcLattice, Profile};
 use std::time::Instant;
 
@@ -13,6 +14,7 @@ fn main() {
     };
     let mut files: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
     files.sort();
+    let files: Vec<_> = files.into_iter().step_by(4).collect();
     // Every 4th file: a spread subset when N is small.
     let step = (files.len() / n.min(files.len())).max(1);
     let files: Vec<_> = files.into_iter().step_by(step).take(n).collect();

@@ -8,7 +8,7 @@ use crate::error::Error;
 use crate::lattice::AdcLattice;
 use crate::predictor::Cascade;
 use crate::range::{ByteSink, RangeDecoder, RangeEncoder};
-use crate::residual::{ResidualModel, Sample};
+use crate::residual::{Coded, ResidualModel, Sample};
 use crate::stream::Profile;
 
 /// The per-channel model state shared by encoder and decoder.
@@ -44,16 +44,18 @@ impl Encoder {
         Self { model: ChannelModel::new(profile, lattice), rc: RangeEncoder::new() }
     }
 
+    /// Codes one sample; returns where the residual model coded it.
     #[inline]
-    pub fn push<S: ByteSink>(&mut self, value: i16, out: &mut S) {
+    pub fn push<S: ByteSink>(&mut self, value: i16, out: &mut S) -> Coded {
         let m = &mut self.model;
         let sample = match m.lattice.code(value) {
             Some(c) => Sample::Code(c),
             None => Sample::OffLattice(value),
         };
         let prediction = m.predictor.predict();
-        m.residual.encode(&mut self.rc, prediction, sample, out);
+        let coded = m.residual.encode(&mut self.rc, prediction, sample, out);
         m.learn(sample);
+        coded
     }
 
     pub fn finish<S: ByteSink>(self, out: &mut S) {

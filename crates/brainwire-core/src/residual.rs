@@ -42,8 +42,8 @@ pub const CONTEXTS: usize = ENERGY_CONTEXTS * FRACTION_CONTEXTS;
 
 /// Adaptation: a coded symbol gains `INCREMENT`; a table whose sum exceeds
 /// `LIMIT` is halved, so the model follows a recording that changes.
-const INCREMENT: u32 = 24;
-const LIMIT: u32 = 8000;
+const INCREMENT: u32 = 4;
+const LIMIT: u32 = 12000;
 
 /// Width of an average code in the width table (Q5).
 const WIDTH_ONE: u32 = 32;
@@ -58,6 +58,17 @@ pub enum Sample {
     Code(u32),
     /// A value off the lattice, kept exactly.
     OffLattice(i16),
+}
+
+/// Which table and symbol coded a sample.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Coded {
+    /// Context: `energy level * FRACTION_CONTEXTS + fraction`.
+    pub table: usize,
+    /// Index in the table; `SYMBOLS - 1` is the escape.
+    pub symbol: usize,
+    /// Residual units of the table, log2 codes.
+    pub shift: u32,
 }
 
 /// Where the prediction puts the next sample, in table terms.
@@ -210,8 +221,9 @@ impl ResidualModel {
         }
     }
 
-    /// Codes `sample` given the predicted code `prediction` (Q4).
-    pub fn encode<S: ByteSink>(&mut self, rc: &mut RangeEncoder, prediction: i32, sample: Sample, out: &mut S) {
+    /// Codes `sample` given the predicted code `prediction` (Q4); returns
+    /// where it was coded, for the `train` tool's statistics.
+    pub fn encode<S: ByteSink>(&mut self, rc: &mut RangeEncoder, prediction: i32, sample: Sample, out: &mut S) -> Coded {
         let ctx = self.context(prediction);
         let total = self.frequencies(&ctx);
         let (symbol, residual) = match sample {
@@ -236,6 +248,7 @@ impl ResidualModel {
             }
         }
         self.adapt(&ctx, j, residual);
+        Coded { table: ctx.table, symbol: j, shift: ctx.shift }
     }
 
     fn encode_escape<S: ByteSink>(&self, rc: &mut RangeEncoder, value: u32, out: &mut S) {

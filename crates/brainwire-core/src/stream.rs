@@ -80,7 +80,9 @@ impl Encoder {
     pub fn push<S: ByteSink>(&mut self, sample: i16, out: &mut S) {
         match &mut self.state {
             EncoderState::Lite(e) => e.push(sample, out),
-            EncoderState::Model(e) => e.push(sample, out),
+            EncoderState::Model(e) => {
+                e.push(sample, out);
+            }
         }
     }
 
