@@ -1,0 +1,152 @@
+//! `train lite`: learns the `lite` profile's static tables from the training
+//! split and writes `crates/brainwire-core/src/lite/tables.rs`.
+//!
+//! Two passes over the training recordings, both with the core's own
+//! [`Model`], so the tables fit exactly the contexts the codec computes:
+//! 1. run the LMS from zero weights; the mean of the weights each recording
+//!    ends with becomes the start weights (the filter then starts near where
+//!    it settles instead of spending the first samples learning);
+//! 2. run again from those weights and count, per context, how often each
+//!    residual symbol occurs; a length-limited Huffman code per context
+//!    follows. Every symbol keeps a codeword (its count is floored), so a
+//!    recording unlike the training data still codes, only less tightly.
+
+use crate::corpus::{self, Split};
+use brainwire_core::lite::{symbol, Model, CONTEXTS, ESCAPE, MAX_CODE_LEN, SYMBOLS, TAPS};
+use brainwire_core::AdcLattice;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// Where `train lite` writes by default (relative to the workspace root).
+pub const OUTPUT: &str = "crates/brainwire-core/src/lite/tables.rs";
+
+/// Weight of one observed symbol against the floor of 1 every symbol gets.
+const COUNT_SCALE: u64 = 16;
+
+pub fn run(dir: &Path, out: &Path) -> Result<(), String> {
+    let paths = corpus::files(dir, Split::Train).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut recordings = Vec::new();
+    for p in &paths {
+        match corpus::samples(p).map_err(|e| format!("{}: {e}", p.display()))? {
+            Some(s) if AdcLattice::detect(&s) == AdcLattice::Neuralink10 => recordings.push(s),
+            // The tables serve the 10-bit lattice; other recordings would only blur them.
+            _ => {}
+        }
+    }
+    if recordings.is_empty() {
+        return Err(format!("no 16-bit recordings on the 10-bit lattice in {}", dir.display()));
+    }
+    let lattice = AdcLattice::Neuralink10;
+
+    // Pass 1: where the LMS settles.
+    let mut sum = [0i64; TAPS];
+    for s in &recordings {
+        let mut m = Model::with_weights(lattice, [0; TAPS]);
+        for &v in s {
+            let p = m.predict();
+            m.update(&p, lattice.nearest_code(v) as i32);
+        }
+        for (a, w) in sum.iter_mut().zip(m.weights()) {
+            *a += i64::from(w);
+        }
+    }
+    let n = recordings.len() as i64;
+    let weights: [i32; TAPS] = core::array::from_fn(|i| ((sum[i] + n / 2).div_euclid(n)) as i32);
+
+    // Pass 2: symbol counts per context.
+    let mut counts = vec![[0u64; SYMBOLS]; CONTEXTS];
+    let mut samples = 0u64;
+    for s in &recordings {
+        let mut m = Model::with_weights(lattice, weights);
+        for &v in s {
+            let p = m.predict();
+            let (sym, code) = match lattice.code(v) {
+                Some(c) => (symbol(c as i32 - p.code), c as i32),
+                None => (ESCAPE, lattice.nearest_code(v) as i32),
+            };
+            counts[p.context][sym] += 1;
+            m.update(&p, code);
+        }
+        samples += s.len() as u64;
+    }
+
+    let mut lengths = Vec::with_capacity(CONTEXTS * SYMBOLS);
+    let mut bits = 0u64;
+    for row in &counts {
+        let weighted: Vec<u64> = row.iter().map(|&c| c * COUNT_SCALE + 1).collect();
+        let lens = limited_huffman_lengths(&weighted, MAX_CODE_LEN);
+        bits += row.iter().zip(&lens).map(|(&c, &l)| c * u64::from(l)).sum::<u64>();
+        lengths.extend(lens);
+    }
+    eprintln!(
+        "train lite: {} recordings, {} samples, codewords {:.4} bits/sample (escape payloads excluded), start weights {:?}",
+        recordings.len(),
+        samples,
+        bits as f64 / samples as f64,
+        weights
+    );
+    std::fs::write(out, render(&weights, &lengths, recordings.len(), samples)).map_err(|e| format!("{}: {e}", out.display()))
+}
+
+/// Huffman code lengths of `weights` (all nonzero), none longer than `limit`.
+/// When the plain Huffman code is too deep, the weights are flattened
+/// (halved towards 1) until it fits; the code stays complete.
+fn limited_huffman_lengths(weights: &[u64], limit: u32) -> Vec<u32> {
+    let mut w = weights.to_vec();
+    loop {
+        let lens = huffman_lengths(&w);
+        if lens.iter().all(|&l| l <= limit) {
+            return lens;
+        }
+        for x in &mut w {
+            *x = (*x >> 1) + 1;
+        }
+    }
+}
+
+fn huffman_lengths(weights: &[u64]) -> Vec<u32> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let n = weights.len();
+    let mut parent = vec![usize::MAX; 2 * n];
+    // Ties by node index keep the result deterministic.
+    let mut heap: BinaryHeap<Reverse<(u64, usize)>> = weights.iter().enumerate().map(|(i, &w)| Reverse((w, i))).collect();
+    let mut next = n;
+    while heap.len() > 1 {
+        let Reverse((a, i)) = heap.pop().unwrap();
+        let Reverse((b, j)) = heap.pop().unwrap();
+        parent[i] = next;
+        parent[j] = next;
+        heap.push(Reverse((a + b, next)));
+        next += 1;
+    }
+    (0..n)
+        .map(|i| {
+            let (mut depth, mut k) = (0, i);
+            while parent[k] != usize::MAX {
+                k = parent[k];
+                depth += 1;
+            }
+            depth
+        })
+        .collect()
+}
+
+fn render(weights: &[i32; TAPS], lengths: &[u32], recordings: usize, samples: u64) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "//! GENERATED by `train lite` (brainwire-train/src/lite.rs) from the training");
+    let _ = writeln!(s, "//! split ({recordings} recordings, {samples} samples): do not edit; regenerate.");
+    let _ = writeln!(s);
+    let _ = writeln!(s, "/// Start weights of the LMS (Q12): the mean of where it settles.");
+    let _ = writeln!(s, "pub const INITIAL_WEIGHTS: [i32; super::TAPS] = {weights:?};");
+    let _ = writeln!(s);
+    let _ = writeln!(s, "/// Canonical code lengths per context and symbol, two per byte (low nibble");
+    let _ = writeln!(s, "/// first), context-major: `CONTEXTS * SYMBOLS` lengths of 1..=15 bits.");
+    let _ = writeln!(s, "pub static CODE_LENGTHS_PACKED: [u8; super::CONTEXTS * super::SYMBOLS / 2] = [");
+    for row in lengths.chunks(2).map(|p| p[0] | p[1] << 4).collect::<Vec<_>>().chunks(24) {
+        let line: Vec<String> = row.iter().map(|b| b.to_string()).collect();
+        let _ = writeln!(s, "    {},", line.join(", "));
+    }
+    let _ = writeln!(s, "];");
+    s
+}
