@@ -83,7 +83,7 @@ impl Cascade {
         Self {
             codes: codes as i32,
             last: (codes / 2) as i32 * ONE,
-            diff_stage: Nlms::new(8),
+            diff_stage: Nlms::new(6),
             error_stage: Nlms::new(9),
             p_diff: 0,
             p_err: 0,
