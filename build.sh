@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Builds the challenge executables in release mode and puts them at the repo
+# root as ./encode and ./decode (what ./eval.sh and the challenge measure),
+# then builds the brainwire CLI (target/release/brainwire).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# The challenge crate is a workspace of its own with size-minded profiles;
+# pin its target dir so a CARGO_TARGET_DIR set for the main workspace does
+# not move the executables.
+cargo build --release --manifest-path challenge/Cargo.toml --target-dir challenge/target
+for bin in encode decode; do
+    # Copy to a temporary name and rename, so a running eval never sees a
+    # half-written executable.
+    cp challenge/target/release/$bin ./.$bin.new
+    mv -f ./.$bin.new ./$bin
+done
+echo "build.sh: ./encode $(stat -c %s encode) bytes, ./decode $(stat -c %s decode) bytes"
+
+cargo build --release -p brainwire-cli
