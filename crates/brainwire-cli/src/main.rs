@@ -1,1 +1,317 @@
-fn main() {}
+//! `brainwire`: the command-line tool around the brainwire codec.
+//!
+//! Batch encode/decode in the challenge's file format, the challenge
+//! evaluation against general-purpose compressors, reports with plots,
+//! synthetic recordings, and a look inside compressed files. This module
+//! holds the argument definitions and maps every failure to an exit code.
+
+mod batch;
+mod codecs;
+mod eval;
+mod fail;
+mod files;
+mod plot;
+mod progress;
+mod report;
+
+use clap::{Args, Parser, Subcommand};
+use fail::{Classify, Exit, Failure, Result};
+use std::path::{Path, PathBuf};
+
+const MAIN_HELP: &str = "\
+Examples:
+  brainwire synth -o data --files 20 --seconds 5
+  brainwire encode data -o packed            # every data/**/*.wav -> packed/**/*.wav.bw
+  brainwire decode packed -o restored        # every packed/**/*.bw -> restored/**/*.wav
+  brainwire eval data.zip                    # brainwire profiles vs bzip2, xz, zstd
+  brainwire report data.zip -o report        # PNG and SVG plots, open report/index.html
+  brainwire inspect packed/a.wav.bw
+
+Exit codes:
+  0  success
+  1  usage: wrong arguments, nothing to work on, or an output that exists
+  2  I/O: a file or directory could not be read or written
+  3  bad input: a file is damaged, truncated or not what the command expects
+  4  eval: a codec did not give back the original bytes";
+
+#[derive(Parser)]
+#[command(
+    name = "brainwire",
+    version,
+    about = "Lossless compression of raw electrode recordings (Neuralink compression challenge format)",
+    after_help = MAIN_HELP
+)]
+struct Cli {
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j', global = true, value_name = "N")]
+    jobs: Option<usize>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Compress WAV files (or whole directories of them) into .bw files.
+    #[command(after_help = concat!("\
+Examples:
+  brainwire encode a.wav                  # writes a.wav.bw beside it
+  brainwire encode a.wav -o a.bw          # one file to a chosen name
+  brainwire encode data -o packed         # data/**/*.wav -> packed/**/*.wav.bw
+  brainwire encode data --profile max -o packed --force
+
+The output is the same format ./encode writes. Files that are not 16-bit PCM WAV
+are stored as they are, so any file round-trips.
+
+", "Exit codes: 0 ok, 1 usage, 2 I/O, 3 bad input"))]
+    Encode {
+        #[command(flatten)]
+        batch: BatchArgs,
+        /// Trade-off between ratio and speed: lite, default or max.
+        #[arg(long, short, default_value = "default", value_parser = parse_profile)]
+        profile: brainwire_core::Profile,
+    },
+    /// Restore the original files from .bw files (or directories of them).
+    #[command(after_help = "\
+Examples:
+  brainwire decode a.wav.bw               # writes a.wav beside it
+  brainwire decode packed -o restored     # packed/**/*.bw -> restored/**/*.wav
+
+Every decoded file is checked against the CRC-32C recorded when it was encoded;
+a damaged file is reported and nothing is written for it.
+
+Exit codes: 0 ok, 1 usage, 2 I/O, 3 damaged or not a brainwire file")]
+    Decode {
+        #[command(flatten)]
+        batch: BatchArgs,
+    },
+    /// Run the challenge evaluation: round-trip every recording with each codec.
+    #[command(after_help = "\
+Examples:
+  brainwire eval data.zip
+  brainwire eval data --codec default,max,xz --summary
+  brainwire eval data.zip --codec default,challenge   # also runs ./encode and ./decode
+  brainwire eval data.zip --json > results.json
+
+Codecs: lite, default, max (brainwire profiles), challenge (runs --encode-bin and
+--decode-bin once per file, as the challenge does), bzip2 (-9), xz (-9), zstd (-19).
+The ratio is total raw bytes / total compressed bytes. For brainwire codecs the size
+of ./encode and ./decode is added when both exist, as the challenge scores it.
+MB/s/core is raw megabytes per second of one core's work.
+
+Exit codes: 0 ok, 1 usage, 2 I/O, 3 unreadable archive, 4 a round trip failed")]
+    Eval {
+        #[command(flatten)]
+        set: SetArgs,
+        /// Print JSON instead of tables.
+        #[arg(long)]
+        json: bool,
+        /// Only the per-codec totals, not the per-file table.
+        #[arg(long)]
+        summary: bool,
+    },
+    /// Write plots about a recording set and the codecs on it (PNG and SVG).
+    #[command(after_help = "\
+Examples:
+  brainwire report data.zip -o report
+  brainwire report data --codec default,max,xz -o report --file some-recording.wav
+
+Writes to DIR: ratio_ecdf (per-file ratio of each codec), bits_over_time (coded
+bits per sample along one recording, with its signal), residual_histogram
+(first difference of ADC codes), code_widths (how often each ADC code occurs
+relative to its neighbours), as .png and .svg, plus summary.json and index.html.
+
+Exit codes: 0 ok, 1 usage, 2 I/O (also: no font for PNG text), 3 bad input, 4 a round trip failed")]
+    Report {
+        #[command(flatten)]
+        set: SetArgs,
+        /// Directory for the plots (created if missing).
+        #[arg(long, short)]
+        out: PathBuf,
+        /// Recording to plot bits over time for (default: the one with the median ratio).
+        #[arg(long)]
+        file: Option<String>,
+    },
+    /// Write synthetic recordings shaped like the challenge data.
+    #[command(after_help = "\
+Examples:
+  brainwire synth -o data --files 20 --seconds 5
+  brainwire synth -o small --files 3 --seconds 0.5 --seed 7
+
+Each file is one electrode: noise floor, local field potentials, a few spiking
+units and rare artefacts, through a 10-bit ADC with uneven code widths, written
+as mono 16-bit WAV at 19531 Hz. The same seed always gives the same files.
+
+Exit codes: 0 ok, 1 usage, 2 I/O")]
+    Synth {
+        /// Directory to write into (created if missing).
+        #[arg(long, short)]
+        out: PathBuf,
+        /// Number of recordings.
+        #[arg(long, default_value_t = 10)]
+        files: usize,
+        /// Length of each recording in seconds.
+        #[arg(long, default_value_t = 5.0)]
+        seconds: f64,
+        /// Seed: the same seed gives the same files.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Show what a .bw file holds (read from its header, without decoding).
+    #[command(after_help = "\
+Example:
+  brainwire inspect packed/a.wav.bw
+
+Exit codes: 0 ok, 1 usage, 2 I/O, 3 damaged or not a brainwire file")]
+    Inspect {
+        /// A file written by `brainwire encode` or ./encode.
+        file: PathBuf,
+    },
+}
+
+#[derive(Args)]
+struct BatchArgs {
+    /// Files, or directories searched recursively.
+    #[arg(required = true, value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
+    /// Output file (one input file) or directory (mirrors the input tree).
+    /// Default: beside each input.
+    #[arg(long, short, value_name = "OUT|DIR")]
+    out: Option<PathBuf>,
+    /// Replace outputs that already exist (inputs are never replaced).
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Args)]
+struct SetArgs {
+    /// A directory of .wav files (searched recursively), a .zip of them, or one file.
+    path: PathBuf,
+    /// Comma-separated codecs to compare.
+    #[arg(long, value_delimiter = ',', default_value = "default,lite,max,bzip2,xz,zstd")]
+    codec: Vec<String>,
+    /// Challenge encoder: its size counts against brainwire's ratio; run by --codec challenge.
+    #[arg(long, value_name = "PATH", default_value = "./encode")]
+    encode_bin: PathBuf,
+    /// Challenge decoder: its size counts against brainwire's ratio; run by --codec challenge.
+    #[arg(long, value_name = "PATH", default_value = "./decode")]
+    decode_bin: PathBuf,
+}
+
+fn parse_profile(name: &str) -> std::result::Result<brainwire_core::Profile, String> {
+    brainwire_core::Profile::from_name(name)
+        .ok_or_else(|| format!("unknown profile '{name}' (choose lite, default or max)"))
+}
+
+impl SetArgs {
+    fn codecs(&self) -> Result<Vec<codecs::Codec>> {
+        let mut list = Vec::new();
+        for name in &self.codec {
+            let name = name.trim();
+            let codec = codecs::Codec::from_name(name, &self.encode_bin, &self.decode_bin).ok_or_else(|| {
+                Failure::usage(format!(
+                    "unknown codec '{name}' (choose from lite, default, max, challenge, bzip2, xz, zstd)"
+                ))
+            })?;
+            if let codecs::Codec::Challenge { encode, decode } = &codec {
+                for bin in [encode, decode] {
+                    if !bin.is_file() {
+                        return Err(Failure::usage(format!(
+                            "codec 'challenge' needs '{}'; build it or pass --encode-bin/--decode-bin",
+                            bin.display()
+                        )));
+                    }
+                }
+            }
+            list.push(codec);
+        }
+        if list.is_empty() {
+            return Err(Failure::usage("no codec given"));
+        }
+        Ok(list)
+    }
+
+    fn binaries(&self) -> Option<eval::Binaries> {
+        eval::Binaries::find(self.encode_bin.clone(), self.decode_bin.clone())
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    if let Some(jobs) = cli.jobs {
+        if jobs == 0 {
+            return Err(Failure::usage("--jobs must be at least 1"));
+        }
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs)
+            .build_global()
+            .map_err(|e| Failure::new(Exit::Io, anyhow::anyhow!("cannot start {jobs} threads: {e}")))?;
+    }
+    match cli.command {
+        Command::Encode { batch, profile } => batch::run(batch::Batch {
+            inputs: &batch.inputs,
+            out: batch.out.as_deref(),
+            force: batch.force,
+            direction: batch::Direction::Encode(profile),
+        }),
+        Command::Decode { batch } => batch::run(batch::Batch {
+            inputs: &batch.inputs,
+            out: batch.out.as_deref(),
+            force: batch.force,
+            direction: batch::Direction::Decode,
+        }),
+        Command::Eval { set, json, summary } => {
+            let codecs = set.codecs()?;
+            let recordings = files::load_recordings(&set.path)?;
+            let evaluation = eval::evaluate(&recordings, codecs, set.binaries());
+            if json {
+                println!("{:#}", eval::to_json(&evaluation));
+            } else {
+                eval::print(&evaluation, summary);
+            }
+            evaluation.verdict()
+        }
+        Command::Report { set, out, file } => {
+            let codecs = set.codecs()?;
+            report::run(&set.path, codecs, set.binaries(), &out, file.as_deref())
+        }
+        Command::Synth { out, files, seconds, seed } => synth(&out, files, seconds, seed),
+        Command::Inspect { file } => batch::inspect(&file),
+    }
+}
+
+fn synth(out: &Path, files: usize, seconds: f64, seed: u64) -> Result<()> {
+    if !(seconds.is_finite() && seconds > 0.0 && seconds <= 3600.0) {
+        return Err(Failure::usage(format!("--seconds must be between 0 and 3600, not {seconds}")));
+    }
+    if files == 0 {
+        return Err(Failure::usage("--files must be at least 1"));
+    }
+    let paths = brainwire_synth::write_dir(out, files, seconds, seed)
+        .or_io(|| format!("cannot write synthetic recordings to '{}'", out.display()))?;
+    let bytes: u64 = paths.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
+    println!(
+        "wrote {} synthetic recordings of {seconds} s ({}) to {} (seed {seed})",
+        paths.len(),
+        progress::bytes(bytes),
+        out.display()
+    );
+    Ok(())
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to stdout with exit 0; usage errors exit 1
+            // (clap's own default would be 2, which we keep for I/O).
+            let _ = e.print();
+            return std::process::ExitCode::from(if e.use_stderr() { Exit::Usage as u8 } else { 0 });
+        }
+    };
+    match run(cli) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("brainwire: error: {failure}");
+            std::process::ExitCode::from(failure.exit as u8)
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! Why a command failed, and the exit code that says so.
+//!
+//! Every error the CLI prints carries one of the documented exit codes, so a
+//! script can tell a typo from a full disk from a damaged recording.
+
+use std::fmt;
+
+/// The documented exit codes (see `brainwire --help`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Exit {
+    Ok = 0,
+    /// Wrong arguments, or arguments that name nothing to work on.
+    Usage = 1,
+    /// A file or directory could not be read or written.
+    Io = 2,
+    /// An input is damaged, truncated or not what the command expects.
+    BadInput = 3,
+    /// `eval`: a codec did not give back the original bytes.
+    Mismatch = 4,
+}
+
+/// An error with its exit code.
+pub struct Failure {
+    pub exit: Exit,
+    pub error: anyhow::Error,
+}
+
+impl Failure {
+    pub fn new(exit: Exit, error: impl Into<anyhow::Error>) -> Self {
+        Self { exit, error: error.into() }
+    }
+
+    pub fn usage(message: impl fmt::Display) -> Self {
+        Self::new(Exit::Usage, anyhow::anyhow!("{message}"))
+    }
+
+    pub fn bad_input(message: impl fmt::Display) -> Self {
+        Self::new(Exit::BadInput, anyhow::anyhow!("{message}"))
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // `{:#}` prints the context chain on one line: "what: why".
+        write!(f, "{:#}", self.error)
+    }
+}
+
+impl fmt::Debug for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self} (exit {})", self.exit as i32)
+    }
+}
+
+pub type Result<T, E = Failure> = std::result::Result<T, E>;
+
+/// Attaches an exit code and a plain-words context to any error.
+pub trait Classify<T> {
+    /// A file-system error while doing `what`.
+    fn or_io(self, what: impl FnOnce() -> String) -> Result<T>;
+    /// The input itself is at fault while doing `what`.
+    fn or_bad(self, what: impl FnOnce() -> String) -> Result<T>;
+}
+
+impl<T, E> Classify<T> for std::result::Result<T, E>
+where
+    E: Into<anyhow::Error>,
+{
+    fn or_io(self, what: impl FnOnce() -> String) -> Result<T> {
+        self.map_err(|e| Failure::new(Exit::Io, e.into().context(what())))
+    }
+
+    fn or_bad(self, what: impl FnOnce() -> String) -> Result<T> {
+        self.map_err(|e| Failure::new(Exit::BadInput, e.into().context(what())))
+    }
+}

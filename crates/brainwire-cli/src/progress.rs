@@ -1,0 +1,41 @@
+//! Progress bars and human-readable sizes.
+//!
+//! Bars draw on stderr and only when it is a terminal, so piped output and
+//! `--json` stay clean.
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+pub fn bar(len: u64, what: &str) -> ProgressBar {
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template("{prefix:>8} [{bar:32}] {pos}/{len} {msg} ({elapsed}, ~{eta} left)")
+            .expect("the template is valid")
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(what.to_string());
+    bar
+}
+
+/// `1234567` -> `"1.23 MB"` (decimal units, as the challenge counts bytes).
+pub fn bytes(n: u64) -> String {
+    let n = n as f64;
+    if n >= 1e9 {
+        format!("{:.2} GB", n / 1e9)
+    } else if n >= 1e6 {
+        format!("{:.2} MB", n / 1e6)
+    } else if n >= 1e3 {
+        format!("{:.1} kB", n / 1e3)
+    } else {
+        format!("{n} B")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sizes_read_naturally() {
+        assert_eq!(super::bytes(999), "999 B");
+        assert_eq!(super::bytes(1_500), "1.5 kB");
+        assert_eq!(super::bytes(113_000_000), "113.00 MB");
+    }
+}
