@@ -303,6 +303,13 @@ static ALLOC: LibcAlloc = LibcAlloc;
 /// Exit status for a bug or an exhausted allocator.
 pub const EXIT_INTERNAL: i32 = 4;
 
+/// The precompiled `alloc` carries unwinding landing pads that name this
+/// symbol, which only `std` defines. Optimised LTO builds drop those pads
+/// (every function is nounwind under `panic = "abort"`), unoptimised builds
+/// keep them; nothing ever unwinds here, so nothing ever calls this.
+#[no_mangle]
+extern "C" fn rust_eh_personality() {}
+
 #[panic_handler]
 fn panic(_info: &core::panic::PanicInfo<'_>) -> ! {
     // The panic message is not printed: formatting it would pull core::fmt
