@@ -241,3 +241,40 @@ fn lying_sample_count_does_not_allocate_it() {
         assert!(decode(&out).is_err(), "{p:?} on an empty stream");
     }
 }
+
+#[test]
+fn mutated_containers_never_panic_nor_lie() {
+    // Random bit flips, byte overwrites, truncations and insertions over
+    // containers of each kind and profile: decode must return the original
+    // or an error, and inspect must not panic.
+    let wav_file = wav(1, 16, &le_bytes(&walk(3_000, 11)), &[(b"LIST", b"abc")]);
+    let mut rng = Lcg(77);
+    for original in [&wav_file[..], b"short, stored".as_slice()] {
+        for p in Profile::ALL {
+            let packed = encode(original, p);
+            for _ in 0..300 {
+                let mut bad = packed.clone();
+                let at = rng.next() as usize % bad.len();
+                match rng.next() % 4 {
+                    0 => bad[at] ^= 1 << (rng.next() % 8),
+                    1 => bad[at] = rng.next() as u8,
+                    2 => bad.truncate(at),
+                    _ => bad.insert(at, rng.next() as u8),
+                }
+                let _ = inspect(&bad);
+                if let Ok(bytes) = decode(&bad) {
+                    assert_eq!(bytes, original, "{p:?}: a mutation decoded to other bytes");
+                }
+            }
+        }
+    }
+    // Random garbage behind a valid-looking fixed part.
+    for len in 0..200 {
+        let mut junk: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+        if junk.len() >= 4 {
+            junk[..4].copy_from_slice(&[b'B', b'W', 1, (len % 2) as u8]);
+        }
+        let _ = inspect(&junk);
+        let _ = decode(&junk);
+    }
+}
