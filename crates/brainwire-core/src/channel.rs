@@ -6,10 +6,23 @@
 
 use crate::error::Error;
 use crate::lattice::AdcLattice;
-use crate::predictor::Cascade;
+use crate::predictor::{Cascade, Stages};
 use crate::range::{ByteSink, RangeDecoder, RangeEncoder};
-use crate::residual::{Coded, ResidualModel, Sample};
+use crate::residual::{Coded, Parts, ResidualModel, Sample};
 use crate::stream::Profile;
+
+/// Which stages a channel model uses: everything, in every coded stream.
+/// Switching stages off gives a stream only a decoder with the same switches
+/// can read; it exists to measure what each stage saves (the ratio bench).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ablation {
+    pub predictor: Stages,
+    pub residual: Parts,
+}
+
+impl Ablation {
+    pub const NONE: Ablation = Ablation { predictor: Stages::ALL, residual: Parts::ALL };
+}
 
 /// The per-channel model state shared by encoder and decoder.
 #[derive(Clone)]
@@ -20,8 +33,12 @@ struct ChannelModel {
 }
 
 impl ChannelModel {
-    fn new(_profile: Profile, lattice: AdcLattice) -> Self {
-        Self { lattice, predictor: Cascade::new(lattice.len()), residual: ResidualModel::new(lattice) }
+    fn new(_profile: Profile, lattice: AdcLattice, ablation: Ablation) -> Self {
+        Self {
+            lattice,
+            predictor: Cascade::with_stages(lattice.len(), ablation.predictor),
+            residual: ResidualModel::with_parts(lattice, ablation.residual),
+        }
     }
 
     fn learn(&mut self, sample: Sample) {
@@ -41,7 +58,11 @@ pub struct Encoder {
 
 impl Encoder {
     pub fn new(profile: Profile, lattice: AdcLattice) -> Self {
-        Self { model: ChannelModel::new(profile, lattice), rc: RangeEncoder::new() }
+        Self::with_ablation(profile, lattice, Ablation::NONE)
+    }
+
+    pub fn with_ablation(profile: Profile, lattice: AdcLattice, ablation: Ablation) -> Self {
+        Self { model: ChannelModel::new(profile, lattice, ablation), rc: RangeEncoder::new() }
     }
 
     /// Codes one sample; returns where the residual model coded it.
@@ -71,7 +92,11 @@ pub struct Decoder<'a> {
 
 impl<'a> Decoder<'a> {
     pub fn new(profile: Profile, lattice: AdcLattice, payload: &'a [u8]) -> Self {
-        Self { model: ChannelModel::new(profile, lattice), rc: RangeDecoder::new(payload) }
+        Self::with_ablation(profile, lattice, Ablation::NONE, payload)
+    }
+
+    pub fn with_ablation(profile: Profile, lattice: AdcLattice, ablation: Ablation, payload: &'a [u8]) -> Self {
+        Self { model: ChannelModel::new(profile, lattice, ablation), rc: RangeDecoder::new(payload) }
     }
 
     #[inline]
@@ -89,5 +114,84 @@ impl<'a> Decoder<'a> {
     /// A stream that needed bytes beyond its end was truncated.
     pub fn finish(self) -> Result<(), Error> {
         if self.rc.overran() { Err(Error::Corrupt) } else { Ok(()) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Buf {
+        bytes: [u8; 8192],
+        len: usize,
+    }
+    impl ByteSink for Buf {
+        fn put(&mut self, b: u8) {
+            self.bytes[self.len] = b;
+            self.len += 1;
+        }
+    }
+
+    /// A noisy random walk on the 10-bit lattice with spikes and a few
+    /// values off the lattice.
+    fn recording(n: usize) -> [i16; 4000] {
+        let mut out = [0i16; 4000];
+        let (mut seed, mut code) = (7u32, 512i32);
+        for (i, s) in out.iter_mut().enumerate().take(n) {
+            seed = seed.wrapping_mul(1664525).wrapping_add(1013904223);
+            code = (code + ((seed >> 28) as i32 - 8)).clamp(0, 1023);
+            let spike = if i % 700 < 6 { 150 } else { 0 };
+            *s = AdcLattice::Neuralink10.value((code + spike).min(1023) as u32);
+            if i % 997 == 3 {
+                *s = s.wrapping_add(5);
+            }
+        }
+        out
+    }
+
+    fn round_trip(ablation: Ablation) {
+        let samples = recording(4000);
+        let lattice = AdcLattice::Neuralink10;
+        let mut buf = Buf { bytes: [0; 8192], len: 0 };
+        let mut enc = Encoder::with_ablation(Profile::Default, lattice, ablation);
+        for &s in samples.iter() {
+            enc.push(s, &mut buf);
+        }
+        enc.finish(&mut buf);
+        assert!(buf.len < 4000 * 2, "compresses: {} bytes", buf.len);
+        let mut dec = Decoder::with_ablation(Profile::Default, lattice, ablation, &buf.bytes[..buf.len]);
+        for (i, &s) in samples.iter().enumerate() {
+            assert_eq!(dec.next_sample(), Ok(s), "sample {i} with {ablation:?}");
+        }
+        assert_eq!(dec.finish(), Ok(()));
+    }
+
+    #[test]
+    fn every_ablation_round_trips() {
+        round_trip(Ablation::NONE);
+        round_trip(Ablation { predictor: Stages { difference_nlms: false }, ..Ablation::NONE });
+        let parts = [
+            Parts { width_prior: false, ..Parts::ALL },
+            Parts { learned_shapes: false, ..Parts::ALL },
+            Parts { energy_contexts: false, ..Parts::ALL },
+            Parts { adaptation: false, ..Parts::ALL },
+        ];
+        for residual in parts {
+            round_trip(Ablation { residual, ..Ablation::NONE });
+        }
+    }
+
+    #[test]
+    fn truncated_stream_is_refused() {
+        let samples = recording(4000);
+        let mut buf = Buf { bytes: [0; 8192], len: 0 };
+        let mut enc = Encoder::new(Profile::Default, AdcLattice::Neuralink10);
+        for &s in samples.iter() {
+            enc.push(s, &mut buf);
+        }
+        enc.finish(&mut buf);
+        let mut dec = Decoder::new(Profile::Default, AdcLattice::Neuralink10, &buf.bytes[..buf.len - 3]);
+        let ok = samples.iter().all(|&s| dec.next_sample() == Ok(s));
+        assert!(!ok || dec.finish().is_err(), "a truncated stream must not decode cleanly");
     }
 }

@@ -49,6 +49,24 @@ const WIDTH_ONE: u32 = 32;
 /// table's generator this keeps totals under [`MAX_TOTAL`].
 const WIDTH_SHIFT: u32 = 4;
 
+/// Which parts of the residual model are used. Every part is on in a coded
+/// stream; turning one off is for measuring what it saves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Parts {
+    /// Multiply by the learned ADC code widths (else all codes equal).
+    pub width_prior: bool,
+    /// Start from the learned shape tables (else flat tables).
+    pub learned_shapes: bool,
+    /// One table per energy level (else one table for all).
+    pub energy_contexts: bool,
+    /// Tables follow the recording (else they stay as initialised).
+    pub adaptation: bool,
+}
+
+impl Parts {
+    pub const ALL: Parts = Parts { width_prior: true, learned_shapes: true, energy_contexts: true, adaptation: true };
+}
+
 /// One sample as the residual model sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sample {
@@ -90,14 +108,19 @@ pub struct ResidualModel {
     tables: [[u16; SYMBOLS]; CONTEXTS],
     sums: [u32; CONTEXTS],
     energy: u32,
+    parts: Parts,
     freqs: [u32; SYMBOLS],
 }
 
 impl ResidualModel {
     pub fn new(lattice: AdcLattice) -> Self {
+        Self::with_parts(lattice, Parts::ALL)
+    }
+
+    pub fn with_parts(lattice: AdcLattice, parts: Parts) -> Self {
         let widths = match lattice {
-            AdcLattice::Neuralink10 => Some(&priors::CODE_WIDTHS_Q5),
-            AdcLattice::Identity16 => None,
+            AdcLattice::Neuralink10 if parts.width_prior => Some(&priors::CODE_WIDTHS_Q5),
+            _ => None,
         };
         let mut width_prefix = [0u32; 1025];
         if let Some(w) = widths {
@@ -108,8 +131,10 @@ impl ResidualModel {
         // A priors file generated for another context layout still builds
         // (so `train` can regenerate it); the unit tests insist it matches.
         let mut tables = [[16u16; SYMBOLS]; CONTEXTS];
-        for (t, p) in tables.iter_mut().zip(priors::INITIAL_SHAPES) {
-            *t = *p;
+        if parts.learned_shapes {
+            for (t, p) in tables.iter_mut().zip(priors::INITIAL_SHAPES) {
+                *t = *p;
+            }
         }
         let mut sums = [0u32; CONTEXTS];
         for (s, t) in sums.iter_mut().zip(tables.iter()) {
@@ -123,6 +148,7 @@ impl ResidualModel {
             tables,
             sums,
             energy: 0,
+            parts,
             freqs: [0; SYMBOLS],
         }
     }
@@ -135,7 +161,10 @@ impl ResidualModel {
         let msb = 31 - e.leading_zeros();
         let lg = 2 * msb + ((e >> msb.saturating_sub(1)) & 1) * u32::from(msb > 0);
         let shift = if lg > LG_TOP { (lg - LG_TOP + 1) / 2 } else { 0 };
-        let level = (lg - 2 * shift).clamp(LG_MIN, LG_TOP) - LG_MIN;
+        let level = match self.parts.energy_contexts {
+            true => (lg - 2 * shift).clamp(LG_MIN, LG_TOP) - LG_MIN,
+            false => (CONTEXTS / 2) as u32,
+        };
         Context {
             base,
             mirror: frac < 0,
@@ -187,6 +216,11 @@ impl ResidualModel {
     }
 
     fn adapt(&mut self, ctx: &Context, symbol: usize, residual: i32) {
+        let r = residual.unsigned_abs().min(1 << 16);
+        self.energy = self.energy - (self.energy >> 4) + (r << 4);
+        if !self.parts.adaptation {
+            return;
+        }
         let t = &mut self.tables[ctx.table];
         t[symbol] += INCREMENT as u16;
         self.sums[ctx.table] += INCREMENT;
@@ -198,8 +232,6 @@ impl ResidualModel {
             }
             self.sums[ctx.table] = sum;
         }
-        let r = residual.unsigned_abs().min(1 << 16);
-        self.energy = self.energy - (self.energy >> 4) + (r << 4);
     }
 
     /// The residual symbol of `code`, or `None` if it needs an escape.

@@ -3,46 +3,47 @@
 //! them.
 //!
 //! ```text
-//! unzip ../shared/data.zip -d /tmp/bw && cargo run --release -p brainwire-train -- default /tmp/bw/data
+//! unzip ../shared/data.zip -d /tmp/bw
+//! cargo run --release -p brainwire-train --bin train -- all /tmp/bw/data
 //! ```
 //!
-//! The recordings are split by sorted file name: every fourth file (index % 4
-//! == 0) is held out and never seen here, so ratio benches can report the
-//! held-out part honestly (`--split heldout`).
+//! Only the training split is read (sorted file index % 4 != 0); every fourth
+//! file is held out for `bench --split heldout`.
 
-mod corpus;
-mod default;
-
-use std::path::PathBuf;
+use brainwire_train::{default, lite};
+use std::path::Path;
 use std::process::ExitCode;
+
+type Trainer = fn(&Path, &Path) -> Result<(), String>;
+
+/// Each prior set: its name, its generator and where its source goes.
+const SETS: [(&str, Trainer, &str); 2] = [("default", default::run, default::OUTPUT), ("lite", lite::run, lite::OUTPUT)];
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (what, dir) = match args.as_slice() {
-        [what, dir] => (what.as_str(), PathBuf::from(dir)),
-        [what, dir, out] if what == "default" => {
-            return run_default(PathBuf::from(dir), PathBuf::from(out));
-        }
+    let (which, dir, out) = match args.as_slice() {
+        [which, dir] => (which.as_str(), dir, None),
+        [which, dir, out] if which != "all" => (which.as_str(), dir, Some(out)),
         _ => {
-            eprintln!("usage: train default DATA_DIR [OUT.rs]\n  learns priors from the training split of DATA_DIR (*.wav)");
+            eprintln!(
+                "usage: train default|lite|all DATA_DIR [OUT.rs]\n\
+                 learns priors from the training split of DATA_DIR/*.wav and writes the generated\n\
+                 source into the core crate (run from the workspace root), or to OUT.rs"
+            );
             return ExitCode::from(1);
         }
     };
-    match what {
-        "default" => run_default(dir, PathBuf::from(default::OUTPUT)),
-        other => {
-            eprintln!("train: unknown prior set '{other}' (expected: default)");
-            ExitCode::from(1)
+    let chosen: Vec<_> = SETS.iter().filter(|(name, _, _)| which == "all" || which == *name).collect();
+    if chosen.is_empty() {
+        eprintln!("train: unknown prior set '{which}' (expected default, lite or all)");
+        return ExitCode::from(1);
+    }
+    for (name, run, default_out) in chosen {
+        let out = out.map(String::as_str).unwrap_or(default_out);
+        if let Err(e) = run(Path::new(dir), Path::new(out)) {
+            eprintln!("train {name}: {e}");
+            return ExitCode::from(2);
         }
     }
-}
-
-fn run_default(dir: PathBuf, out: PathBuf) -> ExitCode {
-    match default::run(&dir, &out) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("train: {e}");
-            ExitCode::from(2)
-        }
-    }
+    ExitCode::SUCCESS
 }

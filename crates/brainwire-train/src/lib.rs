@@ -1,0 +1,8 @@
+//! brainwire's offline tools: learning priors from recordings (`train`) and
+//! measuring the codec on them (`bench`). Both read a directory of WAVs and
+//! split it the same way ([`corpus::Split`]), so a bench on the held-out
+//! split measures recordings the priors never saw.
+
+pub mod corpus;
+pub mod default;
+pub mod lite;
