@@ -18,6 +18,16 @@ use crate::wav::canonical_header;
 /// samples actually decode, so a lying sample count cannot reserve memory.
 const RESERVE_PER_INPUT_BYTE: usize = 8;
 
+/// Most samples one byte of codec stream can hold, in any profile: `lite`
+/// spends at least one bit per sample, and the range-coded profiles code
+/// every sample with at least one step of at most 2^16 frequency units in
+/// which another symbol (the escape) keeps a non-zero share, so a sample
+/// costs at least `-log2(1 - 2^-16)` > 2^-16 bits, i.e. fewer than
+/// 8 * 2^16 * ln 2 < 2^19 samples per byte. A larger sample count cannot be
+/// true, and is refused before any decoding, so a tiny file that claims
+/// 2^60 samples fails at once instead of decoding invented samples.
+pub const MAX_SAMPLES_PER_STREAM_BYTE: u64 = 1 << 19;
+
 /// Restores the original file, byte for byte.
 pub fn decode(compressed: &[u8]) -> Result<Vec<u8>, Error> {
     let container = parse(compressed)?;
@@ -33,6 +43,10 @@ pub fn decode(compressed: &[u8]) -> Result<Vec<u8>, Error> {
 }
 
 fn decode_coded(c: &Coded<'_>, compressed_len: usize) -> Result<Vec<u8>, Error> {
+    // The stream must be able to hold the samples the header announces.
+    if c.sample_count > (c.stream.len() as u64).saturating_mul(MAX_SAMPLES_PER_STREAM_BYTE) {
+        return Err(Error::Truncated);
+    }
     // 2 * sample_count must fit in memory before any work is done.
     let sample_bytes = c
         .sample_count

@@ -23,7 +23,7 @@ pub mod varint;
 pub mod wav;
 
 pub use brainwire_core::{AdcLattice, Profile};
-pub use decode::{decode, inspect, Info};
+pub use decode::{decode, inspect, Info, MAX_SAMPLES_PER_STREAM_BYTE};
 pub use encode::encode;
 pub use error::{CoreError, Error};
 pub use format::Kind;

@@ -278,3 +278,20 @@ fn mutated_containers_never_panic_nor_lie() {
         let _ = decode(&junk);
     }
 }
+
+#[test]
+fn claimed_count_beyond_a_valid_stream_fails() {
+    // A valid stream of 1000 constant samples (a dozen bytes) under a header
+    // claiming 2^40 samples: the core must notice it ran out of input soon
+    // after the real samples (this test would hang otherwise), and the
+    // output must not have been reserved for the claimed count.
+    for p in Profile::ALL {
+        let samples = [AdcLattice::Neuralink10.value(512); 1000];
+        let mut stream = Vec::new();
+        brainwire_core::encode_all(p, AdcLattice::Neuralink10, &samples, &mut stream);
+        let mut out = Vec::new();
+        crate::format::write_coded_header(&mut out, 0, crate::format::WavHeader::Verbatim(b""), 1 << 40, b"");
+        out.extend_from_slice(&stream);
+        assert!(decode(&out).is_err(), "{p:?}");
+    }
+}
