@@ -1,0 +1,255 @@
+//! Tests of the `lite` profile: exact round trips on synthetic and real
+//! recordings, the bounded coding delay, and clean refusal of damaged input.
+//!
+//! Real recordings come from the directory named by `BRAINWIRE_DATA` (16-bit
+//! mono WAVs); without it those tests print a note and check nothing more.
+
+extern crate std;
+
+use super::*;
+use std::path::PathBuf;
+use std::vec::Vec;
+use std::{eprintln, vec};
+
+/// Collects bytes (a newtype: the crate's own `Vec` sink exists only with the
+/// `alloc` feature).
+struct Bytes(Vec<u8>);
+
+impl ByteSink for Bytes {
+    fn put(&mut self, byte: u8) {
+        self.0.push(byte);
+    }
+}
+
+/// Deterministic pseudo-random numbers (a 64-bit LCG's high bits).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u32 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (self.0 >> 33) as u32
+    }
+    /// Roughly Gaussian, mean 0, standard deviation about `scale`.
+    fn noise(&mut self, scale: i32) -> i32 {
+        let s: i32 = (0..4).map(|_| (self.next() & 0xFFF) as i32 - 2048).sum();
+        s * scale / 2365
+    }
+}
+
+/// A recording shaped like the implant's: a slow wave plus noise plus
+/// occasional spikes, on the 10-bit lattice, with `off` off-lattice samples
+/// per thousand.
+fn synthetic(len: usize, seed: u64, off: u32) -> Vec<i16> {
+    let mut rng = Lcg(seed);
+    let l = AdcLattice::Neuralink10;
+    let mut wave = 0i32;
+    (0..len)
+        .map(|t| {
+            wave += rng.noise(2) - wave / 64;
+            let spike = if t % 997 < 12 { [0, -40, -90, -60, -20, 10, 25, 20, 12, 6, 3, 1][t % 997] } else { 0 };
+            let code = (512 + wave + rng.noise(6) + spike).clamp(0, 1023) as u32;
+            let v = l.value(code);
+            if rng.next() % 1000 < off {
+                // Strictly between two codes: off the lattice.
+                v.saturating_add(1 + (rng.next() % 30) as i16)
+            } else {
+                v
+            }
+        })
+        .collect()
+}
+
+fn encode(lattice: AdcLattice, samples: &[i16]) -> Vec<u8> {
+    let mut out = Bytes(Vec::new());
+    let mut enc = Encoder::new(lattice);
+    for &s in samples {
+        enc.push(s, &mut out);
+    }
+    enc.finish(&mut out);
+    out.0
+}
+
+fn decode(lattice: AdcLattice, payload: &[u8], n: usize) -> Result<Vec<i16>, Error> {
+    let mut dec = Decoder::new(lattice, payload);
+    let samples = (0..n).map(|_| dec.next_sample()).collect::<Result<Vec<_>, _>>()?;
+    dec.finish()?;
+    Ok(samples)
+}
+
+fn assert_round_trip(lattice: AdcLattice, samples: &[i16]) -> usize {
+    let payload = encode(lattice, samples);
+    assert_eq!(decode(lattice, &payload, samples.len()).as_deref(), Ok(samples));
+    payload.len()
+}
+
+/// Encodes `samples`, checking after every push that at most
+/// MAX_PENDING_SAMPLES samples are pending and, at the pushes `check` picks,
+/// that the bytes written so far alone decode every sample but the pending.
+fn assert_bounded_delay(lattice: AdcLattice, samples: &[i16], check: impl Fn(usize) -> bool) {
+    let mut out = Bytes(Vec::new());
+    let mut enc = Encoder::new(lattice);
+    let mut worst = 0;
+    for (t, &s) in samples.iter().enumerate() {
+        enc.push(s, &mut out);
+        let pending = enc.pending_samples();
+        assert!(pending <= MAX_PENDING_SAMPLES, "{pending} samples pending after sample {t}");
+        worst = worst.max(pending);
+        if check(t) {
+            let done = t + 1 - pending;
+            let mut dec = Decoder::new(lattice, &out.0);
+            for (i, &want) in samples[..done].iter().enumerate() {
+                assert_eq!(dec.next_sample(), Ok(want), "sample {i} from the {} bytes out after sample {t}", out.0.len());
+            }
+        }
+    }
+    assert!(worst >= 1, "the encoder never held anything back: the check checked nothing");
+}
+
+#[test]
+fn fast_lattice_map_agrees_with_the_lattice() {
+    for lattice in [AdcLattice::Neuralink10, AdcLattice::Identity16] {
+        for v in i16::MIN..=i16::MAX {
+            assert_eq!(lattice_code(lattice, v), lattice.code(v), "{lattice:?} {v}");
+        }
+        for c in 0..lattice.len() {
+            assert_eq!(lattice_value(lattice, c), lattice.value(c));
+        }
+    }
+}
+
+#[test]
+fn learned_codes_are_complete_prefix_codes() {
+    for ctx in 0..CONTEXTS {
+        // Kraft sum in units of 2^-MAX_CODE_LEN: exactly 1 for a complete code.
+        let mut kraft = 0u32;
+        for sym in 0..SYMBOLS {
+            let len = code_length(ctx, sym);
+            assert!((1..=MAX_CODE_LEN).contains(&len), "context {ctx} symbol {sym}: length {len}");
+            kraft += 1 << (MAX_CODE_LEN - len);
+        }
+        assert_eq!(kraft, 1 << MAX_CODE_LEN, "context {ctx}");
+    }
+}
+
+#[test]
+fn synthetic_recordings_round_trip() {
+    let l = AdcLattice::Neuralink10;
+    for seed in 0..4 {
+        let s = synthetic(20_000, seed, 0);
+        let bytes = assert_round_trip(l, &s);
+        // Noise of ~6 codes: far below the 16 bits of a raw sample.
+        assert!(bytes * 8 < s.len() * 8, "{} bits/sample", bytes as f64 * 8.0 / s.len() as f64);
+    }
+}
+
+#[test]
+fn off_lattice_samples_round_trip_exactly() {
+    let s = synthetic(20_000, 7, 20);
+    assert!(s.iter().any(|&v| lattice_code(AdcLattice::Neuralink10, v).is_none()));
+    assert_round_trip(AdcLattice::Neuralink10, &s);
+}
+
+#[test]
+fn extremes_and_jumps_round_trip_on_both_lattices() {
+    let mut rng = Lcg(99);
+    let mut s: Vec<i16> = vec![i16::MIN, i16::MAX, i16::MIN, 0, -1, 1, i16::MAX, i16::MAX, i16::MIN];
+    s.extend((0..5000).map(|_| rng.next() as i16));
+    s.extend((0..5000).map(|t| if t % 2 == 0 { i16::MIN } else { i16::MAX }));
+    s.extend((0..5000).map(|t| (t as i16).wrapping_mul(37)));
+    for lattice in [AdcLattice::Neuralink10, AdcLattice::Identity16] {
+        assert_round_trip(lattice, &s);
+        let on: Vec<i16> = s.iter().map(|&v| lattice.value(lattice.nearest_code(v))).collect();
+        assert_round_trip(lattice, &on);
+    }
+}
+
+#[test]
+fn empty_recording_is_an_empty_payload() {
+    assert_eq!(assert_round_trip(AdcLattice::Neuralink10, &[]), 0);
+}
+
+#[test]
+fn coding_delay_is_bounded_on_synthetic_recordings() {
+    for (seed, off) in [(1, 0), (2, 30)] {
+        let s = synthetic(3000, seed, off);
+        assert_bounded_delay(AdcLattice::Neuralink10, &s, |_| true);
+    }
+    // Near-silence: short codewords, the most samples sharing a byte.
+    let quiet: Vec<i16> = (0..3000).map(|t| AdcLattice::Neuralink10.value(512 + (t % 7 == 0) as u32)).collect();
+    assert_bounded_delay(AdcLattice::Neuralink10, &quiet, |_| true);
+}
+
+#[test]
+fn damaged_payloads_are_refused_without_panicking() {
+    let l = AdcLattice::Neuralink10;
+    let s = synthetic(4000, 3, 5);
+    let payload = encode(l, &s);
+    // Every truncation loses bits of the last sample: always refused.
+    for cut in [1, 2, 5, payload.len() / 2, payload.len()] {
+        assert_eq!(decode(l, &payload[..payload.len() - cut], s.len()), Err(Error::Corrupt), "cut {cut}");
+    }
+    // An extra byte is refused by the end check.
+    let mut longer = payload.clone();
+    longer.push(0);
+    assert_eq!(decode(l, &longer, s.len()), Err(Error::Corrupt));
+    // Flipped bits and random payloads decode to something or are refused.
+    let mut rng = Lcg(5);
+    let mut refused = 0;
+    for _ in 0..300 {
+        let mut bad = payload.clone();
+        let i = rng.next() as usize % bad.len();
+        bad[i] ^= 1 << (rng.next() % 8);
+        refused += decode(l, &bad, s.len()).is_err() as u32;
+        let garbage: Vec<u8> = (0..rng.next() % 3000).map(|_| rng.next() as u8).collect();
+        for lattice in [AdcLattice::Neuralink10, AdcLattice::Identity16] {
+            let _ = decode(lattice, &garbage, 4000);
+        }
+    }
+    assert!(refused > 0, "no damaged payload was refused");
+}
+
+/// The recordings of `BRAINWIRE_DATA` (a directory of WAVs), at most `max`,
+/// spread over the sorted list; `None` (with a note) when it is unset.
+fn real_recordings(max: usize) -> Option<Vec<(PathBuf, Vec<i16>)>> {
+    let Some(dir) = std::env::var_os("BRAINWIRE_DATA") else {
+        eprintln!("note: BRAINWIRE_DATA is not set; skipping the real-data part of this test");
+        return None;
+    };
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        eprintln!("note: BRAINWIRE_DATA={dir:?} is not a directory of WAVs; skipping the real-data part");
+        return None;
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "wav")).collect();
+    paths.sort();
+    let step = (paths.len() / max).max(1);
+    let recs: Vec<_> = paths
+        .into_iter()
+        .step_by(step)
+        .take(max)
+        .map(|p| {
+            let bytes = std::fs::read(&p).unwrap();
+            // Canonical 44-byte header, mono 16-bit PCM.
+            let s = bytes[44..].chunks_exact(2).map(|c| i16::from_le_bytes([c[0], c[1]])).collect();
+            (p, s)
+        })
+        .collect();
+    if recs.is_empty() {
+        eprintln!("note: no WAVs in BRAINWIRE_DATA={dir:?}; skipping the real-data part");
+        return None;
+    }
+    Some(recs)
+}
+
+#[test]
+fn real_recordings_round_trip_with_bounded_delay() {
+    let Some(recs) = real_recordings(8) else { return };
+    for (path, s) in &recs {
+        let lattice = AdcLattice::detect(s);
+        let bytes = assert_round_trip(lattice, s);
+        eprintln!("{}: {:.3} bits/sample", path.display(), bytes as f64 * 8.0 / s.len() as f64);
+        // Every push checks the pending count; 40 spread pushes also check
+        // that the bytes out so far decode everything but the pending samples.
+        let every = s.len() / 40 + 1;
+        assert_bounded_delay(lattice, s, |t| t % every == every - 1);
+    }
+}
