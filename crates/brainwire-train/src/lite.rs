@@ -91,48 +91,50 @@ pub fn run(dir: &Path, out: &Path) -> Result<(), String> {
     std::fs::write(out, render(gain, &lengths, recordings.len(), samples)).map_err(|e| format!("{}: {e}", out.display()))
 }
 
-/// Huffman code lengths of `weights` (all nonzero), none longer than `limit`.
-/// When the plain Huffman code is too deep, the weights are flattened
-/// (halved towards 1) until it fits; the code stays complete.
+/// Optimal prefix-code lengths of `weights` (all nonzero) with none longer
+/// than `limit`: the package-merge algorithm (Larmore and Hirschberg). The
+/// code is complete (Kraft sum exactly 1) when `2^limit >= weights.len()`.
 fn limited_huffman_lengths(weights: &[u64], limit: u32) -> Vec<u32> {
-    let mut w = weights.to_vec();
-    loop {
-        let lens = huffman_lengths(&w);
-        if lens.iter().all(|&l| l <= limit) {
-            return lens;
-        }
-        for x in &mut w {
-            *x = (*x >> 1) + 1;
-        }
-    }
-}
-
-fn huffman_lengths(weights: &[u64]) -> Vec<u32> {
-    use std::cmp::Reverse;
-    use std::collections::BinaryHeap;
     let n = weights.len();
-    let mut parent = vec![usize::MAX; 2 * n];
-    // Ties by node index keep the result deterministic.
-    let mut heap: BinaryHeap<Reverse<(u64, usize)>> = weights.iter().enumerate().map(|(i, &w)| Reverse((w, i))).collect();
-    let mut next = n;
-    while heap.len() > 1 {
-        let Reverse((a, i)) = heap.pop().unwrap();
-        let Reverse((b, j)) = heap.pop().unwrap();
-        parent[i] = next;
-        parent[j] = next;
-        heap.push(Reverse((a + b, next)));
-        next += 1;
-    }
-    (0..n)
-        .map(|i| {
-            let (mut depth, mut k) = (0, i);
-            while parent[k] != usize::MAX {
-                k = parent[k];
-                depth += 1;
+    assert!(n >= 2 && (1u64 << limit) >= n as u64);
+    // Nodes: leaves 0..n, then packages of two earlier nodes.
+    let mut children: Vec<(usize, usize)> = Vec::new();
+    let mut leaves: Vec<(u64, usize)> = weights.iter().copied().zip(0..n).collect();
+    leaves.sort();
+    let mut list = leaves.clone();
+    for _ in 1..limit {
+        let mut packages = Vec::with_capacity(list.len() / 2);
+        for pair in list.chunks_exact(2) {
+            children.push((pair[0].1, pair[1].1));
+            packages.push((pair[0].0 + pair[1].0, n + children.len() - 1));
+        }
+        // Merge packages into the leaves, leaves first on ties.
+        let mut merged = Vec::with_capacity(leaves.len() + packages.len());
+        let (mut i, mut j) = (0, 0);
+        while i < leaves.len() || j < packages.len() {
+            if j == packages.len() || (i < leaves.len() && leaves[i].0 <= packages[j].0) {
+                merged.push(leaves[i]);
+                i += 1;
+            } else {
+                merged.push(packages[j]);
+                j += 1;
             }
-            depth
-        })
-        .collect()
+        }
+        list = merged;
+    }
+    // Each symbol's length is how often it occurs in the first 2n - 2 items.
+    let mut lengths = vec![0u32; n];
+    let mut stack: Vec<usize> = list[..2 * n - 2].iter().map(|&(_, id)| id).collect();
+    while let Some(id) = stack.pop() {
+        if id < n {
+            lengths[id] += 1;
+        } else {
+            let (a, b) = children[id - n];
+            stack.push(a);
+            stack.push(b);
+        }
+    }
+    lengths
 }
 
 fn render(gain: i32, lengths: &[u32], recordings: usize, samples: u64) -> String {

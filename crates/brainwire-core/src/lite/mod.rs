@@ -45,6 +45,7 @@ pub use tables::{CODE_LENGTHS_PACKED, MEAN_GAIN};
 pub const RESIDUAL_LIMIT: i32 = 47;
 /// Codeword symbols per context: the residuals plus the escape.
 pub const SYMBOLS: usize = 2 * RESIDUAL_LIMIT as usize + 2;
+const _: () = assert!(SYMBOLS % 2 == 0, "each context's lengths fill whole bytes");
 /// The escape symbol: a residual outside the table, or a sample off the lattice.
 pub const ESCAPE: usize = SYMBOLS - 1;
 /// Residual-energy buckets.
@@ -71,14 +72,17 @@ pub const GAIN_BITS: u32 = 8;
 /// any lattice.
 pub const GAIN_LIMIT: i32 = 1 << GAIN_BITS;
 const _: () = assert!(MEAN_GAIN.abs() <= GAIN_LIMIT, "learned gain out of bounds");
+const _: () = assert!((ENERGY_RESIDUAL_LIMIT << 4 << ENERGY_SHIFT) >> ENERGY_INDEX_SHIFT <= ENERGY_INDEX_TOP);
 /// The energy average forgets with time constant 2^ENERGY_SHIFT samples;
-/// it settles at `16 << ENERGY_SHIFT` = 128 times the mean |residual| and,
-/// as |residual| < 2^16 on any lattice, stays below 2^23.
+/// it settles at `16 << ENERGY_SHIFT` = 128 times the mean |residual|.
 const ENERGY_SHIFT: u32 = 3;
+/// |residual| enters the average clamped, so the average stays below
+/// 128 * 128 and indexes [`ENERGY_CONTEXT`] without a clamp of its own.
+const ENERGY_RESIDUAL_LIMIT: u32 = 127;
 /// Start of the energy average: a mean |residual| of 6 codes.
 const ENERGY_START: u32 = (16 * 6) << ENERGY_SHIFT;
 /// `energy >> ENERGY_INDEX_SHIFT` is 4 × the mean |residual|, the index of
-/// [`ENERGY_CONTEXT`] (clamped to its last entry).
+/// [`ENERGY_CONTEXT`].
 const ENERGY_INDEX_SHIFT: u32 = 5;
 const ENERGY_INDEX_TOP: u32 = 511;
 
@@ -145,8 +149,7 @@ fn lattice_value(lattice: AdcLattice, code: u32) -> i16 {
     }
 }
 
-/// Code lengths of context `ctx`, symbol `sym`, from the nibble-packed table.
-#[inline]
+/// Code length of symbol `sym` in context `ctx`, from the nibble-packed table.
 pub fn code_length(ctx: usize, sym: usize) -> u32 {
     let i = ctx * SYMBOLS + sym;
     u32::from((CODE_LENGTHS_PACKED[i / 2] >> ((i & 1) * 4)) & 15)
@@ -224,15 +227,16 @@ impl Model {
         // Not clamped to the lattice: a prediction past either end only
         // costs a larger residual, and the clamp would cost every sample.
         let code = self.last + ((self.pull() * self.gain + ROUND) >> (MEAN_BITS + GAIN_BITS));
-        let index = (self.energy >> ENERGY_INDEX_SHIFT).min(ENERGY_INDEX_TOP);
-        let context = ENERGY_CONTEXT[index as usize] as usize | (code as usize & (CLASSES - 1));
+        // The mask is a no-op (the energy is bounded) that spares a bounds check.
+        let index = (self.energy >> ENERGY_INDEX_SHIFT) as usize & ENERGY_INDEX_TOP as usize;
+        let context = ENERGY_CONTEXT[index] as usize | (code as usize & (CLASSES - 1));
         Prediction { code, context }
     }
 
     /// Learns the actual `code` (the nearest code for an off-lattice sample).
     #[inline]
     pub fn update(&mut self, p: &Prediction, code: i32) {
-        let residual = (code - p.code).unsigned_abs();
+        let residual = (code - p.code).unsigned_abs().min(ENERGY_RESIDUAL_LIMIT);
         self.energy = self.energy + (residual << 4) - (self.energy >> ENERGY_SHIFT);
         self.mean += ((code << MEAN_BITS) - self.mean) >> MEAN_SHIFT;
         self.last = code;
@@ -252,21 +256,22 @@ pub fn symbol(residual: i32) -> usize {
 /// Canonical prefix codes of every context: codeword `c` of length `l` is
 /// stored as `c << 4 | l`.
 pub struct Codebook {
-    words: [[u32; SYMBOLS]; CONTEXTS],
+    /// Context-major: the word of `(ctx, sym)` is at `ctx * SYMBOLS + sym`.
+    words: [u32; CONTEXTS * SYMBOLS],
 }
 
 impl Codebook {
     /// Builds the canonical codes from the learned lengths (shortest first,
     /// ties by symbol), as the decoder's tables assume.
     pub fn new() -> Self {
-        let mut words = [[0u32; SYMBOLS]; CONTEXTS];
-        for (ctx, row) in words.iter_mut().enumerate() {
-            let (first, _) = canonical_firsts(ctx);
-            let mut next = first;
-            for (sym, w) in row.iter_mut().enumerate() {
-                let len = code_length(ctx, sym);
-                *w = (next[len as usize] << 4) | len;
-                next[len as usize] += 1;
+        let mut words = [0u32; CONTEXTS * SYMBOLS];
+        for (ctx, row) in words.chunks_exact_mut(SYMBOLS).enumerate() {
+            let lengths = context_lengths(ctx);
+            let (mut next, _) = canonical_firsts(&lengths);
+            for (w, &len) in row.iter_mut().zip(&lengths) {
+                let len = usize::from(len) & 15;
+                *w = (next[len] << 4) | len as u32;
+                next[len] += 1;
             }
         }
         Self { words }
@@ -275,7 +280,7 @@ impl Codebook {
     /// Codeword and length of `sym` in context `ctx`.
     #[inline]
     pub fn word(&self, ctx: usize, sym: usize) -> (u32, u32) {
-        let w = self.words[ctx][sym];
+        let w = self.words[ctx * SYMBOLS + sym];
         (w >> 4, w & 15)
     }
 }
@@ -286,12 +291,23 @@ impl Default for Codebook {
     }
 }
 
-/// First canonical codeword of each length in context `ctx`, and the number
-/// of codewords of each length.
-fn canonical_firsts(ctx: usize) -> ([u32; MAX_CODE_LEN as usize + 2], [u32; MAX_CODE_LEN as usize + 2]) {
+/// The code lengths of context `ctx`, unpacked.
+fn context_lengths(ctx: usize) -> [u8; SYMBOLS] {
+    let packed = &CODE_LENGTHS_PACKED[ctx * SYMBOLS / 2..][..SYMBOLS / 2];
+    let mut lengths = [0u8; SYMBOLS];
+    for (pair, &b) in lengths.chunks_exact_mut(2).zip(packed) {
+        pair[0] = b & 15;
+        pair[1] = b >> 4;
+    }
+    lengths
+}
+
+/// First canonical codeword of each length, and the number of codewords of
+/// each length, of a context with code `lengths`.
+fn canonical_firsts(lengths: &[u8; SYMBOLS]) -> ([u32; MAX_CODE_LEN as usize + 2], [u32; MAX_CODE_LEN as usize + 2]) {
     let mut count = [0u32; MAX_CODE_LEN as usize + 2];
-    for sym in 0..SYMBOLS {
-        count[code_length(ctx, sym) as usize] += 1;
+    for &len in lengths {
+        count[usize::from(len) & 15] += 1;
     }
     count[0] = 0;
     let mut first = [0u32; MAX_CODE_LEN as usize + 2];
@@ -312,27 +328,25 @@ struct BitWriter {
 }
 
 impl BitWriter {
-    /// Appends the low `len` (at most 32) bits of `word`; true when a byte
-    /// left (then every bit put before this call is out).
+    /// Appends the low `len` (at most 32) bits of `word`.
     #[inline]
-    fn put<S: ByteSink>(&mut self, word: u32, len: u32, out: &mut S) -> bool {
+    fn put<S: ByteSink>(&mut self, word: u32, len: u32, out: &mut S) {
         self.acc = (self.acc << len) | u64::from(word);
         self.bits += len;
-        if self.bits < 8 {
-            return false;
-        }
         while self.bits >= 8 {
             self.bits -= 8;
             out.put((self.acc >> self.bits) as u8);
         }
-        true
     }
 
-    /// Exp-Golomb code of order [`ESCAPE_ORDER`] of `u` (below 2^20).
-    fn put_exp_golomb<S: ByteSink>(&mut self, u: u32, out: &mut S) -> bool {
+    /// Exp-Golomb code of order [`ESCAPE_ORDER`] of `u` (below 2^20); returns
+    /// its length.
+    fn put_exp_golomb<S: ByteSink>(&mut self, u: u32, out: &mut S) -> u32 {
         let v = u + (1 << ESCAPE_ORDER);
         let len = 32 - v.leading_zeros();
-        self.put(0, len - 1 - ESCAPE_ORDER, out) | self.put(v, len, out)
+        self.put(0, len - 1 - ESCAPE_ORDER, out);
+        self.put(v, len, out);
+        2 * len - 1 - ESCAPE_ORDER
     }
 
     /// Pads the last byte with zero bits.
@@ -348,15 +362,16 @@ pub struct Encoder {
     lattice: AdcLattice,
     model: Model,
     writer: BitWriter,
-    /// Samples with bits held: those since the last push during which a
-    /// byte left, that one included if it still has bits held.
-    since_byte: u32,
+    /// Bits written by each of the last 8 samples, newest in the low byte
+    /// (every sample writes 1 to 61 bits): enough to tell which samples
+    /// still have bits among the fewer than 8 held.
+    recent_bits: u64,
     codebook: Codebook,
 }
 
 impl Encoder {
     pub fn new(lattice: AdcLattice) -> Self {
-        Self { lattice, model: Model::new(lattice), writer: BitWriter::default(), since_byte: 0, codebook: Codebook::new() }
+        Self { lattice, model: Model::new(lattice), writer: BitWriter::default(), recent_bits: 0, codebook: Codebook::new() }
     }
 
     /// Codes one sample; every byte it completes is written to `out` before
@@ -364,7 +379,7 @@ impl Encoder {
     #[inline]
     pub fn push<S: ByteSink>(&mut self, sample: i16, out: &mut S) {
         let p = self.model.predict();
-        let (code, byte_left) = match lattice_code(self.lattice, sample) {
+        let (code, written) = match lattice_code(self.lattice, sample) {
             Some(c) => {
                 let c = c as i32;
                 let r = c - p.code;
@@ -372,37 +387,46 @@ impl Encoder {
                     (c, self.escape(&p, c, out))
                 } else {
                     let (word, len) = self.codebook.word(p.context, (r + RESIDUAL_LIMIT) as usize);
-                    (c, self.writer.put(word, len, out))
+                    self.writer.put(word, len, out);
+                    (c, len)
                 }
             }
             None => self.off_lattice(&p, sample, out),
         };
         self.model.update(&p, code);
-        // A byte leaving during this push carried every older held bit, so
-        // only this sample can still have bits held (if any are).
-        self.since_byte = if byte_left { u32::from(self.writer.bits != 0) } else { self.since_byte + 1 };
+        self.recent_bits = (self.recent_bits << 8) | u64::from(written);
     }
 
     /// A residual without a codeword: the escape, then the residual.
     #[cold]
-    fn escape<S: ByteSink>(&mut self, p: &Prediction, code: i32, out: &mut S) -> bool {
+    fn escape<S: ByteSink>(&mut self, p: &Prediction, code: i32, out: &mut S) -> u32 {
         let (word, len) = self.codebook.word(p.context, ESCAPE);
-        self.writer.put(word, len, out) | self.writer.put_exp_golomb(zigzag(code - p.code) + 1, out)
+        self.writer.put(word, len, out);
+        len + self.writer.put_exp_golomb(zigzag(code - p.code) + 1, out)
     }
 
     /// A sample off the lattice: the escape, a zero, then the raw value.
     #[cold]
-    fn off_lattice<S: ByteSink>(&mut self, p: &Prediction, sample: i16, out: &mut S) -> (i32, bool) {
+    fn off_lattice<S: ByteSink>(&mut self, p: &Prediction, sample: i16, out: &mut S) -> (i32, u32) {
         let (word, len) = self.codebook.word(p.context, ESCAPE);
-        let left = self.writer.put(word, len, out) | self.writer.put_exp_golomb(0, out) | self.writer.put(u32::from(sample as u16), 16, out);
-        (self.lattice.nearest_code(sample) as i32, left)
+        self.writer.put(word, len, out);
+        let len = len + self.writer.put_exp_golomb(0, out);
+        self.writer.put(u32::from(sample as u16), 16, out);
+        (self.lattice.nearest_code(sample) as i32, len + 16)
     }
 
-    /// Samples whose bits are not all in the output yet. At most
-    /// [`MAX_PENDING_SAMPLES`]: without a byte leaving, each pending sample
-    /// added at least one bit to the fewer than 8 held.
+    /// Samples whose bits are not all in the output yet: the newest samples
+    /// whose bits cover the bits held. At most [`MAX_PENDING_SAMPLES`], as
+    /// every sample writes at least one bit and fewer than 8 are held.
     pub fn pending_samples(&self) -> usize {
-        self.since_byte as usize
+        let mut held = self.writer.bits;
+        let mut samples = 0;
+        while held > 0 {
+            let written = ((self.recent_bits >> (8 * samples)) & 255) as u32;
+            held = held.saturating_sub(written.max(1));
+            samples += 1;
+        }
+        samples
     }
 
     /// Ends the stream: pads the last byte.
@@ -432,6 +456,15 @@ impl<'a> BitReader<'a> {
         Self { data, pos: 0, acc: 0, bits: 0 }
     }
 
+    /// Makes sure a whole codeword is unread, loading bytes only every few
+    /// samples.
+    #[inline]
+    fn need_codeword(&mut self) {
+        if self.bits < MAX_CODE_LEN {
+            self.refill();
+        }
+    }
+
     /// Tops `acc` up to at least 57 unread bits.
     #[inline]
     fn refill(&mut self) {
@@ -457,7 +490,7 @@ impl<'a> BitReader<'a> {
         }
     }
 
-    /// The next 15 bits, without consuming them (needs a refill before).
+    /// The next 15 bits, without consuming them (needs a codeword loaded).
     #[inline]
     fn peek15(&self) -> u32 {
         (self.acc >> (64 - MAX_CODE_LEN)) as u32
@@ -527,7 +560,7 @@ impl DecodeTables {
             sorted: [[0; SYMBOLS]; CONTEXTS],
         };
         for ctx in 0..CONTEXTS {
-            let (first, count) = canonical_firsts(ctx);
+            let (first, count) = canonical_firsts(&context_lengths(ctx));
             // Counting sort of the symbols by length (ties by symbol).
             let mut next = [0u8; MAX_CODE_LEN as usize + 1];
             let mut k = 0u8;
@@ -575,6 +608,7 @@ impl DecodeTables {
 /// Decoder of one `lite` channel payload.
 pub struct Decoder<'a> {
     lattice: AdcLattice,
+    codes: u32,
     model: Model,
     reader: BitReader<'a>,
     tables: DecodeTables,
@@ -582,13 +616,13 @@ pub struct Decoder<'a> {
 
 impl<'a> Decoder<'a> {
     pub fn new(lattice: AdcLattice, payload: &'a [u8]) -> Self {
-        Self { lattice, model: Model::new(lattice), reader: BitReader::new(payload), tables: DecodeTables::new(&Codebook::new()) }
+        Self { lattice, codes: lattice.len(), model: Model::new(lattice), reader: BitReader::new(payload), tables: DecodeTables::new(&Codebook::new()) }
     }
 
     #[inline]
     pub fn next_sample(&mut self) -> Result<i16, Error> {
         let p = self.model.predict();
-        self.reader.refill();
+        self.reader.need_codeword();
         let (sym, len) = self.tables.symbol(p.context, self.reader.peek15())?;
         self.reader.consume(len);
         let residual = if sym != ESCAPE {
@@ -606,7 +640,7 @@ impl<'a> Decoder<'a> {
             r
         };
         let code = p.code + residual;
-        if code < 0 || code >= self.lattice.len() as i32 || self.reader.overran() {
+        if code as u32 >= self.codes || self.reader.overran() {
             return Err(Error::Corrupt);
         }
         self.model.update(&p, code);
