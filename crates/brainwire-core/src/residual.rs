@@ -267,7 +267,8 @@ impl ResidualModel {
             (Some(_), _) => {
                 if ctx.shift > 0 {
                     let m = if ctx.mirror { -residual } else { residual };
-                    rc.encode_bits((m & ((1 << ctx.shift) - 1)) as u32, ctx.shift, out);
+                    let s = j as i32 - SPAN;
+                    self.encode_low(rc, &ctx, s, (m - (s << ctx.shift)) as u32, out);
                 }
             }
             (None, Sample::Code(code)) => self.encode_escape(rc, code, out),
@@ -279,6 +280,53 @@ impl ResidualModel {
         }
         self.adapt(&ctx, j, residual);
         Coded { table: ctx.table, symbol: j, shift: ctx.shift }
+    }
+
+    /// Width of the code at position `low` of residual bin `s`, 0 if the
+    /// code is outside the lattice.
+    #[inline]
+    fn code_width(&self, ctx: &Context, widths: &[u8; 1024], s: i32, low: u32) -> u32 {
+        let m = (s << ctx.shift) + low as i32;
+        let c = if ctx.mirror { ctx.base - m } else { ctx.base + m };
+        if (0..self.codes).contains(&c) { u32::from(widths[c as usize]) } else { 0 }
+    }
+
+    /// Codes the position of the code inside a residual bin of `2^shift`
+    /// codes, each as likely as its width (the prior holds at every level).
+    fn encode_low<S: ByteSink>(&self, rc: &mut RangeEncoder, ctx: &Context, s: i32, low: u32, out: &mut S) {
+        let Some(widths) = self.widths else {
+            return rc.encode_bits(low, ctx.shift, out);
+        };
+        let (mut cum, mut total) = (0, 0);
+        for l in 0..1u32 << ctx.shift {
+            let f = self.code_width(ctx, widths, s, l);
+            if l < low {
+                cum += f;
+            }
+            total += f;
+        }
+        rc.encode(cum, self.code_width(ctx, widths, s, low), total, out);
+    }
+
+    fn decode_low(&self, rc: &mut RangeDecoder, ctx: &Context, s: i32) -> Result<u32, Error> {
+        let Some(widths) = self.widths else {
+            return rc.decode_bits(ctx.shift).ok_or(Error::Corrupt);
+        };
+        let total: u32 = (0..1u32 << ctx.shift).map(|l| self.code_width(ctx, widths, s, l)).sum();
+        if total == 0 {
+            return Err(Error::Corrupt);
+        }
+        let t = rc.target(total).ok_or(Error::Corrupt)?;
+        let mut cum = 0;
+        for l in 0..1u32 << ctx.shift {
+            let f = self.code_width(ctx, widths, s, l);
+            if t < cum + f {
+                rc.consume(cum, f, total);
+                return Ok(l);
+            }
+            cum += f;
+        }
+        Err(Error::Corrupt)
     }
 
     fn encode_escape<S: ByteSink>(&self, rc: &mut RangeEncoder, value: u32, out: &mut S) {
@@ -321,7 +369,7 @@ impl ResidualModel {
             }
         } else {
             let s = j as i32 - SPAN;
-            let low = if ctx.shift > 0 { rc.decode_bits(ctx.shift).ok_or(Error::Corrupt)? as i32 } else { 0 };
+            let low = if ctx.shift > 0 { self.decode_low(rc, &ctx, s)? as i32 } else { 0 };
             let m = (s << ctx.shift) + low;
             let r = if ctx.mirror { -m } else { m };
             let code = ctx.base + r;
