@@ -128,7 +128,7 @@ static NEURALINK_VALUES: [i16; 1024] = {
 /// [`AdcLattice::code`] in a handful of instructions. On the 10-bit lattice
 /// codes are 64.06 apart, so every block of 64 unsigned values holds exactly
 /// one code, and that code is the block number `(value + 32768) >> 6`.
-#[inline]
+#[inline(always)]
 fn lattice_code(lattice: AdcLattice, value: i16) -> Option<u32> {
     let u = (value as i32 + 32768) as u32;
     match lattice {
@@ -141,7 +141,7 @@ fn lattice_code(lattice: AdcLattice, value: i16) -> Option<u32> {
 }
 
 /// The value of `code` (below `lattice.len()`) on `lattice`.
-#[inline]
+#[inline(always)]
 fn lattice_value(lattice: AdcLattice, code: u32) -> i16 {
     match lattice {
         AdcLattice::Neuralink10 => NEURALINK_VALUES[code as usize & 1023],
@@ -221,7 +221,7 @@ impl Model {
         self.last
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn predict(&self) -> Prediction {
         const ROUND: i32 = 1 << (MEAN_BITS + GAIN_BITS - 1);
         // Not clamped to the lattice: a prediction past either end only
@@ -234,7 +234,7 @@ impl Model {
     }
 
     /// Learns the actual `code` (the nearest code for an off-lattice sample).
-    #[inline]
+    #[inline(always)]
     pub fn update(&mut self, p: &Prediction, code: i32) {
         let residual = (code - p.code).unsigned_abs().min(ENERGY_RESIDUAL_LIMIT);
         self.energy = self.energy + (residual << 4) - (self.energy >> ENERGY_SHIFT);
@@ -278,7 +278,7 @@ impl Codebook {
     }
 
     /// Codeword and length of `sym` in context `ctx`.
-    #[inline]
+    #[inline(always)]
     pub fn word(&self, ctx: usize, sym: usize) -> (u32, u32) {
         let w = self.words[ctx * SYMBOLS + sym];
         (w >> 4, w & 15)
@@ -329,7 +329,7 @@ struct BitWriter {
 
 impl BitWriter {
     /// Appends the low `len` (at most 32) bits of `word`.
-    #[inline]
+    #[inline(always)]
     fn put<S: ByteSink>(&mut self, word: u32, len: u32, out: &mut S) {
         self.acc = (self.acc << len) | u64::from(word);
         self.bits += len;
@@ -376,7 +376,7 @@ impl Encoder {
 
     /// Codes one sample; every byte it completes is written to `out` before
     /// returning.
-    #[inline]
+    #[inline(always)]
     pub fn push<S: ByteSink>(&mut self, sample: i16, out: &mut S) {
         let p = self.model.predict();
         let (code, written) = match lattice_code(self.lattice, sample) {
@@ -458,7 +458,7 @@ impl<'a> BitReader<'a> {
 
     /// Makes sure a whole codeword is unread, loading bytes only every few
     /// samples.
-    #[inline]
+    #[inline(always)]
     fn need_codeword(&mut self) {
         if self.bits < MAX_CODE_LEN {
             self.refill();
@@ -491,13 +491,13 @@ impl<'a> BitReader<'a> {
     }
 
     /// The next 15 bits, without consuming them (needs a codeword loaded).
-    #[inline]
+    #[inline(always)]
     fn peek15(&self) -> u32 {
         (self.acc >> (64 - MAX_CODE_LEN)) as u32
     }
 
     /// Consumes `n` bits (at most the unread ones).
-    #[inline]
+    #[inline(always)]
     fn consume(&mut self, n: u32) {
         self.acc <<= n;
         self.bits -= n;
@@ -529,7 +529,7 @@ impl<'a> BitReader<'a> {
     }
 
     /// True once more bits were consumed than the payload holds.
-    #[inline]
+    #[inline(always)]
     fn overran(&self) -> bool {
         // Cheap first test: only zeros loaded past the end can be overrun.
         self.pos > self.data.len() && self.consumed() > self.data.len() * 8
@@ -551,7 +551,7 @@ struct DecodeTables {
 }
 
 impl DecodeTables {
-    fn new(codebook: &Codebook) -> Self {
+    fn new() -> Self {
         let mut t = Self {
             fast: [[0; 1 << PEEK_BITS]; CONTEXTS],
             first: [[0; MAX_CODE_LEN as usize + 1]; CONTEXTS],
@@ -560,7 +560,8 @@ impl DecodeTables {
             sorted: [[0; SYMBOLS]; CONTEXTS],
         };
         for ctx in 0..CONTEXTS {
-            let (first, count) = canonical_firsts(&context_lengths(ctx));
+            let lengths = context_lengths(ctx);
+            let (first, count) = canonical_firsts(&lengths);
             // Counting sort of the symbols by length (ties by symbol).
             let mut next = [0u8; MAX_CODE_LEN as usize + 1];
             let mut k = 0u8;
@@ -571,22 +572,32 @@ impl DecodeTables {
                 next[len] = k;
                 k += count[len] as u8;
             }
-            for sym in 0..SYMBOLS {
-                let (word, len) = codebook.word(ctx, sym);
-                t.sorted[ctx][next[len as usize] as usize] = sym as u8;
-                next[len as usize] += 1;
-                if len <= PEEK_BITS {
-                    let lo = (word << (PEEK_BITS - len)) as usize;
-                    let hi = ((word + 1) << (PEEK_BITS - len)) as usize;
-                    t.fast[ctx][lo..hi].fill((sym as u16) << 4 | len as u16);
+            for (sym, &len) in lengths.iter().enumerate() {
+                let len = usize::from(len) & 15;
+                t.sorted[ctx][usize::from(next[len]) % SYMBOLS] = sym as u8;
+                next[len] += 1;
+            }
+            // Canonical codewords increase in sorted order, so the short ones
+            // cover the fast table from its start, each 2^(PEEK - len) slots.
+            let fast = &mut t.fast[ctx];
+            let mut slot = 0usize;
+            for &sym in &t.sorted[ctx] {
+                let len = u32::from(lengths[usize::from(sym) % SYMBOLS]);
+                if len > PEEK_BITS {
+                    break;
                 }
+                let entry = u16::from(sym) << 4 | len as u16;
+                for e in fast.iter_mut().skip(slot).take(1 << (PEEK_BITS - len)) {
+                    *e = entry;
+                }
+                slot += 1 << (PEEK_BITS - len);
             }
         }
         t
     }
 
     /// The symbol and codeword length that `next15` (the next 15 bits) starts with.
-    #[inline]
+    #[inline(always)]
     fn symbol(&self, ctx: usize, next15: u32) -> Result<(usize, u32), Error> {
         let e = self.fast[ctx][(next15 >> (MAX_CODE_LEN - PEEK_BITS)) as usize];
         if e != 0 {
@@ -616,10 +627,10 @@ pub struct Decoder<'a> {
 
 impl<'a> Decoder<'a> {
     pub fn new(lattice: AdcLattice, payload: &'a [u8]) -> Self {
-        Self { lattice, codes: lattice.len(), model: Model::new(lattice), reader: BitReader::new(payload), tables: DecodeTables::new(&Codebook::new()) }
+        Self { lattice, codes: lattice.len(), model: Model::new(lattice), reader: BitReader::new(payload), tables: DecodeTables::new() }
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn next_sample(&mut self) -> Result<i16, Error> {
         let p = self.model.predict();
         self.reader.need_codeword();
