@@ -12,7 +12,7 @@ use core::ffi::CStr;
 
 use brainwire_container::{decode, encode, CoreError, Error, Profile};
 
-use crate::files::{push_decimal, read_all, write_atomically};
+use crate::files::{push_decimal, read_all, write_output as write_file};
 use crate::sys::{self, Args, Errno, FileId};
 
 /// Wrong arguments.
@@ -60,7 +60,7 @@ fn read_input(tool: &[u8], input: &CStr, output: &CStr) -> Result<Vec<u8>, i32> 
 }
 
 fn write_output(tool: &[u8], output: &CStr, bytes: &[u8]) -> i32 {
-    match write_atomically(output, bytes) {
+    match write_file(output, bytes) {
         Ok(()) => 0,
         Err(e) => io_fail(tool, b"write", output, e),
     }

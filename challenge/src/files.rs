@@ -1,17 +1,21 @@
 //! Whole-file reading and all-or-nothing writing.
 //!
-//! Invariant: [`write_atomically`] either leaves `OUT` holding exactly the
-//! given bytes or leaves the file system as it found it: the bytes go to a
+//! Invariant: [`write_output`] either leaves `OUT` holding exactly the given
+//! bytes or leaves the file system as it found it: the bytes go to a
 //! temporary file beside `OUT` (`OUT.tmp<pid>`, created exclusively) that is
 //! renamed over `OUT` only after every write and the close succeeded, and is
-//! removed on any failure.
+//! removed on any failure. Only a regular file (or nothing) is ever replaced:
+//! a symbolic link is followed and its target replaced, and a device or FIFO
+//! (`/dev/null`, `/dev/stdout`) is written in place, where no atomicity is
+//! possible or expected.
 
 use alloc::vec::Vec;
 use core::ffi::CStr;
 
-use crate::sys::{self, Errno, Fd, FileId};
+use crate::sys::{self, Errno, Fd, FileId, FileType};
 
 const EINVAL: i32 = 22;
+const EISDIR: i32 = 21;
 
 /// Reads a whole file. Returns its bytes and its identity (for the
 /// same-file check).
@@ -35,8 +39,28 @@ pub fn read_all(path: &CStr) -> Result<(Vec<u8>, FileId), Errno> {
     }
 }
 
-/// Writes `bytes` to `out` so that no partial file is ever visible.
-pub fn write_atomically(out: &CStr, bytes: &[u8]) -> Result<(), Errno> {
+/// Writes `bytes` to `out` (see the module invariant).
+pub fn write_output(out: &CStr, bytes: &[u8]) -> Result<(), Errno> {
+    match FileId::of_path(out).map(|id| id.file_type) {
+        None => write_atomically(out, bytes),
+        Some(FileType::Regular) => match sys::resolve(out) {
+            Some(target) => {
+                let target = CStr::from_bytes_with_nul(&target).map_err(|_| Errno(EINVAL))?;
+                write_atomically(target, bytes)
+            }
+            None => write_atomically(out, bytes),
+        },
+        Some(FileType::Directory) => Err(Errno(EISDIR)),
+        Some(FileType::Special) => {
+            let fd = Fd::open_write(out)?;
+            fd.write_all(bytes)?;
+            fd.close()
+        }
+    }
+}
+
+/// Writes `bytes` to a new file beside `out`, then renames it over `out`.
+fn write_atomically(out: &CStr, bytes: &[u8]) -> Result<(), Errno> {
     let tmp = temp_path(out);
     // Cannot fail: `out` has no interior NUL and the digits add none.
     let tmp = CStr::from_bytes_with_nul(&tmp).map_err(|_| Errno(EINVAL))?;

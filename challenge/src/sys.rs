@@ -7,7 +7,8 @@
 //!
 //! Supported: Linux on x86_64 and aarch64 with glibc >= 2.33 or musl (where
 //! `fstat` is a real symbol and `struct stat` has `st_dev`, `st_ino` and
-//! `st_size` at byte offsets 0, 8 and 48).
+//! `st_size` at byte offsets 0, 8 and 48, and `st_mode` at 24 on x86_64, 16
+//! on aarch64).
 #![allow(unsafe_code)]
 
 use core::alloc::{GlobalAlloc, Layout};
@@ -25,6 +26,7 @@ extern "C" {
     fn close(fd: c_int) -> c_int;
     fn fstat(fd: c_int, buf: *mut StatBuf) -> c_int;
     fn stat(path: *const c_char, buf: *mut StatBuf) -> c_int;
+    fn realpath(path: *const c_char, resolved: *mut c_char) -> *mut c_char;
     fn rename(old: *const c_char, new: *const c_char) -> c_int;
     fn unlink(path: *const c_char) -> c_int;
     fn getpid() -> c_int;
@@ -42,6 +44,7 @@ const O_WRONLY: c_int = 1;
 const O_CREAT: c_int = 0o100;
 const O_EXCL: c_int = 0o200;
 const O_CLOEXEC: c_int = 0o2_000_000;
+const O_TRUNC: c_int = 0o1000;
 const EINTR: c_int = 4;
 
 /// Large enough for `struct stat` on every supported target (144 or 128
@@ -91,6 +94,14 @@ impl Fd {
         // SAFETY: valid C string; the variadic mode argument is passed as the
         // unsigned int that open(2) reads when O_CREAT is set.
         let fd = unsafe { open(path.as_ptr(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode) };
+        if fd < 0 { Err(Errno::last()) } else { Ok(Fd(fd)) }
+    }
+
+    /// Opens an existing file for writing, truncating it (devices and FIFOs
+    /// ignore the truncation).
+    pub fn open_write(path: &CStr) -> Result<Fd, Errno> {
+        // SAFETY: `path` is a valid C string for the call.
+        let fd = unsafe { open(path.as_ptr(), O_WRONLY | O_TRUNC | O_CLOEXEC) };
         if fd < 0 { Err(Errno::last()) } else { Ok(Fd(fd)) }
     }
 
@@ -153,17 +164,36 @@ impl Drop for Fd {
     }
 }
 
+/// What sort of file a path names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileType {
+    Regular,
+    Directory,
+    /// Device, FIFO or socket: written in place, never replaced.
+    Special,
+}
+
 /// Which file a path or descriptor refers to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FileId {
     pub dev: u64,
     pub ino: u64,
     pub size: u64,
+    pub file_type: FileType,
 }
 
 impl FileId {
     fn from_stat(st: &StatBuf) -> Self {
-        FileId { dev: st.0[0], ino: st.0[1], size: st.0[6] }
+        #[cfg(target_arch = "aarch64")]
+        let mode = st.0[2] as u32;
+        #[cfg(not(target_arch = "aarch64"))]
+        let mode = st.0[3] as u32;
+        let file_type = match mode & 0o170000 {
+            0o100000 => FileType::Regular,
+            0o040000 => FileType::Directory,
+            _ => FileType::Special,
+        };
+        FileId { dev: st.0[0], ino: st.0[1], size: st.0[6], file_type }
     }
 
     /// The identity of the file at `path`, or `None` if it cannot be stat'ed
@@ -173,6 +203,22 @@ impl FileId {
         // SAFETY: valid C string; `st` is writable and large enough.
         (unsafe { stat(path.as_ptr(), &mut st) } == 0).then(|| FileId::from_stat(&st))
     }
+}
+
+/// The absolute path of `path` with every symbolic link resolved.
+pub fn resolve(path: &CStr) -> Option<alloc::vec::Vec<u8>> {
+    // SAFETY: valid C string; a null `resolved` makes realpath malloc the
+    // result, which is copied out and freed below.
+    let p = unsafe { realpath(path.as_ptr(), core::ptr::null_mut()) };
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: realpath returned a NUL-terminated string it allocated.
+    let mut owned = unsafe { CStr::from_ptr(p) }.to_bytes_with_nul().to_vec();
+    // SAFETY: `p` came from malloc inside realpath and is freed once.
+    unsafe { free(p.cast()) };
+    owned.shrink_to_fit();
+    Some(owned)
 }
 
 pub fn rename_file(from: &CStr, to: &CStr) -> Result<(), Errno> {
