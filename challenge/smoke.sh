@@ -84,6 +84,105 @@ expect 3 "needs a newer decoder (format version 9)" "$dec" future.bw old.out
 [ "$(cat old.out)" = previous ] || fail "a failed decode changed OUT"
 ! ls ./*.tmp* > /dev/null 2>&1 || fail "temporary files left: $(ls ./*.tmp*)"
 
+# Hostile input: every damaged stream exits 3 with one line, leaves an
+# existing OUT untouched and leaves no temporary file.
+size() { stat -c %s "$1"; }
+# flip FILE OFFSET MASK: XORs one byte in place.
+flip() {
+    local b
+    b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+    printf "\\x$(printf %02x $((b ^ $3)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+# refused FILE: decode FILE must fail cleanly.
+refused() {
+    local code=0
+    "$dec" "$1" old.out 2> err || code=$?
+    [ "$code" -eq 3 ] || fail "decode $1 ($2) exited $code, want 3: $(cat err)"
+    grep -q "^decode: $1 " err && [ "$(wc -l < err)" -eq 1 ] || fail "decode $1 ($2): stderr '$(cat err)'"
+    [ "$(cat old.out)" = previous ] || { fail "decode $1 ($2) changed OUT"; echo previous > old.out; }
+    cases=$((cases + 1))
+}
+echo previous > old.out
+cases=0
+for p in lite default max; do
+    bw="rec.wav.$p.bw"
+    n=$(size "$bw")
+    # The fixed part, header and codec-stream header, then spread over the
+    # payload (the last bytes are left out: a range coder's flush has bits
+    # no sample depends on). Mask 2, not 1, so byte 19 (the codec profile)
+    # never turns default into max, which decode alike for now.
+    for off in 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 $((n / 4)) $((n / 2)) $((3 * n / 4)) $((n - 12)); do
+        for mask in 2 128; do
+            cp "$bw" bad.bw; flip bad.bw "$off" "$mask"
+            refused bad.bw "$p: byte $off ^ $mask"
+        done
+    done
+    for cut in 0 1 2 3 4 7 8 9 12 16 19 20 24 $((n / 3)) $((n / 2)) $((n - 5)) $((n - 1)); do
+        head -c "$cut" "$bw" > bad.bw
+        refused bad.bw "$p: cut to $cut bytes"
+    done
+    for at in 8 20 $((n / 2)); do
+        cp "$bw" bad.bw
+        head -c 16 /dev/zero | dd of=bad.bw bs=1 seek="$at" conv=notrunc status=none
+        refused bad.bw "$p: 16 zero bytes at $at"
+    done
+    for v in 0 2 255; do
+        cp "$bw" bad.bw; printf "\\x$(printf %02x $v)" | dd of=bad.bw bs=1 seek=2 conv=notrunc status=none
+        refused bad.bw "$p: version $v"
+    done
+done
+# Random bytes, bare and behind the fixed part of a stored container.
+seed=7
+for k in 1 2 3 4; do
+    for ((i = 0; i < 100 * k; i++)); do
+        seed=$(((seed * 1103515245 + 12345) & 2147483647))
+        printf "\\x$(printf %02x $(((seed >> 16) & 255)))"
+    done > noise.bw
+    refused noise.bw "random bytes"
+    { printf 'BW\x01\x00'; cat noise.bw; } > stored.bw
+    refused stored.bw "random stored container"
+done
+# The codec stream of one recording behind the header of another: same
+# sample count and rate, so the 19-byte headers line up.
+{ head -c 44 rec.wav; tail -c +47 rec.wav; head -c 46 rec.wav | tail -c 2; } > rot.wav
+"$enc" rot.wav rot.bw
+{ head -c 19 rec.wav.default.bw; tail -c +20 rot.bw; } > swap.bw
+refused swap.bw "stream of another recording"
+# A header that claims 2^60 samples for a 6-byte stream (a valid header
+# CRC): refused at once, nothing allocated for the claim.
+crc32c() {
+    local c=$((0xFFFFFFFF)) b k
+    for b in "$@"; do
+        c=$((c ^ b))
+        for k in 1 2 3 4 5 6 7 8; do
+            c=$(((c >> 1) ^ (0x82F63B78 & -(c & 1))))
+        done
+    done
+    echo $((c ^ 0xFFFFFFFF))
+}
+hdr=(66 87 1 1 0 0 0 0 0 0xCB 0x98 0x01 0x80 0x80 0x80 0x80 0x80 0x80 0x80 0x80 0x10 0)
+c=$(crc32c "${hdr[@]}")
+{
+    for b in "${hdr[@]}"; do printf "\\x$(printf %02x $b)"; done
+    for s in 0 8 16 24; do printf "\\x$(printf %02x $(((c >> s) & 255)))"; done
+    printf '\x02\x01\x00\x00\x00\x00'
+} > huge.bw
+refused huge.bw "2^60 samples claimed"
+grep -q "truncated" err || fail "huge.bw: '$(cat err)' should say truncated"
+! ls ./*.tmp* > /dev/null 2>&1 || fail "temporary files left: $(ls ./*.tmp*)"
+echo "smoke: $cases damaged or hostile inputs refused with exit 3"
+
+# Paths: a directory is neither readable as a file nor writable over, and a
+# symlink to the input is the input.
+mkdir adir
+expect 2 "decode: cannot read adir: Is a directory" "$dec" adir x.wav
+expect 2 "encode: cannot write adir: Is a directory" "$enc" rec.wav adir
+[ -z "$(ls -A adir)" ] && ! ls ./*.tmp* > /dev/null 2>&1 || fail "a refused write left files"
+ln -s keep.wav link.wav
+expect 1 "refusing to overwrite the input" "$enc" keep.wav link.wav
+expect 1 "refusing to overwrite the input" "$dec" rec.bw rec.bw
+cmp -s rec.wav keep.wav || fail "input changed by a refused command"
+
 # Success replaces an existing OUT.
 "$dec" rec.bw old.out && cmp -s rec.wav old.out || fail "decode did not replace OUT"
 
