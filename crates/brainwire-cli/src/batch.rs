@@ -5,7 +5,7 @@
 //! Each failure is reported by name and the run's exit code is the most
 //! serious one seen.
 
-use crate::fail::{Classify, Exit, Failure, Result};
+use crate::fail::{contain, Classify, Exit, Failure, Result};
 use crate::files::{check_outputs, collect, plan_outputs, write_atomically, Source};
 use crate::progress;
 use brainwire_core::Profile;
@@ -38,7 +38,9 @@ pub fn run(batch: Batch<'_>) -> Result<()> {
     let sources = collect(batch.inputs, ext)?;
     let single = batch.inputs.len() == 1 && !batch.inputs[0].is_dir();
     let outputs = match batch.direction {
-        Direction::Encode(_) => plan_outputs(&sources, single, batch.out, |n| format!("{n}.{EXTENSION}")),
+        Direction::Encode(_) => {
+            plan_outputs(&sources, single, batch.out, |n| format!("{n}.{EXTENSION}"))
+        }
         Direction::Decode => plan_outputs(&sources, single, batch.out, decoded_name),
     };
     check_outputs(&sources, &outputs, batch.force)?;
@@ -92,7 +94,11 @@ pub fn run(batch: Batch<'_>) -> Result<()> {
         None => Ok(()),
         Some(_) => Err(Failure::new(
             worst,
-            anyhow::anyhow!("{} of {} files failed (listed above)", sources.len() - done, sources.len()),
+            anyhow::anyhow!(
+                "{} of {} files failed (listed above)",
+                sources.len() - done,
+                sources.len()
+            ),
         )),
     }
 }
@@ -106,18 +112,28 @@ pub fn plain(e: brainwire_container::Error) -> anyhow::Error {
 /// `x.wav.bw` decodes to `x.wav`; a name without `.bw` gets `.decoded`.
 fn decoded_name(name: &str) -> String {
     match name.len().checked_sub(EXTENSION.len() + 1) {
-        Some(stem) if name[stem..].eq_ignore_ascii_case(".bw") && stem > 0 => name[..stem].to_string(),
+        Some(stem) if name[stem..].eq_ignore_ascii_case(".bw") && stem > 0 => {
+            name[..stem].to_string()
+        }
         _ => format!("{name}.decoded"),
     }
 }
 
 /// Converts one file; returns (bytes read, bytes written).
 fn convert(source: &Source, output: &Path, direction: Direction) -> Result<(u64, u64)> {
-    let input = std::fs::read(&source.path).or_io(|| format!("cannot read '{}'", source.path.display()))?;
+    let input =
+        std::fs::read(&source.path).or_io(|| format!("cannot read '{}'", source.path.display()))?;
     let result = match direction {
-        Direction::Encode(profile) => brainwire_container::encode(&input, profile),
-        Direction::Decode => brainwire_container::decode(&input)
-            .map_err(plain)
+        Direction::Encode(profile) => contain(|| brainwire_container::encode(&input, profile))
+            .map_err(|e| {
+                Failure::new(
+                    Exit::BadInput,
+                    anyhow::anyhow!("cannot encode '{}': {e}", source.path.display()),
+                )
+            })?,
+        Direction::Decode => contain(|| brainwire_container::decode(&input))
+            .map_err(anyhow::Error::msg)
+            .and_then(|r| r.map_err(plain))
             .or_bad(|| format!("cannot decode '{}'", source.path.display()))?,
     };
     write_atomically(output, &result)?;
@@ -135,11 +151,21 @@ pub fn inspect(path: &Path) -> Result<()> {
     println!("format version:  {}", info.version);
     println!("kind:            {:?}", info.kind);
     println!("original size:   {} bytes", info.original_len);
-    println!("compressed size: {} bytes (ratio {:.3})", info.compressed_len, info.original_len as f64 / info.compressed_len.max(1) as f64);
+    println!(
+        "compressed size: {} bytes (ratio {:.3})",
+        info.compressed_len,
+        info.original_len as f64 / info.compressed_len.max(1) as f64
+    );
     println!("CRC-32C:         {:08x}", info.crc);
     if info.kind == brainwire_container::Kind::Pcm16Wav {
-        println!("profile:         {}", name(info.profile.map(|p| p.name().to_string())));
-        println!("ADC lattice:     {}", name(info.lattice.map(|l| format!("{l:?}"))));
+        println!(
+            "profile:         {}",
+            name(info.profile.map(|p| p.name().to_string()))
+        );
+        println!(
+            "ADC lattice:     {}",
+            name(info.lattice.map(|l| format!("{l:?}")))
+        );
         match info.sample_rate {
             Some(rate) => println!(
                 "samples:         {} at {rate} Hz ({:.2} s)",
@@ -150,12 +176,23 @@ pub fn inspect(path: &Path) -> Result<()> {
         }
         println!(
             "WAV header:      {}",
-            if info.canonical_header { "canonical, rebuilt on decode" } else { "stored verbatim" }
+            if info.canonical_header {
+                "canonical, rebuilt on decode"
+            } else {
+                "stored verbatim"
+            }
         );
-        println!("codec stream:    {} bytes ({:.3} bits/sample)", info.stream_len, info.stream_len as f64 * 8.0 / info.sample_count.max(1) as f64);
+        println!(
+            "codec stream:    {} bytes ({:.3} bits/sample)",
+            info.stream_len,
+            info.stream_len as f64 * 8.0 / info.sample_count.max(1) as f64
+        );
         println!("stored verbatim: {} bytes", info.verbatim_len);
     } else {
-        println!("stored verbatim: {} bytes (not a 16-bit PCM WAV file)", info.verbatim_len);
+        println!(
+            "stored verbatim: {} bytes (not a 16-bit PCM WAV file)",
+            info.verbatim_len
+        );
     }
     println!("(the header was checked; `brainwire decode` checks the samples against the CRC)");
     Ok(())

@@ -14,7 +14,10 @@ pub enum Codec {
     Brainwire(Profile),
     /// `./encode IN OUT` and `./decode IN OUT`, one process per file, as the
     /// challenge runs them.
-    Challenge { encode: PathBuf, decode: PathBuf },
+    Challenge {
+        encode: PathBuf,
+        decode: PathBuf,
+    },
     /// bzip2 -9.
     Bzip2,
     /// xz -9 (LZMA2).
@@ -78,7 +81,9 @@ impl Codec {
     pub fn decompress(&self, data: &[u8]) -> anyhow::Result<Vec<u8>> {
         let mut out = Vec::new();
         match self {
-            Self::Brainwire(_) => out = brainwire_container::decode(data).map_err(crate::batch::plain)?,
+            Self::Brainwire(_) => {
+                out = brainwire_container::decode(data).map_err(crate::batch::plain)?
+            }
             Self::Challenge { decode, .. } => out = run_binary(decode, data)?,
             Self::Bzip2 => {
                 bzip2::read::BzDecoder::new(data).read_to_end(&mut out)?;
@@ -127,11 +132,16 @@ mod tests {
 
     #[test]
     fn every_default_codec_round_trips() {
-        let data: Vec<u8> = brainwire_synth::wav_bytes(&brainwire_synth::recording(3, 0.05), 19_531);
+        let data: Vec<u8> =
+            brainwire_synth::wav_bytes(&brainwire_synth::recording(3, 0.05), 19_531);
         for name in ["default", "lite", "max", "bzip2", "xz", "zstd"] {
-            let codec = Codec::from_name(name, Path::new("./encode"), Path::new("./decode")).unwrap();
+            let codec =
+                Codec::from_name(name, Path::new("./encode"), Path::new("./decode")).unwrap();
             let packed = codec.compress(&data).unwrap();
-            assert!(packed.len() < data.len(), "{name} did not compress a recording");
+            assert!(
+                packed.len() < data.len(),
+                "{name} did not compress a recording"
+            );
             assert_eq!(codec.decompress(&packed).unwrap(), data, "{name}");
         }
     }

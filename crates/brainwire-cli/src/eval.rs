@@ -6,7 +6,7 @@
 //! ./decode binaries when they exist (the challenge counts them).
 
 use crate::codecs::Codec;
-use crate::fail::{Exit, Failure, Result};
+use crate::fail::{contain, Exit, Failure, Result};
 use crate::files::Recording;
 use crate::progress;
 use rayon::prelude::*;
@@ -30,9 +30,20 @@ impl Binaries {
 
     /// Both binaries with their sizes, or `None` when either is missing.
     pub fn find(encode: PathBuf, decode: PathBuf) -> Option<Self> {
-        let encode_len = std::fs::metadata(&encode).ok().filter(|m| m.is_file())?.len();
-        let decode_len = std::fs::metadata(&decode).ok().filter(|m| m.is_file())?.len();
-        Some(Self { encode, decode, encode_len, decode_len })
+        let encode_len = std::fs::metadata(&encode)
+            .ok()
+            .filter(|m| m.is_file())?
+            .len();
+        let decode_len = std::fs::metadata(&decode)
+            .ok()
+            .filter(|m| m.is_file())?
+            .len();
+        Some(Self {
+            encode,
+            decode,
+            encode_len,
+            decode_len,
+        })
     }
 }
 
@@ -88,7 +99,8 @@ impl Evaluation {
 
     /// The challenge score of a codec.
     pub fn ratio(&self, c: &CodecOutcome) -> f64 {
-        self.raw_total() as f64 / (c.compressed() + c.binaries_len(self.binaries.as_ref())).max(1) as f64
+        self.raw_total() as f64
+            / (c.compressed() + c.binaries_len(self.binaries.as_ref())).max(1) as f64
     }
 
     pub fn failures(&self) -> usize {
@@ -101,18 +113,25 @@ impl Evaluation {
             0 => Ok(()),
             n => Err(Failure::new(
                 Exit::Mismatch,
-                anyhow::anyhow!("{n} round trips did not give back the original bytes (listed above)"),
+                anyhow::anyhow!(
+                    "{n} round trips did not give back the original bytes (listed above)"
+                ),
             )),
         }
     }
 }
 
 /// Runs every codec on every recording, in parallel over (codec, file) pairs.
-pub fn evaluate(recordings: &[Recording], codecs: Vec<Codec>, binaries: Option<Binaries>) -> Evaluation {
+pub fn evaluate(
+    recordings: &[Recording],
+    codecs: Vec<Codec>,
+    binaries: Option<Binaries>,
+) -> Evaluation {
     let started = Instant::now();
     let bar = progress::bar((recordings.len() * codecs.len()) as u64, "eval");
-    let pairs: Vec<(usize, usize)> =
-        (0..codecs.len()).flat_map(|c| (0..recordings.len()).map(move |f| (c, f))).collect();
+    let pairs: Vec<(usize, usize)> = (0..codecs.len())
+        .flat_map(|c| (0..recordings.len()).map(move |f| (c, f)))
+        .collect();
     let outcomes: Vec<FileOutcome> = pairs
         .par_iter()
         .map(|&(c, f)| {
@@ -125,7 +144,10 @@ pub fn evaluate(recordings: &[Recording], codecs: Vec<Codec>, binaries: Option<B
     let mut outcomes = outcomes.into_iter();
     let codecs = codecs
         .into_iter()
-        .map(|codec| CodecOutcome { codec, files: outcomes.by_ref().take(recordings.len()).collect() })
+        .map(|codec| CodecOutcome {
+            codec,
+            files: outcomes.by_ref().take(recordings.len()).collect(),
+        })
         .collect();
     Evaluation {
         names: recordings.iter().map(|r| r.name.clone()).collect(),
@@ -138,7 +160,9 @@ pub fn evaluate(recordings: &[Recording], codecs: Vec<Codec>, binaries: Option<B
 
 fn round_trip(codec: &Codec, original: &[u8]) -> FileOutcome {
     let t0 = Instant::now();
-    let packed = codec.compress(original);
+    let packed = contain(|| codec.compress(original))
+        .map_err(anyhow::Error::msg)
+        .and_then(|r| r);
     let encode_seconds = t0.elapsed().as_secs_f64();
     let packed = match packed {
         Ok(p) => p,
@@ -152,7 +176,9 @@ fn round_trip(codec: &Codec, original: &[u8]) -> FileOutcome {
         }
     };
     let t1 = Instant::now();
-    let unpacked = codec.decompress(&packed);
+    let unpacked = contain(|| codec.decompress(&packed))
+        .map_err(anyhow::Error::msg)
+        .and_then(|r| r);
     let decode_seconds = t1.elapsed().as_secs_f64();
     let error = match unpacked {
         Err(e) => Some(format!("decompressing failed: {e:#}")),
@@ -163,7 +189,12 @@ fn round_trip(codec: &Codec, original: &[u8]) -> FileOutcome {
         )),
         Ok(_) => None,
     };
-    FileOutcome { compressed: packed.len() as u64, encode_seconds, decode_seconds, error }
+    FileOutcome {
+        compressed: packed.len() as u64,
+        encode_seconds,
+        decode_seconds,
+        error,
+    }
 }
 
 /// Human-readable tables: one row per file (unless `summary_only`), then one
@@ -183,7 +214,11 @@ pub fn print(eval: &Evaluation, summary_only: bool) {
                 if f.error.is_some() {
                     row += &format!(" {:>10} {:>6}", "FAILED", "-");
                 } else {
-                    row += &format!(" {:>10} {:>6.3}", f.compressed, eval.raw[i] as f64 / f.compressed.max(1) as f64);
+                    row += &format!(
+                        " {:>10} {:>6.3}",
+                        f.compressed,
+                        eval.raw[i] as f64 / f.compressed.max(1) as f64
+                    );
                 }
             }
             println!("{row}");
@@ -208,7 +243,9 @@ pub fn print(eval: &Evaluation, summary_only: bool) {
             b.decode.display(),
             b.decode_len
         ),
-        None => println!("./encode and ./decode not found: brainwire ratios do not include the binaries' size"),
+        None => println!(
+            "./encode and ./decode not found: brainwire ratios do not include the binaries' size"
+        ),
     }
     println!(
         "{:<10} {:>14} {:>12} {:>8} {:>13} {:>13}  {}",
@@ -223,7 +260,11 @@ pub fn print(eval: &Evaluation, summary_only: bool) {
             "{:<10} {:>14} {:>12} {:>8.3} {:>13.1} {:>13.1}  {}",
             c.name(),
             c.compressed(),
-            if bins > 0 { format!("+{bins}") } else { "-".into() },
+            if bins > 0 {
+                format!("+{bins}")
+            } else {
+                "-".into()
+            },
             eval.ratio(c),
             raw as f64 / 1e6 / enc.max(1e-9),
             raw as f64 / 1e6 / dec.max(1e-9),

@@ -27,7 +27,10 @@ pub struct Failure {
 
 impl Failure {
     pub fn new(exit: Exit, error: impl Into<anyhow::Error>) -> Self {
-        Self { exit, error: error.into() }
+        Self {
+            exit,
+            error: error.into(),
+        }
     }
 
     pub fn usage(message: impl fmt::Display) -> Self {
@@ -72,5 +75,49 @@ where
 
     fn or_bad(self, what: impl FnOnce() -> String) -> Result<T> {
         self.map_err(|e| Failure::new(Exit::BadInput, e.into().context(what())))
+    }
+}
+
+thread_local! {
+    /// Where the last panic on this thread happened, for [`contain`].
+    static PANIC_PLACE: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `work`, turning a panic into an error message naming where it
+/// happened, so one misbehaving codec or file cannot take down a whole
+/// batch or evaluation (nor flood the terminal with backtraces).
+pub fn contain<T>(work: impl FnOnce() -> T) -> std::result::Result<T, String> {
+    static QUIET_HOOK: std::sync::Once = std::sync::Once::new();
+    QUIET_HOOK.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
+            let place = info
+                .location()
+                .map(|l| format!("{}:{}", l.file(), l.line()));
+            PANIC_PLACE.with(|p| *p.borrow_mut() = place);
+        }));
+    });
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).map_err(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".into());
+        let place = PANIC_PLACE
+            .with(|p| p.borrow_mut().take())
+            .unwrap_or_else(|| "unknown place".into());
+        format!("internal error (panic at {place}: {message}); please report it")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_contained_panic_becomes_a_message_with_its_place() {
+        let message = contain(|| -> u8 { panic!("boom") }).unwrap_err();
+        assert!(message.contains("boom"), "{message}");
+        assert!(message.contains("fail.rs"), "{message}");
+        assert_eq!(contain(|| 7), Ok(7));
     }
 }

@@ -22,7 +22,9 @@ pub struct Source {
 
 /// True when `path` ends with `.ext`, ignoring case.
 pub fn has_extension(path: &Path, ext: &str) -> bool {
-    path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case(ext))
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case(ext))
 }
 
 /// Files named directly, plus every `*.ext` under directories named, in a
@@ -47,18 +49,24 @@ pub fn collect(inputs: &[PathBuf], ext: &str) -> Result<Vec<Source>> {
             }
         } else {
             let relative = PathBuf::from(input.file_name().unwrap_or(input.as_os_str()));
-            sources.push(Source { path: input.clone(), relative });
+            sources.push(Source {
+                path: input.clone(),
+                relative,
+            });
         }
     }
     Ok(sources)
 }
 
 fn walk(dir: &Path, ext: &str, found: &mut Vec<PathBuf>) -> Result<()> {
-    let entries = fs::read_dir(dir).or_io(|| format!("cannot list directory '{}'", dir.display()))?;
+    let entries =
+        fs::read_dir(dir).or_io(|| format!("cannot list directory '{}'", dir.display()))?;
     for entry in entries {
         let entry = entry.or_io(|| format!("cannot list directory '{}'", dir.display()))?;
         let path = entry.path();
-        let kind = entry.file_type().or_io(|| format!("cannot read '{}'", path.display()))?;
+        let kind = entry
+            .file_type()
+            .or_io(|| format!("cannot read '{}'", path.display()))?;
         if kind.is_dir() {
             walk(&path, ext, found)?;
         } else if has_extension(&path, ext) {
@@ -80,18 +88,27 @@ pub fn plan_outputs(
     rename: impl Fn(&str) -> String,
 ) -> Vec<PathBuf> {
     let renamed = |p: &Path| -> PathBuf {
-        let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         p.with_file_name(rename(&name))
     };
     match out {
         Some(out)
             if single_file_named
                 && !out.is_dir()
-                && !out.as_os_str().to_string_lossy().ends_with(std::path::MAIN_SEPARATOR) =>
+                && !out
+                    .as_os_str()
+                    .to_string_lossy()
+                    .ends_with(std::path::MAIN_SEPARATOR) =>
         {
             vec![out.to_path_buf()]
         }
-        Some(dir) => sources.iter().map(|s| dir.join(renamed(&s.relative))).collect(),
+        Some(dir) => sources
+            .iter()
+            .map(|s| dir.join(renamed(&s.relative)))
+            .collect(),
         None => sources.iter().map(|s| renamed(&s.path)).collect(),
     }
 }
@@ -99,8 +116,10 @@ pub fn plan_outputs(
 /// Refuses outputs that would replace an input (always) or an existing file
 /// (unless `force`), and two inputs writing the same output.
 pub fn check_outputs(sources: &[Source], outputs: &[PathBuf], force: bool) -> Result<()> {
-    let inputs: std::collections::HashSet<PathBuf> =
-        sources.iter().filter_map(|s| fs::canonicalize(&s.path).ok()).collect();
+    let inputs: std::collections::HashSet<PathBuf> = sources
+        .iter()
+        .filter_map(|s| fs::canonicalize(&s.path).ok())
+        .collect();
     let mut seen = std::collections::HashSet::new();
     for out in outputs {
         if !seen.insert(out.clone()) {
@@ -130,9 +149,16 @@ pub fn check_outputs(sources: &[Source], outputs: &[PathBuf], force: bool) -> Re
 /// Writes `bytes` to `path` through a temporary file in the same directory
 /// and a rename, creating missing parent directories.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    fs::create_dir_all(parent).or_io(|| format!("cannot create directory '{}'", parent.display()))?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::create_dir_all(parent)
+        .or_io(|| format!("cannot create directory '{}'", parent.display()))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let temp = parent.join(format!(".{name}.{}.tmp", std::process::id()));
     let written = fs::write(&temp, bytes).and_then(|()| fs::rename(&temp, path));
     if written.is_err() {
@@ -156,15 +182,23 @@ pub fn load_recordings(path: &Path) -> Result<Vec<Recording>> {
         sources
             .into_iter()
             .map(|s| {
-                let bytes = fs::read(&s.path).or_io(|| format!("cannot read '{}'", s.path.display()))?;
-                Ok(Recording { name: s.relative.to_string_lossy().into_owned(), bytes })
+                let bytes =
+                    fs::read(&s.path).or_io(|| format!("cannot read '{}'", s.path.display()))?;
+                Ok(Recording {
+                    name: s.relative.to_string_lossy().into_owned(),
+                    bytes,
+                })
             })
             .collect::<Result<Vec<_>>>()?
     } else if has_extension(path, "zip") {
         load_zip(path)?
     } else {
         let bytes = fs::read(path).or_io(|| format!("cannot read '{}'", path.display()))?;
-        let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
         vec![Recording { name, bytes }]
     };
     recordings.sort_by(|a, b| a.name.cmp(&b.name));
@@ -177,8 +211,9 @@ fn load_zip(path: &Path) -> Result<Vec<Recording>> {
         .or_bad(|| format!("'{}' is not a readable zip archive", path.display()))?;
     let mut recordings = Vec::new();
     for i in 0..archive.len() {
-        let mut entry =
-            archive.by_index(i).or_bad(|| format!("'{}': entry {i} is damaged", path.display()))?;
+        let mut entry = archive
+            .by_index(i)
+            .or_bad(|| format!("'{}': entry {i} is damaged", path.display()))?;
         if !entry.is_file() || !has_extension(Path::new(entry.name()), "wav") {
             continue;
         }

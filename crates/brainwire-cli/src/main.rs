@@ -187,7 +187,11 @@ struct SetArgs {
     /// A directory of .wav files (searched recursively), a .zip of them, or one file.
     path: PathBuf,
     /// Comma-separated codecs to compare.
-    #[arg(long, value_delimiter = ',', default_value = "default,lite,max,bzip2,xz,zstd")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "default,lite,max,bzip2,xz,zstd"
+    )]
     codec: Vec<String>,
     /// Challenge encoder: its size counts against brainwire's ratio; run by --codec challenge.
     #[arg(long, value_name = "PATH", default_value = "./encode")]
@@ -243,7 +247,12 @@ fn run(cli: Cli) -> Result<()> {
         rayon::ThreadPoolBuilder::new()
             .num_threads(jobs)
             .build_global()
-            .map_err(|e| Failure::new(Exit::Io, anyhow::anyhow!("cannot start {jobs} threads: {e}")))?;
+            .map_err(|e| {
+                Failure::new(
+                    Exit::Io,
+                    anyhow::anyhow!("cannot start {jobs} threads: {e}"),
+                )
+            })?;
     }
     match cli.command {
         Command::Encode { batch, profile } => batch::run(batch::Batch {
@@ -273,21 +282,32 @@ fn run(cli: Cli) -> Result<()> {
             let codecs = set.codecs()?;
             report::run(&set.path, codecs, set.binaries(), &out, file.as_deref())
         }
-        Command::Synth { out, files, seconds, seed } => synth(&out, files, seconds, seed),
+        Command::Synth {
+            out,
+            files,
+            seconds,
+            seed,
+        } => synth(&out, files, seconds, seed),
         Command::Inspect { file } => batch::inspect(&file),
     }
 }
 
 fn synth(out: &Path, files: usize, seconds: f64, seed: u64) -> Result<()> {
     if !(seconds.is_finite() && seconds > 0.0 && seconds <= 3600.0) {
-        return Err(Failure::usage(format!("--seconds must be between 0 and 3600, not {seconds}")));
+        return Err(Failure::usage(format!(
+            "--seconds must be between 0 and 3600, not {seconds}"
+        )));
     }
     if files == 0 {
         return Err(Failure::usage("--files must be at least 1"));
     }
     let paths = brainwire_synth::write_dir(out, files, seconds, seed)
         .or_io(|| format!("cannot write synthetic recordings to '{}'", out.display()))?;
-    let bytes: u64 = paths.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
+    let bytes: u64 = paths
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
     println!(
         "wrote {} synthetic recordings of {seconds} s ({}) to {} (seed {seed})",
         paths.len(),
@@ -304,7 +324,11 @@ fn main() -> std::process::ExitCode {
             // Help and version go to stdout with exit 0; usage errors exit 1
             // (clap's own default would be 2, which we keep for I/O).
             let _ = e.print();
-            return std::process::ExitCode::from(if e.use_stderr() { Exit::Usage as u8 } else { 0 });
+            return std::process::ExitCode::from(if e.use_stderr() {
+                Exit::Usage as u8
+            } else {
+                0
+            });
         }
     };
     match run(cli) {

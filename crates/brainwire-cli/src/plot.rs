@@ -25,6 +25,12 @@ pub fn colour(i: usize) -> RGBColor {
     COLOURS[i % COLOURS.len()]
 }
 
+/// The same codec gets the same colour in every figure.
+pub fn codec_colour(name: &str) -> RGBColor {
+    let order = ["default", "lite", "max", "bzip2", "xz", "zstd", "challenge"];
+    colour(order.iter().position(|n| *n == name).unwrap_or(7))
+}
+
 const FONT_PLACES: &[&str] = &[
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
     "/usr/share/fonts/dejavu/DejaVuSans.ttf",
@@ -40,7 +46,10 @@ pub fn init_font() -> Result<()> {
     static DONE: std::sync::OnceLock<std::result::Result<(), String>> = std::sync::OnceLock::new();
     DONE.get_or_init(|| {
         let from_env = std::env::var_os("BRAINWIRE_FONT").map(PathBuf::from);
-        let candidates = from_env.iter().map(PathBuf::as_path).chain(FONT_PLACES.iter().map(Path::new));
+        let candidates = from_env
+            .iter()
+            .map(PathBuf::as_path)
+            .chain(FONT_PLACES.iter().map(Path::new));
         for place in candidates {
             if let Ok(bytes) = std::fs::read(place) {
                 // The font table wants 'static bytes; one font per run is leaked.
@@ -50,9 +59,11 @@ pub fn init_font() -> Result<()> {
                 }
             }
         }
-        Err("no TrueType font found for the plots' text: install fonts-dejavu-core \
+        Err(
+            "no TrueType font found for the plots' text: install fonts-dejavu-core \
              (Debian/Ubuntu) or point BRAINWIRE_FONT at a .ttf file"
-            .to_string())
+                .to_string(),
+        )
     })
     .clone()
     .map_err(|message| Failure::new(Exit::Io, anyhow::anyhow!(message)))
@@ -75,7 +86,10 @@ pub fn save(figure: &impl Figure, dir: &Path, stem: &str) -> Result<[PathBuf; 2]
     let png = dir.join(format!("{stem}.png"));
     let svg = dir.join(format!("{stem}.svg"));
     let io = |path: &Path, e: anyhow::Error| {
-        Failure::new(Exit::Io, e.context(format!("cannot write '{}'", path.display())))
+        Failure::new(
+            Exit::Io,
+            e.context(format!("cannot write '{}'", path.display())),
+        )
     };
     {
         let root = BitMapBackend::new(&png, figure.size()).into_drawing_area();
@@ -108,26 +122,47 @@ fn label_font() -> TextStyle<'static> {
 
 /// Cumulative distribution of per-file ratios, one curve per codec.
 pub struct RatioEcdf {
-    /// (codec name, overall ratio, per-file ratios)
-    pub series: Vec<(String, f64, Vec<f64>)>,
+    /// (codec name, overall ratio, per-file ratios, name of an earlier
+    /// codec whose per-file sizes are all the same)
+    pub series: Vec<(String, f64, Vec<f64>, Option<String>)>,
     pub files: usize,
 }
 
 impl Figure for RatioEcdf {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> anyhow::Result<()> {
-        let all = self.series.iter().flat_map(|s| s.2.iter().copied());
-        let (lo, hi) = all.fold((f64::MAX, f64::MIN), |(lo, hi), r| (lo.min(r), hi.max(r)));
-        let (lo, hi) = if lo <= hi { (lo, hi) } else { (0.0, 1.0) };
+        // A few outlier recordings (near-silent channels compress 10x and
+        // more) would squash the rest: the axis spans the central 99% of
+        // all ratios and the caption says how many lie beyond.
+        let mut all: Vec<f64> = self
+            .series
+            .iter()
+            .flat_map(|s| s.2.iter().copied())
+            .collect();
+        all.sort_by(f64::total_cmp);
+        let (lo, hi) = match all.len() {
+            0 => (0.0, 1.0),
+            n => (all[n / 200], all[(n - 1) - n / 200]),
+        };
+        let beyond = all.iter().filter(|&&r| r < lo || r > hi).count();
         let pad = ((hi - lo) * 0.04).max(0.05);
-        let mut chart = ChartBuilder::on(root)
-            .caption(
-                format!("Compression ratio per recording ({} recordings)", self.files),
-                caption_font(),
+        let (left, right) = (lo - pad, hi + pad);
+        let caption = if beyond > 0 {
+            format!(
+                "Compression ratio per recording ({} recordings; {beyond} codec-recording pairs off the axis)",
+                self.files
             )
+        } else {
+            format!(
+                "Compression ratio per recording ({} recordings)",
+                self.files
+            )
+        };
+        let mut chart = ChartBuilder::on(root)
+            .caption(caption, ("sans-serif", if beyond > 0 { 20 } else { 24 }))
             .margin(16)
             .x_label_area_size(48)
             .y_label_area_size(64)
-            .build_cartesian_2d((lo - pad)..(hi + pad), 0.0..1.0)
+            .build_cartesian_2d(left..right, 0.0..1.0)
             .map_err(drawing)?;
         chart
             .configure_mesh()
@@ -135,26 +170,44 @@ impl Figure for RatioEcdf {
             .y_desc("fraction of recordings at or below")
             .label_style(label_font())
             .axis_desc_style(label_font())
-            .light_line_style(RGBColor(235, 235, 235))
+            .light_line_style(RGBColor(242, 242, 242))
             .draw()
             .map_err(drawing)?;
-        for (i, (name, overall, ratios)) in self.series.iter().enumerate() {
+        for (name, overall, ratios, same_as) in &self.series {
             let mut sorted = ratios.clone();
             sorted.sort_by(f64::total_cmp);
             let n = sorted.len().max(1) as f64;
             // A step curve: at each ratio the fraction jumps by 1/n.
-            let mut points = vec![(lo - pad, 0.0)];
+            let mut points = vec![(left, 0.0)];
             for (k, r) in sorted.iter().enumerate() {
-                points.push((*r, k as f64 / n));
-                points.push((*r, (k + 1) as f64 / n));
+                let r = r.clamp(left, right);
+                points.push((r, k as f64 / n));
+                points.push((r, (k + 1) as f64 / n));
             }
-            points.push((hi + pad, 1.0));
-            let c = colour(i);
+            points.push((right, 1.0));
+            let c = codec_colour(name);
+            // A codec identical to an earlier one would hide under it: dash it.
+            let label = match same_as {
+                Some(other) => format!("{name}  (overall {overall:.3}, same sizes as {other})"),
+                None => format!("{name}  (overall {overall:.3})"),
+            };
+            if same_as.is_some() {
+                chart
+                    .draw_series(DashedLineSeries::new(points, 8, 8, c.stroke_width(2)))
+                    .map_err(drawing)?
+                    .label(label)
+                    .legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 24, y)], c.stroke_width(3))
+                    });
+                continue;
+            }
             chart
                 .draw_series(LineSeries::new(points, c.stroke_width(2)))
                 .map_err(drawing)?
-                .label(format!("{name}  (overall {overall:.3})"))
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], c.stroke_width(3)));
+                .label(label)
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 24, y)], c.stroke_width(3))
+                });
         }
         chart
             .configure_series_labels()
@@ -219,45 +272,80 @@ impl Figure for BitsOverTime {
             .map_err(drawing)?;
         top.configure_mesh()
             .y_desc(&self.signal_unit)
+            .y_label_formatter(&|v| format!("{v:.0}"))
             .label_style(label_font())
             .axis_desc_style(label_font())
-            .light_line_style(RGBColor(235, 235, 235))
+            .light_line_style(RGBColor(242, 242, 242))
             .draw()
             .map_err(drawing)?;
-        top.draw_series(LineSeries::new(envelope, RGBColor(60, 60, 60).stroke_width(1)))
-            .map_err(drawing)?;
+        top.draw_series(LineSeries::new(
+            envelope,
+            RGBColor(60, 60, 60).stroke_width(1),
+        ))
+        .map_err(drawing)?;
 
-        let peak = self.series.iter().flat_map(|s| s.1.iter().copied()).fold(0.0, f64::max);
+        // Zoom on the bits actually spent, with room under them for the legend.
+        let all = self.series.iter().flat_map(|s| s.1.iter().copied());
+        let (least, most) = all.fold((f64::MAX, 0.0f64), |(lo, hi), b| (lo.min(b), hi.max(b)));
+        let least = least.min(most);
+        let span = (most - least).max(0.5);
+        let y_range = (least - 0.6 * span).max(0.0)..(most + 0.1 * span);
         let mut bottom = ChartBuilder::on(&lower)
             .margin(12)
             .x_label_area_size(48)
             .y_label_area_size(64)
-            .build_cartesian_2d(0.0..seconds, 0.0..(peak * 1.1).max(1.0))
+            .build_cartesian_2d(0.0..seconds, y_range)
             .map_err(drawing)?;
         bottom
             .configure_mesh()
             .x_desc("time (s)")
-            .y_desc(format!("coded bits per sample ({} ms blocks)", (self.block as f64 / self.sample_rate * 1e3).round()))
+            .y_desc(format!(
+                "coded bits per sample ({} ms blocks)",
+                (self.block as f64 / self.sample_rate * 1e3).round()
+            ))
             .label_style(label_font())
             .axis_desc_style(label_font())
-            .light_line_style(RGBColor(235, 235, 235))
+            .light_line_style(RGBColor(242, 242, 242))
             .draw()
             .map_err(drawing)?;
         for (i, (name, bits)) in self.series.iter().enumerate() {
-            let c = colour(i);
+            let c = codec_colour(name);
             let mean = bits.iter().sum::<f64>() / bits.len().max(1) as f64;
-            let points = bits.iter().enumerate().map(|(k, b)| {
-                ((k as f64 + 0.5) * self.block as f64 / self.sample_rate, *b)
-            });
-            bottom
-                .draw_series(LineSeries::new(points, c.stroke_width(2)))
-                .map_err(drawing)?
-                .label(format!("{name}  (mean {mean:.2} bits/sample)"))
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], c.stroke_width(3)));
+            let points: Vec<(f64, f64)> = bits
+                .iter()
+                .enumerate()
+                .map(|(k, b)| ((k as f64 + 0.5) * self.block as f64 / self.sample_rate, *b))
+                .collect();
+            // A profile that spends exactly what an earlier one does is dashed
+            // so both stay visible.
+            let same_as = self.series[..i]
+                .iter()
+                .find(|s| s.1 == *bits)
+                .map(|s| s.0.as_str());
+            let label = match same_as {
+                Some(other) => format!("{name}  (mean {mean:.2} bits/sample, same as {other})"),
+                None => format!("{name}  (mean {mean:.2} bits/sample)"),
+            };
+            let legend = move |(x, y): (i32, i32)| {
+                PathElement::new(vec![(x, y), (x + 24, y)], c.stroke_width(3))
+            };
+            if same_as.is_some() {
+                bottom
+                    .draw_series(DashedLineSeries::new(points, 8, 8, c.stroke_width(2)))
+                    .map_err(drawing)?
+                    .label(label)
+                    .legend(legend);
+            } else {
+                bottom
+                    .draw_series(LineSeries::new(points, c.stroke_width(2)))
+                    .map_err(drawing)?
+                    .label(label)
+                    .legend(legend);
+            }
         }
         bottom
             .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
+            .position(SeriesLabelPosition::LowerRight)
             .label_font(label_font())
             .background_style(WHITE.mix(0.9))
             .border_style(BLACK)
@@ -280,11 +368,20 @@ impl Figure for ResidualHistogram {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> anyhow::Result<()> {
         let total: u64 = self.counts.iter().map(|c| c.1).sum();
         let total = total.max(1) as f64;
-        let mean_abs = self.counts.iter().map(|&(d, c)| d.unsigned_abs() as f64 * c as f64).sum::<f64>() / total;
+        let mean_abs = self
+            .counts
+            .iter()
+            .map(|&(d, c)| d.unsigned_abs() as f64 * c as f64)
+            .sum::<f64>()
+            / total;
         // Show the central 99.99% of the mass, at least +-16.
         let mut reach = 16i64;
         let mut inside = 0.0;
-        let mut by_abs: Vec<(u64, u64)> = self.counts.iter().map(|&(d, c)| (d.unsigned_abs(), c)).collect();
+        let mut by_abs: Vec<(u64, u64)> = self
+            .counts
+            .iter()
+            .map(|&(d, c)| (d.unsigned_abs(), c))
+            .collect();
         by_abs.sort_unstable();
         for (a, c) in by_abs {
             if inside / total >= 0.9999 {
@@ -293,40 +390,67 @@ impl Figure for ResidualHistogram {
             inside += c as f64;
             reach = reach.max(a as i64);
         }
-        let floor = (0.5 / total).min(1e-6);
+        // The axis ends just under the rarest difference shown.
+        let rarest = self
+            .counts
+            .iter()
+            .filter(|(d, _)| d.abs() <= reach)
+            .map(|c| c.1)
+            .min()
+            .unwrap_or(1);
+        let floor = (rarest as f64 / total / 2.0).min(1e-4);
         let mut chart = ChartBuilder::on(root)
             .caption(
-                format!("First difference of {} (entropy {:.2} bits/sample)", self.unit, self.entropy_bits),
+                format!(
+                    "First difference of {} (entropy {:.2} bits/sample)",
+                    self.unit, self.entropy_bits
+                ),
                 caption_font(),
             )
             .margin(16)
             .x_label_area_size(48)
             .y_label_area_size(72)
-            .build_cartesian_2d((-reach as f64 - 0.5)..(reach as f64 + 0.5), (floor..1.0).log_scale())
+            .build_cartesian_2d(
+                (-reach as f64 - 0.5)..(reach as f64 + 0.5),
+                (floor..1.0).log_scale(),
+            )
             .map_err(drawing)?;
         chart
             .configure_mesh()
             .x_desc("difference to the previous sample")
+            .x_label_formatter(&|v| format!("{v:.0}"))
             .y_desc("probability")
             .y_label_formatter(&|v| format!("{v:.0e}"))
             .label_style(label_font())
             .axis_desc_style(label_font())
-            .light_line_style(RGBColor(235, 235, 235))
+            .light_line_style(RGBColor(242, 242, 242))
             .draw()
             .map_err(drawing)?;
         let bar = colour(0);
         chart
-            .draw_series(self.counts.iter().filter(|(d, _)| d.abs() <= reach).map(|&(d, c)| {
-                let x = d as f64;
-                Rectangle::new([(x - 0.4, floor), (x + 0.4, (c as f64 / total).max(floor))], bar.mix(0.8).filled())
-            }))
+            .draw_series(
+                self.counts
+                    .iter()
+                    .filter(|(d, _)| d.abs() <= reach)
+                    .map(|&(d, c)| {
+                        let x = d as f64;
+                        Rectangle::new(
+                            [(x - 0.4, floor), (x + 0.4, (c as f64 / total).max(floor))],
+                            bar.mix(0.8).filled(),
+                        )
+                    }),
+            )
             .map_err(drawing)?
             .label("recordings")
-            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], bar.mix(0.8).filled()));
+            .legend(move |(x, y)| {
+                Rectangle::new([(x, y - 6), (x + 16, y + 6)], bar.mix(0.8).filled())
+            });
         // Discrete Laplace with the same mean |d|: p(d) ~ q^|d|.
         let q = mean_abs / (1.0 + (1.0 + mean_abs * mean_abs).sqrt());
         let norm = (1.0 - q) / (1.0 + q);
-        let laplace = (-reach..=reach).map(|d| (d as f64, (norm * q.powi(d.abs() as i32)).max(floor)));
+        let laplace = (-reach..=reach)
+            .map(|d| (d as f64, norm * q.powi(d.abs() as i32)))
+            .filter(|&(_, p)| p >= floor);
         let fit = colour(1);
         chart
             .draw_series(LineSeries::new(laplace, fit.stroke_width(2)))
@@ -355,7 +479,7 @@ pub struct CodeWidths {
 
 impl Figure for CodeWidths {
     fn size(&self) -> (u32, u32) {
-        (1200, 600)
+        (1400, 600)
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> anyhow::Result<()> {
@@ -375,10 +499,11 @@ impl Figure for CodeWidths {
         chart
             .configure_mesh()
             .x_desc("10-bit ADC code")
+            .x_label_formatter(&|v| format!("{v:.0}"))
             .y_desc("occurrences / moving average of 9 codes")
             .label_style(label_font())
             .axis_desc_style(label_font())
-            .light_line_style(RGBColor(235, 235, 235))
+            .light_line_style(RGBColor(242, 242, 242))
             .draw()
             .map_err(drawing)?;
         let c = colour(0);
@@ -389,7 +514,10 @@ impl Figure for CodeWidths {
             }))
             .map_err(drawing)?;
         chart
-            .draw_series(LineSeries::new([(lo - 1.0, 1.0), (hi + 1.0, 1.0)], colour(1).stroke_width(1)))
+            .draw_series(LineSeries::new(
+                [(lo - 1.0, 1.0), (hi + 1.0, 1.0)],
+                colour(1).stroke_width(1),
+            ))
             .map_err(drawing)?;
         Ok(())
     }

@@ -4,7 +4,7 @@
 
 use crate::codecs::Codec;
 use crate::eval::{self, Binaries, Evaluation};
-use crate::fail::{Classify, Failure, Result};
+use crate::fail::{contain, Classify, Failure, Result};
 use crate::files::{self, Recording};
 use crate::plot::{self, BitsOverTime, CodeWidths, RatioEcdf, ResidualHistogram};
 use brainwire_core::range::ByteCounter;
@@ -26,7 +26,8 @@ pub fn run(
 ) -> Result<()> {
     plot::init_font()?;
     let recordings = files::load_recordings(path)?;
-    std::fs::create_dir_all(out).or_io(|| format!("cannot create directory '{}'", out.display()))?;
+    std::fs::create_dir_all(out)
+        .or_io(|| format!("cannot create directory '{}'", out.display()))?;
 
     let evaluation = eval::evaluate(&recordings, codecs, binaries);
     let mut written = Vec::new();
@@ -36,7 +37,8 @@ pub fn run(
         series: evaluation
             .codecs
             .iter()
-            .map(|c| {
+            .enumerate()
+            .map(|(i, c)| {
                 let ratios = c
                     .files
                     .iter()
@@ -44,7 +46,14 @@ pub fn run(
                     .filter(|(f, _)| f.error.is_none())
                     .map(|(f, &raw)| raw as f64 / f.compressed.max(1) as f64)
                     .collect();
-                (c.name(), evaluation.ratio(c), ratios)
+                let sizes = |o: &eval::CodecOutcome| {
+                    o.files.iter().map(|f| f.compressed).collect::<Vec<_>>()
+                };
+                let same_as = evaluation.codecs[..i]
+                    .iter()
+                    .find(|o| sizes(o) == sizes(c))
+                    .map(|o| o.name());
+                (c.name(), evaluation.ratio(c), ratios, same_as)
             })
             .collect(),
     };
@@ -58,17 +67,26 @@ pub fn run(
     let residuals = ResidualHistogram {
         counts: stats.differences.iter().map(|(&d, &c)| (d, c)).collect(),
         entropy_bits: stats.difference_entropy(),
-        unit: if stats.on_lattice() { "ADC codes".into() } else { "16-bit sample values".into() },
+        unit: if stats.on_lattice() {
+            "ADC codes".into()
+        } else {
+            "16-bit sample values".into()
+        },
     };
     written.extend(plot::save(&residuals, out, "residual_histogram")?);
-    let widths = stats.on_lattice().then(|| CodeWidths { relative: stats.relative_code_counts(), samples: stats.on });
+    let widths =
+        (stats.on_lattice() && !stats.relative_code_counts().is_empty()).then(|| CodeWidths {
+            relative: stats.relative_code_counts(),
+            samples: stats.on,
+        });
     if let Some(widths) = &widths {
         written.extend(plot::save(widths, out, "code_widths")?);
     }
 
     let json = eval::to_json(&evaluation);
     let summary = out.join("summary.json");
-    std::fs::write(&summary, format!("{json:#}\n")).or_io(|| format!("cannot write '{}'", summary.display()))?;
+    std::fs::write(&summary, format!("{json:#}\n"))
+        .or_io(|| format!("cannot write '{}'", summary.display()))?;
     let index = out.join("index.html");
     let html = index_html(&evaluation, path, &bits.file, &stats, widths.is_some());
     std::fs::write(&index, html).or_io(|| format!("cannot write '{}'", index.display()))?;
@@ -80,7 +98,10 @@ pub fn run(
     }
     println!("wrote {}\nwrote {}", summary.display(), index.display());
     if stats.off > 0 {
-        println!("note: {} samples off the 10-bit ADC lattice are left out of the code plots", stats.off);
+        println!(
+            "note: {} samples off the 10-bit ADC lattice are left out of the code plots",
+            stats.off
+        );
     }
     evaluation.verdict()
 }
@@ -109,24 +130,47 @@ fn choose_recording<'a>(
 fn samples(bytes: &[u8]) -> Option<Vec<i16>> {
     let layout = brainwire_container::wav::pcm16_layout(bytes)?;
     let data = &bytes[layout.data_start..layout.data_start + layout.data_len];
-    Some(data.chunks_exact(2).map(|b| i16::from_le_bytes([b[0], b[1]])).collect())
+    Some(
+        data.chunks_exact(2)
+            .map(|b| i16::from_le_bytes([b[0], b[1]]))
+            .collect(),
+    )
 }
 
 fn bits_over_time(recording: &Recording) -> Result<BitsOverTime> {
-    let samples = samples(&recording.bytes)
-        .ok_or_else(|| Failure::bad_input(format!("'{}' is not a 16-bit PCM WAV file", recording.name)))?;
-    let rate = brainwire_container::wav::pcm16_layout(&recording.bytes).map_or(19_531, |l| l.sample_rate);
+    let samples = samples(&recording.bytes).ok_or_else(|| {
+        Failure::bad_input(format!("'{}' is not a 16-bit PCM WAV file", recording.name))
+    })?;
+    let rate =
+        brainwire_container::wav::pcm16_layout(&recording.bytes).map_or(19_531, |l| l.sample_rate);
     let lattice = AdcLattice::detect(&samples);
     let series = Profile::ALL
         .par_iter()
-        .map(|&profile| (profile.name().to_string(), coded_bits_per_block(profile, lattice, &samples)))
+        .filter_map(
+            |&profile| match contain(|| coded_bits_per_block(profile, lattice, &samples)) {
+                Ok(bits) => Some((profile.name().to_string(), bits)),
+                Err(e) => {
+                    eprintln!(
+                        "brainwire: warning: no bits-over-time curve for {}: {e}",
+                        profile.name()
+                    );
+                    None
+                }
+            },
+        )
         .collect();
     let (signal, signal_unit) = match lattice {
         AdcLattice::Neuralink10 => (
-            samples.iter().map(|&v| lattice.nearest_code(v) as f64).collect(),
+            samples
+                .iter()
+                .map(|&v| lattice.nearest_code(v) as f64)
+                .collect(),
             "ADC code".to_string(),
         ),
-        AdcLattice::Identity16 => (samples.iter().map(|&v| v as f64).collect(), "sample value".to_string()),
+        AdcLattice::Identity16 => (
+            samples.iter().map(|&v| v as f64).collect(),
+            "sample value".to_string(),
+        ),
     };
     Ok(BitsOverTime {
         file: recording.name.clone(),
@@ -145,19 +189,27 @@ fn coded_bits_per_block(profile: Profile, lattice: AdcLattice, samples: &[i16]) 
     let mut sink = ByteCounter::default();
     let mut encoder = Encoder::new(profile, lattice, &mut sink);
     let mut last = sink.0;
-    let mut bits = Vec::with_capacity(samples.len() / BLOCK + 1);
-    for block in samples.chunks(BLOCK) {
-        for &s in block {
+    // A short last block would show the flush as a jump: it joins the
+    // block before it, and the flush is charged to it.
+    let whole = (samples.len() / BLOCK).max(1);
+    let mut bits = Vec::with_capacity(whole);
+    for k in 0..whole {
+        let end = if k + 1 == whole {
+            samples.len()
+        } else {
+            (k + 1) * BLOCK
+        };
+        for &s in &samples[k * BLOCK..end] {
             encoder.push(s, &mut sink);
         }
-        bits.push((sink.0 - last) as f64 * 8.0 / block.len() as f64);
-        last = sink.0;
+        if k + 1 < whole {
+            bits.push((sink.0 - last) as f64 * 8.0 / BLOCK as f64);
+            last = sink.0;
+        }
     }
     encoder.finish(&mut sink);
-    if let Some(b) = bits.last_mut() {
-        let tail = samples.len() - (samples.len() - 1) / BLOCK * BLOCK;
-        *b += (sink.0 - last) as f64 * 8.0 / tail as f64;
-    }
+    let tail = samples.len() - (whole - 1) * BLOCK;
+    bits.push((sink.0 - last) as f64 * 8.0 / tail.max(1) as f64);
     bits
 }
 
@@ -174,12 +226,20 @@ struct CodeStats {
 
 impl CodeStats {
     fn of(recordings: &[Recording]) -> Self {
-        recordings.par_iter().map(|r| Self::of_one(&r.bytes)).reduce(Self::default, Self::merge)
+        recordings
+            .par_iter()
+            .map(|r| Self::of_one(&r.bytes))
+            .reduce(Self::default, Self::merge)
     }
 
     fn of_one(bytes: &[u8]) -> Self {
-        let mut s = Self { codes: vec![0; 1024], ..Self::default() };
-        let Some(samples) = samples(bytes) else { return s };
+        let mut s = Self {
+            codes: vec![0; 1024],
+            ..Self::default()
+        };
+        let Some(samples) = samples(bytes) else {
+            return s;
+        };
         let mut previous: Option<u32> = None;
         for (i, &v) in samples.iter().enumerate() {
             match AdcLattice::Neuralink10.code(v) {
@@ -197,7 +257,9 @@ impl CodeStats {
                 }
             }
             if i > 0 {
-                *s.raw_differences.entry(v as i64 - samples[i - 1] as i64).or_default() += 1;
+                *s.raw_differences
+                    .entry(v as i64 - samples[i - 1] as i64)
+                    .or_default() += 1;
             }
         }
         s
@@ -227,7 +289,11 @@ impl CodeStats {
     }
 
     fn difference_entropy(&self) -> f64 {
-        let counts = if self.on_lattice() { &self.differences } else { &self.raw_differences };
+        let counts = if self.on_lattice() {
+            &self.differences
+        } else {
+            &self.raw_differences
+        };
         let total: u64 = counts.values().sum();
         counts
             .values()
@@ -238,20 +304,41 @@ impl CodeStats {
             .sum()
     }
 
-    /// Each code's count over the mean of the 9 codes around it, for codes
-    /// whose neighbourhood is common enough for the ratio to mean something.
+    /// Each code's count over the mean of the 9 codes around it, over the
+    /// run of codes around the most common one whose neighbourhood is common
+    /// enough for the ratio to mean something (codes clipped at the rails
+    /// are far away and left out).
     fn relative_code_counts(&self) -> Vec<(u32, f64)> {
         let peak = self.codes.iter().copied().max().unwrap_or(0) as f64;
-        (4..self.codes.len() - 4)
-            .filter_map(|c| {
-                let mean = self.codes[c - 4..=c + 4].iter().sum::<u64>() as f64 / 9.0;
-                (mean >= (peak * 0.02).max(50.0)).then(|| (c as u32, self.codes[c] as f64 / mean))
-            })
+        let threshold = (peak * 0.005).max(400.0);
+        let mean = |c: usize| self.codes[c - 4..=c + 4].iter().sum::<u64>() as f64 / 9.0;
+        let last = self.codes.len() - 5;
+        let mode = (4..=last)
+            .max_by(|&a, &b| mean(a).total_cmp(&mean(b)))
+            .unwrap_or(4);
+        let (mut lo, mut hi) = (mode, mode);
+        while lo > 4 && mean(lo - 1) >= threshold {
+            lo -= 1;
+        }
+        while hi < last && mean(hi + 1) >= threshold {
+            hi += 1;
+        }
+        if mean(mode) < threshold {
+            return Vec::new();
+        }
+        (lo..=hi)
+            .map(|c| (c as u32, self.codes[c] as f64 / mean(c)))
             .collect()
     }
 }
 
-fn index_html(eval: &Evaluation, source: &Path, bits_file: &str, stats: &CodeStats, widths: bool) -> String {
+fn index_html(
+    eval: &Evaluation,
+    source: &Path,
+    bits_file: &str,
+    stats: &CodeStats,
+    widths: bool,
+) -> String {
     let mut rows = String::new();
     for c in &eval.codecs {
         let _ = write!(
@@ -261,10 +348,18 @@ fn index_html(eval: &Evaluation, source: &Path, bits_file: &str, stats: &CodeSta
             c.compressed(),
             c.binaries_len(eval.binaries.as_ref()),
             eval.ratio(c),
-            if c.failures() == 0 { "all identical".to_string() } else { format!("{} FAILED", c.failures()) }
+            if c.failures() == 0 {
+                "all identical".to_string()
+            } else {
+                format!("{} FAILED", c.failures())
+            }
         );
     }
-    let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
     let code_widths = if widths {
         "<h2>ADC code widths</h2><p>How often each 10-bit code occurs relative to its 9 neighbours. \
          A perfect converter would give 1 everywhere; this one has a repeating pattern of wide and \

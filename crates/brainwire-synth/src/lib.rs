@@ -49,7 +49,10 @@ pub struct Rng {
 
 impl Rng {
     pub fn new(seed: u64) -> Self {
-        Self { state: seed ^ 0x6a09_e667_f3bc_c909, spare_normal: None }
+        Self {
+            state: seed ^ 0x6a09_e667_f3bc_c909,
+            spare_normal: None,
+        }
     }
 
     pub fn next_u64(&mut self) -> u64 {
@@ -161,7 +164,13 @@ impl Unit {
         let refractory = 0.002 * fs;
         let mean_interval = fs / rate_hz;
         let next_spike = rng.exponential(mean_interval);
-        Self { template, amplitude, mean_interval, refractory, next_spike }
+        Self {
+            template,
+            amplitude,
+            mean_interval,
+            refractory,
+            next_spike,
+        }
     }
 }
 
@@ -199,7 +208,9 @@ impl Electrode {
             freq: rng.range(14.0, 30.0),
             amplitude: rng.range(1.0, 4.0) * activity,
         };
-        let units = (0..1 + (rng.next_u64() % 4)).map(|_| Unit::new(rng, fs)).collect();
+        let units = (0..1 + (rng.next_u64() % 4))
+            .map(|_| Unit::new(rng, fs))
+            .collect();
         Self {
             offset: 512.0 + rng.range(0.0, 32.0),
             wander_sd: rng.range(13.0, 22.0) * activity,
@@ -269,7 +280,11 @@ impl Electrode {
         while (t as usize) < n {
             let step = rng.normal() * 60.0;
             let tau = rng.range(0.005, 0.03) * fs;
-            for (k, x) in out[t as usize..].iter_mut().enumerate().take((6.0 * tau) as usize) {
+            for (k, x) in out[t as usize..]
+                .iter_mut()
+                .enumerate()
+                .take((6.0 * tau) as usize)
+            {
                 *x += step * (-(k as f64) / tau).exp();
             }
             t += rng.exponential(self.artefact_interval);
@@ -381,7 +396,10 @@ mod tests {
     fn every_sample_is_on_the_10_bit_lattice() {
         for seed in 0..4 {
             for v in recording(seed, 0.5) {
-                assert!(AdcLattice::Neuralink10.code(v).is_some(), "{v} is off the lattice");
+                assert!(
+                    AdcLattice::Neuralink10.code(v).is_some(),
+                    "{v} is off the lattice"
+                );
             }
         }
     }
@@ -419,16 +437,25 @@ mod tests {
             let mut sorted = codes.clone();
             sorted.sort_unstable();
             let median = sorted[sorted.len() / 2];
-            assert!((480..=580).contains(&median), "seed {seed}: median code {median}");
+            assert!(
+                (480..=580).contains(&median),
+                "seed {seed}: median code {median}"
+            );
             let mean = codes.iter().map(|&c| c as f64).sum::<f64>() / codes.len() as f64;
-            let sd = (codes.iter().map(|&c| (c as f64 - mean).powi(2)).sum::<f64>()
+            let sd = (codes
+                .iter()
+                .map(|&c| (c as f64 - mean).powi(2))
+                .sum::<f64>()
                 / codes.len() as f64)
                 .sqrt();
             assert!((5.0..80.0).contains(&sd), "seed {seed}: code sd {sd}");
         }
         entropies.sort_by(f64::total_cmp);
         let median = entropies[entropies.len() / 2];
-        assert!((4.2..5.1).contains(&median), "median first-difference entropy {median}");
+        assert!(
+            (4.2..5.1).contains(&median),
+            "median first-difference entropy {median}"
+        );
     }
 
     #[test]
@@ -442,8 +469,16 @@ mod tests {
         }
         // Codes 523 (width 1.55) and 521 (0.68) are neighbours near the middle.
         assert!(adc.width(523) > 2.0 * adc.width(521));
-        assert!(counts[523] as f64 > 1.5 * counts[521] as f64, "{} vs {}", counts[523], counts[521]);
-        assert!(counts[511] * 50 < counts[512], "the mid-scale code should be nearly dead");
+        assert!(
+            counts[523] as f64 > 1.5 * counts[521] as f64,
+            "{} vs {}",
+            counts[523],
+            counts[521]
+        );
+        assert!(
+            counts[511] * 50 < counts[512],
+            "the mid-scale code should be nearly dead"
+        );
     }
 
     #[test]
@@ -467,7 +502,10 @@ mod tests {
         assert_eq!(paths.len(), 2);
         let first = std::fs::read(&paths[0]).unwrap();
         assert_eq!(first.len(), 44 + 2 * 1953);
-        assert_eq!(first, wav_bytes(&recording(file_seed(5, 0), 0.1), SAMPLE_RATE));
+        assert_eq!(
+            first,
+            wav_bytes(&recording(file_seed(5, 0), 0.1), SAMPLE_RATE)
+        );
         assert_ne!(first, std::fs::read(&paths[1]).unwrap());
         std::fs::remove_dir_all(&dir).unwrap();
     }
