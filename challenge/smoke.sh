@@ -93,10 +93,19 @@ flip() {
     b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
     printf "\\x$(printf %02x $((b ^ $3)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
 }
-# refused FILE: decode FILE must fail cleanly.
+# refused FILE WHAT [ORIGINAL]: decode FILE must fail cleanly; when ORIGINAL
+# is given, success that restores exactly ORIGINAL is tolerated too (the
+# whole-file CRC vouches for it: e.g. the profile byte flipped between two
+# profiles that decode alike, or a flip in flush bits no sample uses).
+tolerated=0
 refused() {
     local code=0
     "$dec" "$1" old.out 2> err || code=$?
+    if [ "$code" -eq 0 ] && [ -n "${3:-}" ] && cmp -s old.out "$3"; then
+        tolerated=$((tolerated + 1)); cases=$((cases + 1))
+        echo previous > old.out
+        return
+    fi
     [ "$code" -eq 3 ] || fail "decode $1 ($2) exited $code, want 3: $(cat err)"
     grep -q "^decode: $1 " err && [ "$(wc -l < err)" -eq 1 ] || fail "decode $1 ($2): stderr '$(cat err)'"
     [ "$(cat old.out)" = previous ] || { fail "decode $1 ($2) changed OUT"; echo previous > old.out; }
@@ -114,7 +123,7 @@ for p in lite default max; do
     for off in 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 $((n / 4)) $((n / 2)) $((3 * n / 4)) $((n - 12)); do
         for mask in 2 128; do
             cp "$bw" bad.bw; flip bad.bw "$off" "$mask"
-            refused bad.bw "$p: byte $off ^ $mask"
+            refused bad.bw "$p: byte $off ^ $mask" rec.wav
         done
     done
     for cut in 0 1 2 3 4 7 8 9 12 16 19 20 24 $((n / 3)) $((n / 2)) $((n - 5)) $((n - 1)); do
@@ -170,7 +179,7 @@ c=$(crc32c "${hdr[@]}")
 refused huge.bw "2^60 samples claimed"
 grep -q "truncated" err || fail "huge.bw: '$(cat err)' should say truncated"
 ! ls ./*.tmp* > /dev/null 2>&1 || fail "temporary files left: $(ls ./*.tmp*)"
-echo "smoke: $cases damaged or hostile inputs refused with exit 3"
+echo "smoke: $cases damaged or hostile inputs refused with exit 3 ($tolerated of them decoded to the exact original instead)"
 
 # Paths: a directory is neither readable as a file nor writable over, and a
 # symlink to the input is the input.
