@@ -253,3 +253,21 @@ fn real_recordings_round_trip_with_bounded_delay() {
         assert_bounded_delay(lattice, s, |t| t % every == every - 1);
     }
 }
+
+#[test]
+fn decoding_stops_within_a_byte_of_the_end() {
+    // Every sample costs at least one bit and fewer than 8 padding bits
+    // follow the last one, so at most 7 invented samples decode.
+    for lattice in [AdcLattice::Neuralink10, AdcLattice::Identity16] {
+        for s in [vec![lattice.value(0); 500], synthetic(500, 11, 0)] {
+            let s: Vec<i16> = s.iter().map(|&v| lattice.value(lattice.nearest_code(v))).collect();
+            let payload = encode(lattice, &s);
+            let mut dec = Decoder::new(lattice, &payload);
+            for &want in &s {
+                assert_eq!(dec.next_sample(), Ok(want));
+            }
+            let extra = (0..1000).take_while(|_| dec.next_sample().is_ok()).count();
+            assert!(extra <= MAX_PENDING_SAMPLES, "{lattice:?}: {extra} samples decoded past the end");
+        }
+    }
+}
