@@ -271,3 +271,19 @@ fn decoding_stops_within_a_byte_of_the_end() {
         }
     }
 }
+
+#[test]
+fn a_channel_costs_a_few_dozen_bytes() {
+    // 1024 channels must fit an implant's RAM beside one shared codebook.
+    assert!(core::mem::size_of::<ChannelEncoder>() <= 48, "{} bytes", core::mem::size_of::<ChannelEncoder>());
+    // Channels sharing a codebook code exactly as separate encoders.
+    let codebook = Codebook::new();
+    let s = synthetic(5000, 21, 3);
+    let mut shared = ChannelEncoder::new(AdcLattice::Neuralink10);
+    let mut out = Bytes(Vec::new());
+    for &v in &s {
+        shared.push(&codebook, v, &mut out);
+    }
+    shared.finish(&mut out);
+    assert_eq!(out.0, encode(AdcLattice::Neuralink10, &s));
+}
