@@ -51,7 +51,7 @@ pub use tables::{CODE_LENGTHS_PACKED, MEAN_GAIN};
 pub const RESIDUAL_LIMIT: i32 = 47;
 /// Codeword symbols per context: the residuals plus the escape.
 pub const SYMBOLS: usize = 2 * RESIDUAL_LIMIT as usize + 2;
-const _: () = assert!(SYMBOLS % 2 == 0, "each context's lengths fill whole bytes");
+const _: () = assert!(SYMBOLS & 1 == 0, "each context's lengths fill whole bytes");
 /// The escape symbol: a residual outside the table, or a sample off the lattice.
 pub const ESCAPE: usize = SYMBOLS - 1;
 /// Residual-energy buckets.
