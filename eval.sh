@@ -55,28 +55,30 @@ if [ "$count" -eq 0 ]; then
 fi
 echo "Evaluating $count recordings from ${src:-synthetic data} on $(nproc) cores..."
 
-# One job per file: prints "OK <original bytes> <compressed bytes>" or
-# "FAIL <file>: <reason>" (one short line, so parallel output never mixes).
+# Each job takes a batch of files and prints, per file, one line:
+# "OK <original bytes> <compressed bytes>" or "FAIL <file>: <reason>".
+# Batches and no command substitutions keep the per-file cost to the four
+# processes that matter (encode, decode, cmp, stat).
 export BW_WORK="$tmp/work" BW_BIN="$here"
 job='
-    f="$1"
-    packed="$(mktemp "$BW_WORK/XXXXXXXX")"; rm -f "$packed"
-    restored="$packed.wav"
-    if ! err="$("$BW_BIN/encode" "$f" "$packed" 2>&1)"; then
-        echo "FAIL $f: encode failed: $err"; exit 0
-    fi
-    if ! err="$("$BW_BIN/decode" "$packed" "$restored" 2>&1)"; then
-        echo "FAIL $f: decode failed: $err"; rm -f "$packed"; exit 0
-    fi
-    if cmp -s "$f" "$restored"; then
-        echo "OK $(stat -c %s "$f") $(stat -c %s "$packed")"
-    else
-        echo "FAIL $f: decoded file differs from the original"
-    fi
-    rm -f "$packed" "$restored"
+    packed="$BW_WORK/$$.bw"; restored="$BW_WORK/$$.wav"; err="$BW_WORK/$$.err"
+    for f; do
+        if ! "$BW_BIN/encode" "$f" "$packed" 2> "$err"; then
+            echo "FAIL $f: encode failed: $(cat "$err")"; continue
+        fi
+        if ! "$BW_BIN/decode" "$packed" "$restored" 2> "$err"; then
+            echo "FAIL $f: decode failed: $(cat "$err")"; continue
+        fi
+        if cmp -s "$f" "$restored"; then
+            echo "OK" $(stat -c %s "$f" "$packed")
+        else
+            echo "FAIL $f: decoded file differs from the original"
+        fi
+    done
+    rm -f "$packed" "$restored" "$err"
 '
 start="$(date +%s.%N)"
-xargs -0 -P "$(nproc)" -n 1 bash -c "$job" _ < "$tmp/list" > "$tmp/results"
+xargs -0 -P "$(nproc)" -n 16 bash -c "$job" _ < "$tmp/list" > "$tmp/results"
 end="$(date +%s.%N)"
 
 ok="$(grep -c '^OK ' "$tmp/results" || true)"
