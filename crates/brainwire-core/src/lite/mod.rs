@@ -33,8 +33,9 @@
 //!   and whole bytes leave immediately, so fewer than 8 bits are ever held
 //!   back. Every codeword is at least one bit long, hence at most
 //!   [`MAX_PENDING_SAMPLES`] = 7 samples (0.36 ms at 19.5 kHz) have bits not
-//!   yet in the output; [`Encoder::pending_samples`] reports the current
-//!   number. There is no carry: a prefix code never changes written bits;
+//!   yet in the output ([`Encoder::pending_samples`] bounds the current
+//!   number). There is no carry: a prefix code never changes written bits,
+//!   and no flush is ever needed but the final byte's padding;
 //! - the decoder never reads outside its payload and never panics: bits past
 //!   the end read as zero and make the sample fail with [`Error::Corrupt`];
 //!   invalid codewords, impossible codes and nonzero padding do the same.
@@ -62,8 +63,8 @@ pub const CLASSES: usize = 16;
 pub const CONTEXTS: usize = BUCKETS * CLASSES;
 /// Longest codeword of the learned tables.
 pub const MAX_CODE_LEN: u32 = 15;
-/// Upper bound on [`Encoder::pending_samples`]: the bit writer holds fewer
-/// than 8 bits and every sample adds at least one.
+/// Most samples with bits still inside the encoder: the bit writer holds
+/// fewer than 8 bits and every sample adds at least one.
 pub const MAX_PENDING_SAMPLES: usize = 7;
 
 /// The local mean forgets with time constant 2^MEAN_SHIFT samples.
@@ -345,14 +346,12 @@ impl BitWriter {
         }
     }
 
-    /// Exp-Golomb code of order [`ESCAPE_ORDER`] of `u` (below 2^20); returns
-    /// its length.
-    fn put_exp_golomb<S: ByteSink>(&mut self, u: u32, out: &mut S) -> u32 {
+    /// Exp-Golomb code of order [`ESCAPE_ORDER`] of `u` (below 2^20).
+    fn put_exp_golomb<S: ByteSink>(&mut self, u: u32, out: &mut S) {
         let v = u + (1 << ESCAPE_ORDER);
         let len = 32 - v.leading_zeros();
         self.put(0, len - 1 - ESCAPE_ORDER, out);
         self.put(v, len, out);
-        2 * len - 1 - ESCAPE_ORDER
     }
 
     /// Pads the last byte with zero bits.
@@ -401,15 +400,11 @@ pub struct ChannelEncoder {
     lattice: AdcLattice,
     model: Model,
     writer: BitWriter,
-    /// Bits written by each of the last 8 samples, newest in the low byte
-    /// (a sample writes 1 to 51 bits): enough to tell which samples still
-    /// have bits among the fewer than 8 held.
-    recent_bits: u64,
 }
 
 impl ChannelEncoder {
     pub fn new(lattice: AdcLattice) -> Self {
-        Self { lattice, model: Model::new(lattice), writer: BitWriter::default(), recent_bits: 0 }
+        Self { lattice, model: Model::new(lattice), writer: BitWriter::default() }
     }
 
     /// Codes one sample with `codebook`; every byte it completes is written
@@ -417,54 +412,47 @@ impl ChannelEncoder {
     #[inline(always)]
     pub fn push<S: ByteSink>(&mut self, codebook: &Codebook, sample: i16, out: &mut S) {
         let p = self.model.predict();
-        let (code, written) = match lattice_code(self.lattice, sample) {
+        let code = match lattice_code(self.lattice, sample) {
             Some(c) => {
                 let c = c as i32;
                 let r = c - p.code;
                 if r.unsigned_abs() > RESIDUAL_LIMIT as u32 {
-                    (c, self.escape(codebook, &p, c, out))
+                    self.escape(codebook, &p, c, out);
                 } else {
                     let (word, len) = codebook.word(p.context, (r + RESIDUAL_LIMIT) as usize);
                     self.writer.put(word, len, out);
-                    (c, len)
                 }
+                c
             }
             None => self.off_lattice(codebook, &p, sample, out),
         };
         self.model.update(&p, code);
-        self.recent_bits = (self.recent_bits << 8) | u64::from(written);
     }
 
     /// A residual without a codeword: the escape, then the residual.
     #[cold]
-    fn escape<S: ByteSink>(&mut self, codebook: &Codebook, p: &Prediction, code: i32, out: &mut S) -> u32 {
+    fn escape<S: ByteSink>(&mut self, codebook: &Codebook, p: &Prediction, code: i32, out: &mut S) {
         let (word, len) = codebook.word(p.context, ESCAPE);
         self.writer.put(word, len, out);
-        len + self.writer.put_exp_golomb(zigzag(code - p.code) + 1, out)
+        self.writer.put_exp_golomb(zigzag(code - p.code) + 1, out);
     }
 
     /// A sample off the lattice: the escape, a zero, then the raw value.
     #[cold]
-    fn off_lattice<S: ByteSink>(&mut self, codebook: &Codebook, p: &Prediction, sample: i16, out: &mut S) -> (i32, u32) {
+    fn off_lattice<S: ByteSink>(&mut self, codebook: &Codebook, p: &Prediction, sample: i16, out: &mut S) -> i32 {
         let (word, len) = codebook.word(p.context, ESCAPE);
         self.writer.put(word, len, out);
-        let len = len + self.writer.put_exp_golomb(0, out);
+        self.writer.put_exp_golomb(0, out);
         self.writer.put(u32::from(sample as u16), 16, out);
-        (self.lattice.nearest_code(sample) as i32, len + 16)
+        self.lattice.nearest_code(sample) as i32
     }
 
-    /// Samples whose bits are not all in the output yet: the newest samples
-    /// whose bits cover the bits held. At most [`MAX_PENDING_SAMPLES`], as
-    /// every sample writes at least one bit and fewer than 8 are held.
+    /// A bound on the samples whose bits are not all in the output yet: the
+    /// bits held, as every sample wrote at least one. Below 8, so at most
+    /// [`MAX_PENDING_SAMPLES`]. (The exact count would need a per-sample
+    /// record costing ~7% of the encoder's instructions.)
     pub fn pending_samples(&self) -> usize {
-        let mut held = self.writer.bits;
-        let mut samples = 0;
-        while held > 0 {
-            let written = ((self.recent_bits >> (8 * samples)) & 255) as u32;
-            held = held.saturating_sub(written.max(1));
-            samples += 1;
-        }
-        samples
+        self.writer.bits as usize
     }
 
     /// Ends the stream: pads the last byte.

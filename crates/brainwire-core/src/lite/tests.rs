@@ -82,27 +82,36 @@ fn assert_round_trip(lattice: AdcLattice, samples: &[i16]) -> usize {
     payload.len()
 }
 
-/// Encodes `samples`, checking after every push that at most
-/// MAX_PENDING_SAMPLES samples are pending and, at the pushes `check` picks,
-/// that the bytes written so far alone decode every sample but the pending.
-fn assert_bounded_delay(lattice: AdcLattice, samples: &[i16], check: impl Fn(usize) -> bool) {
+/// How many leading samples of `samples` decode correctly from `prefix`
+/// (stopping at the first wrong or refused one).
+fn decodable(lattice: AdcLattice, prefix: &[u8], samples: &[i16]) -> usize {
+    let mut dec = Decoder::new(lattice, prefix);
+    samples.iter().take_while(|&&want| dec.next_sample() == Ok(want)).count()
+}
+
+/// Encodes `samples` and measures the coding delay from outside the
+/// encoder: at each push `check` picks, how many samples the bytes written
+/// so far decode. Asserts that every sample but the last
+/// MAX_PENDING_SAMPLES is decodable, and that the encoder's own bound
+/// (`pending_samples`) covers what is not; returns the worst delay seen.
+fn assert_bounded_delay(lattice: AdcLattice, samples: &[i16], check: impl Fn(usize) -> bool) -> usize {
     let mut out = Bytes(Vec::new());
     let mut enc = Encoder::new(lattice);
     let mut worst = 0;
     for (t, &s) in samples.iter().enumerate() {
         enc.push(s, &mut out);
-        let pending = enc.pending_samples();
-        assert!(pending <= MAX_PENDING_SAMPLES, "{pending} samples pending after sample {t}");
-        worst = worst.max(pending);
+        let bound = enc.pending_samples();
+        assert!(bound <= MAX_PENDING_SAMPLES, "{bound} samples may be pending after sample {t}");
         if check(t) {
-            let done = t + 1 - pending;
-            let mut dec = Decoder::new(lattice, &out.0);
-            for (i, &want) in samples[..done].iter().enumerate() {
-                assert_eq!(dec.next_sample(), Ok(want), "sample {i} from the {} bytes out after sample {t}", out.0.len());
-            }
+            // Decoding past the prefix may by chance reproduce a sample or
+            // two, so `done` can exceed the truth; it is never below it.
+            let done = decodable(lattice, &out.0, &samples[..=t]);
+            let pending = t + 1 - done;
+            assert!(pending <= bound, "{pending} samples pending after sample {t}, encoder bound {bound}");
+            worst = worst.max(pending);
         }
     }
-    assert!(worst >= 1, "the encoder never held anything back: the check checked nothing");
+    worst
 }
 
 #[test]
@@ -170,13 +179,16 @@ fn empty_recording_is_an_empty_payload() {
 
 #[test]
 fn coding_delay_is_bounded_on_synthetic_recordings() {
+    let mut worst = 0;
     for (seed, off) in [(1, 0), (2, 30)] {
         let s = synthetic(3000, seed, off);
-        assert_bounded_delay(AdcLattice::Neuralink10, &s, |_| true);
+        worst = worst.max(assert_bounded_delay(AdcLattice::Neuralink10, &s, |_| true));
     }
     // Near-silence: short codewords, the most samples sharing a byte.
     let quiet: Vec<i16> = (0..3000).map(|t| AdcLattice::Neuralink10.value(512 + (t % 7 == 0) as u32)).collect();
-    assert_bounded_delay(AdcLattice::Neuralink10, &quiet, |_| true);
+    worst = worst.max(assert_bounded_delay(AdcLattice::Neuralink10, &quiet, |_| true));
+    eprintln!("worst coding delay on synthetic recordings: {worst} samples");
+    assert!(worst >= 1, "nothing was ever held back: the check checked nothing");
 }
 
 #[test]
@@ -247,10 +259,11 @@ fn real_recordings_round_trip_with_bounded_delay() {
         let lattice = AdcLattice::detect(s);
         let bytes = assert_round_trip(lattice, s);
         eprintln!("{}: {:.3} bits/sample", path.display(), bytes as f64 * 8.0 / s.len() as f64);
-        // Every push checks the pending count; 40 spread pushes also check
-        // that the bytes out so far decode everything but the pending samples.
-        let every = s.len() / 40 + 1;
-        assert_bounded_delay(lattice, s, |t| t % every == every - 1);
+        // Every push checks the encoder's bound; 200 spread pushes also
+        // measure what the bytes out so far actually decode.
+        let every = s.len() / 200 + 1;
+        let worst = assert_bounded_delay(lattice, s, |t| t % every == every - 1);
+        eprintln!("  worst coding delay seen: {worst} samples");
     }
 }
 
