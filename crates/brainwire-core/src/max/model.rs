@@ -1,0 +1,312 @@
+//! State and arithmetic of the `max` model, shared by encoder and decoder.
+//!
+//! Units: analog positions are in "U" = 1/128 of an average code (the learned
+//! code widths are Q6, edges and midpoints are kept doubled so midpoints stay
+//! integers). Predictions arrive in Q4 code units from [`Predictor`].
+
+use super::priors::{PHI_Q31, PHI_STEPS_PER_SIGMA, WIDTHS_Q6};
+use crate::lattice::AdcLattice;
+use crate::predictor::{Nlms, FRAC_BITS};
+
+/// Every coding step uses this frequency total.
+pub const TOTAL: u32 = 1 << 16;
+/// Frequency of the escape symbol, the top of every table.
+pub const ESCAPE_FREQ: u32 = 2;
+
+/// Analog units per average code width.
+const U_PER_CODE: i64 = 128;
+/// The window spans this many standard deviations each side (plus 2 codes).
+const WINDOW_SIGMAS: i64 = 6;
+/// Largest half-window in codes: bounds the floor mass (1 per code) and the
+/// decoder's search for very loud recordings on the 16-bit identity lattice.
+const HALF_MAX: u32 = 2048;
+/// Smallest standard deviation, U (a quarter code).
+const SIGMA_MIN: u64 = 32;
+/// Fraction bits of the variance accumulators.
+const VAR_FRAC: u32 = 4;
+/// Fast variance mean: rate 2^-4. Slow mean: rate 1/(n+2) down to 2^-10.
+const FAST_SHIFT: u32 = 4;
+const SLOW_SHIFT_MAX: u32 = 10;
+/// Starting variance: 5 codes of noise.
+const INIT_VAR: i64 = (5 * U_PER_CODE) * (5 * U_PER_CODE) << VAR_FRAC;
+/// Fraction bits of `1/s`, and the z resolution of CDF lookups (Q12 sigmas).
+const INV_BITS: u32 = 40;
+const Z_BITS: u32 = 12;
+const ONE_Q31: u32 = 1 << 31;
+
+/// Lower code edges of the Neuralink lattice, Q6 (the cumulative widths).
+static EDGES_Q6: [u32; 1025] = edges(&WIDTHS_Q6);
+
+const fn edges(widths: &[u8; 1024]) -> [u32; 1025] {
+    let mut e = [0u32; 1025];
+    let mut i = 0;
+    while i < 1024 {
+        e[i + 1] = e[i] + widths[i] as u32;
+        i += 1;
+    }
+    e
+}
+
+/// Predicts the next code (Q4): the last code plus an NLMS filter on the
+/// history of first differences, as in the default profile.
+#[derive(Clone, Debug)]
+pub struct Predictor {
+    max_q4: i32,
+    last: i32,
+    diff: Nlms<16>,
+    p_diff: i32,
+}
+
+impl Predictor {
+    pub fn new(codes: u32) -> Self {
+        let one = 1 << FRAC_BITS;
+        Self {
+            max_q4: (codes as i32 - 1) * one,
+            last: (codes / 2) as i32 * one,
+            diff: Nlms::new(7),
+            p_diff: 0,
+        }
+    }
+
+    /// The next code, Q4, within `[0, codes - 1]`.
+    #[inline]
+    pub fn predict(&mut self) -> i32 {
+        self.p_diff = self.diff.predict();
+        (self.last + self.p_diff).clamp(0, self.max_q4)
+    }
+
+    /// Learns the actual code after [`Predictor::predict`].
+    #[inline]
+    pub fn update(&mut self, code: u32) {
+        let x = (code as i32) << FRAC_BITS;
+        let d = x - self.last;
+        self.diff.update(d - self.p_diff, d);
+        self.last = x;
+    }
+}
+
+/// The coding window of one sample: codes `lo..=hi` have a symbol each.
+#[derive(Clone, Copy, Debug)]
+pub struct Window {
+    lo: u32,
+    hi: u32,
+    m: i64,
+    inv_s: i64,
+    /// CDF (Q31) at the lower edge of `lo` and the upper edge of `hi`.
+    c_lo: u32,
+    c_hi: u32,
+    /// Scale from CDF differences to frequencies, Q32.
+    k: u64,
+}
+
+impl Window {
+    #[inline]
+    pub fn contains(&self, code: u32) -> bool {
+        code >= self.lo && code <= self.hi
+    }
+}
+
+/// The `max` model of one channel.
+#[derive(Clone, Debug)]
+pub struct Model {
+    lattice: AdcLattice,
+    len: u32,
+    predictor: Predictor,
+    var_fast: i64,
+    var_slow: i64,
+    seen: u32,
+    /// The analog prediction of the current sample, U.
+    m: i64,
+}
+
+impl Model {
+    pub fn new(lattice: AdcLattice) -> Self {
+        let len = lattice.len();
+        Self {
+            lattice,
+            len,
+            predictor: Predictor::new(len),
+            var_fast: INIT_VAR,
+            var_slow: INIT_VAR,
+            seen: 0,
+            m: 0,
+        }
+    }
+
+    #[inline]
+    pub fn lattice(&self) -> AdcLattice {
+        self.lattice
+    }
+
+    /// Bits of an escaped code.
+    #[inline]
+    pub fn code_bits(&self) -> u32 {
+        self.len.trailing_zeros()
+    }
+
+    /// Lower analog edge of `code` (`code <= len`), U.
+    #[inline]
+    fn edge(&self, code: u32) -> i64 {
+        match self.lattice {
+            AdcLattice::Neuralink10 => 2 * i64::from(EDGES_Q6[(code as usize).min(1024)]),
+            AdcLattice::Identity16 => i64::from(code) * U_PER_CODE,
+        }
+    }
+
+    /// Analog midpoint of `code` (`code < len`), U.
+    #[inline]
+    fn mid(&self, code: u32) -> i64 {
+        match self.lattice {
+            AdcLattice::Neuralink10 => {
+                let c = (code as usize).min(1023);
+                2 * i64::from(EDGES_Q6[c]) + i64::from(WIDTHS_Q6[c])
+            }
+            AdcLattice::Identity16 => i64::from(code) * U_PER_CODE + U_PER_CODE / 2,
+        }
+    }
+
+    /// Normal CDF, Q31, of the analog position `t` (U) under the window's
+    /// Gaussian.
+    #[inline]
+    fn cdf(w: &Window, t: i64) -> u32 {
+        let z = ((t - w.m) * w.inv_s) >> (INV_BITS - Z_BITS);
+        let a = z.unsigned_abs();
+        let step = a >> (Z_BITS - PHI_STEPS_PER_SIGMA.trailing_zeros());
+        let v = if step as usize >= PHI_Q31.len() - 1 {
+            ONE_Q31
+        } else {
+            let i = step as usize;
+            let frac = a & ((1 << (Z_BITS - PHI_STEPS_PER_SIGMA.trailing_zeros())) - 1);
+            let (p0, p1) = (PHI_Q31[i], PHI_Q31[i + 1]);
+            p0 + ((u64::from(p1 - p0) * frac) >> (Z_BITS - PHI_STEPS_PER_SIGMA.trailing_zeros()))
+                as u32
+        };
+        if z >= 0 {
+            v
+        } else {
+            ONE_Q31 - v
+        }
+    }
+
+    /// Predicts the next sample and sets up its coding window.
+    #[inline]
+    pub fn window(&mut self) -> Window {
+        let mu = self.predictor.predict() as u32;
+        let i = mu >> FRAC_BITS;
+        let f = i64::from(mu & ((1 << FRAC_BITS) - 1));
+        let here = self.mid(i);
+        let next = if i + 1 < self.len {
+            self.mid(i + 1)
+        } else {
+            here
+        };
+        let m = here + (((next - here) * f) >> FRAC_BITS);
+        self.m = m;
+
+        let var = (self.var_fast + 3 * self.var_slow) >> (2 + VAR_FRAC);
+        let s = isqrt(var as u64).max(SIGMA_MIN) as i64;
+        let inv_s = (1i64 << INV_BITS) / s;
+        let half = ((((WINDOW_SIGMAS * s) / U_PER_CODE) + 2) as u32).min(HALF_MAX);
+        let lo = i.saturating_sub(half);
+        let hi = (i + half).min(self.len - 1);
+        let mut w = Window {
+            lo,
+            hi,
+            m,
+            inv_s,
+            c_lo: 0,
+            c_hi: ONE_Q31,
+            k: 0,
+        };
+        if lo > 0 {
+            w.c_lo = Self::cdf(&w, self.edge(lo));
+        }
+        if hi < self.len - 1 {
+            w.c_hi = Self::cdf(&w, self.edge(hi + 1));
+        }
+        // A floor of 1 per code and the escape come off the top; at least
+        // 2^16 of CDF mass keeps the scale within 32 bits.
+        let mass = (w.c_hi - w.c_lo).max(1 << 16);
+        let spare = TOTAL - ESCAPE_FREQ - (hi - lo + 1);
+        w.k = (u64::from(spare) << 32) / u64::from(mass);
+        w
+    }
+
+    /// Cumulative frequency of the codes below `code` (`lo <= code <= hi+1`).
+    #[inline]
+    fn cum(&self, w: &Window, code: u32) -> u32 {
+        let c = if code <= w.lo {
+            return 0;
+        } else if code > w.hi {
+            w.c_hi
+        } else {
+            Self::cdf(w, self.edge(code))
+        };
+        ((u64::from(c.saturating_sub(w.c_lo)) * w.k) >> 32) as u32 + (code - w.lo)
+    }
+
+    /// `(cum, freq)` of a code inside the window.
+    #[inline]
+    pub fn interval(&self, w: &Window, code: u32) -> (u32, u32) {
+        let lo = self.cum(w, code);
+        (lo, self.cum(w, code + 1) - lo)
+    }
+
+    /// The code whose interval holds the target `t`, with its `(cum, freq)`;
+    /// `None` when `t` lies beyond the window's symbols.
+    #[inline]
+    pub fn find(&self, w: &Window, t: u32) -> Option<(u32, u32, u32)> {
+        let (mut a, mut b) = (w.lo, w.hi + 1);
+        let (mut ca, mut cb) = (0, self.cum(w, b));
+        if t >= cb {
+            return None;
+        }
+        // Invariant: cum(a) <= t < cum(b).
+        while b - a > 1 {
+            let mid = a + (b - a) / 2;
+            let cm = self.cum(w, mid);
+            if cm <= t {
+                a = mid;
+                ca = cm;
+            } else {
+                b = mid;
+                cb = cm;
+            }
+        }
+        Some((a, ca, cb - ca))
+    }
+
+    /// Learns the actual code of the sample after [`Model::window`].
+    #[inline]
+    pub fn learn(&mut self, code: u32) {
+        let e = self.mid(code.min(self.len - 1)) - self.m;
+        let e2 = (e * e) << VAR_FRAC;
+        self.var_fast += (e2 - self.var_fast) >> FAST_SHIFT;
+        let slow = (32 - (self.seen + 2).leading_zeros() - 1).min(SLOW_SHIFT_MAX);
+        self.var_slow += (e2 - self.var_slow) >> slow;
+        self.seen = self.seen.saturating_add(1);
+        self.predictor.update(code);
+    }
+}
+
+/// Integer square root (floor).
+#[inline]
+fn isqrt(v: u64) -> u64 {
+    if v < 2 {
+        return v;
+    }
+    // Start above the root and descend with Newton steps.
+    let mut x = 1u64 << ((64 - v.leading_zeros()).div_ceil(2));
+    loop {
+        let y = (x + v / x) / 2;
+        if y >= x {
+            return x;
+        }
+        x = y;
+    }
+}
+
+#[cfg(test)]
+pub(super) fn isqrt_for_tests(v: u64) -> u64 {
+    isqrt(v)
+}

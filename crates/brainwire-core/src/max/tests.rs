@@ -1,0 +1,291 @@
+//! Tests of the `max` profile: exact round trips (on and off the lattice, both
+//! lattices, rails, spikes), the coding invariants of every window, damaged
+//! and random payloads (errors, never panics), and coding efficiency on noise
+//! of known entropy. Real recordings come from `BRAINWIRE_DATA` when set.
+
+extern crate std;
+
+use super::model::isqrt_for_tests;
+use super::*;
+use std::path::PathBuf;
+use std::vec::Vec;
+use std::{eprintln, vec};
+
+struct Sink(Vec<u8>);
+impl ByteSink for Sink {
+    fn put(&mut self, b: u8) {
+        self.0.push(b);
+    }
+}
+
+/// xorshift64*: deterministic test randomness.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    /// Approximately standard normal (sum of 12 uniforms minus 6).
+    fn normal(&mut self) -> f64 {
+        (0..12)
+            .map(|_| (self.next() >> 11) as f64 / (1u64 << 53) as f64)
+            .sum::<f64>()
+            - 6.0
+    }
+}
+
+fn encode(lattice: AdcLattice, samples: &[i16]) -> Vec<u8> {
+    let mut out = Sink(Vec::new());
+    let mut enc = Encoder::new(lattice);
+    for &s in samples {
+        enc.push(s, &mut out);
+    }
+    enc.finish(&mut out);
+    out.0
+}
+
+fn decode(lattice: AdcLattice, bytes: &[u8], n: usize) -> Result<Vec<i16>, Error> {
+    let mut dec = Decoder::new(lattice, bytes);
+    let mut v = Vec::with_capacity(n);
+    for _ in 0..n {
+        v.push(dec.next_sample()?);
+    }
+    dec.finish()?;
+    Ok(v)
+}
+
+fn assert_round_trip(lattice: AdcLattice, samples: &[i16]) -> usize {
+    let bytes = encode(lattice, samples);
+    let back = decode(lattice, &bytes, samples.len()).expect("a clean stream decodes");
+    assert!(back == samples, "round trip changed the samples");
+    bytes.len()
+}
+
+/// Gaussian noise with slow drift, spikes, excursions to both rails and some
+/// values off the lattice.
+fn synthetic(n: usize, seed: u64) -> Vec<i16> {
+    let l = AdcLattice::Neuralink10;
+    let mut rng = Rng(seed);
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let drift = 512.0 + 40.0 * ((i as f64) / 900.0).sin();
+        let spike = if i % 1500 < 8 { -120.0 } else { 0.0 };
+        let rail = if i % 5000 > 4950 {
+            900.0
+        } else if i % 7000 > 6960 {
+            -900.0
+        } else {
+            0.0
+        };
+        let x = drift + spike + rail + 5.0 * rng.normal();
+        let mut v = l.value(x.round().clamp(0.0, 1023.0) as u32);
+        if i % 997 == 13 {
+            v = v.wrapping_add(7); // off the lattice
+        }
+        out.push(v);
+    }
+    out
+}
+
+#[test]
+fn synthetic_recordings_round_trip() {
+    for seed in 1..4 {
+        let s = synthetic(20_000, seed);
+        let n = assert_round_trip(AdcLattice::Neuralink10, &s);
+        assert!(
+            n * 8 < s.len() * 8,
+            "compresses below a byte per sample: {n} bytes"
+        );
+    }
+}
+
+#[test]
+fn extreme_inputs_round_trip() {
+    let l = AdcLattice::Neuralink10;
+    let mut rng = Rng(99);
+    let cases: Vec<Vec<i16>> = vec![
+        vec![],
+        vec![i16::MIN],
+        vec![i16::MAX; 3000],
+        vec![l.value(511); 3000],
+        (0..6000)
+            .map(|i| if i % 2 == 0 { i16::MIN } else { i16::MAX })
+            .collect(),
+        (0..6000).map(|_| rng.next() as i16).collect(),
+        (0..6000).map(|i| l.value((i * 37 % 1024) as u32)).collect(),
+    ];
+    for s in &cases {
+        assert_round_trip(l, s);
+        assert_round_trip(AdcLattice::Identity16, s);
+    }
+}
+
+#[test]
+fn identity_lattice_round_trips_loud_noise() {
+    let mut rng = Rng(5);
+    let s: Vec<i16> = (0..20_000)
+        .map(|i| ((i as f64 / 50.0).sin() * 20_000.0 + 3000.0 * rng.normal()) as i16)
+        .collect();
+    assert_round_trip(AdcLattice::Identity16, &s);
+}
+
+/// Every window the model builds on a varied recording codes each of its codes
+/// with a non-zero frequency, in order, leaving the escape on top.
+#[test]
+fn windows_have_increasing_cumulative_frequencies() {
+    for lattice in [AdcLattice::Neuralink10, AdcLattice::Identity16] {
+        let mut model = Model::new(lattice);
+        for (i, &v) in synthetic(6000, 11).iter().enumerate() {
+            let w = model.window();
+            let code = lattice.nearest_code(v);
+            if i % 50 == 0 {
+                let (mut c, mut last_end) = (0, 0);
+                let mut codes = 0;
+                while c < lattice.len() {
+                    if w.contains(c) {
+                        let (cum, freq) = model.interval(&w, c);
+                        assert!(freq > 0, "code {c} has no frequency");
+                        assert_eq!(cum, last_end, "intervals are contiguous");
+                        last_end = cum + freq;
+                        codes += 1;
+                        assert_eq!(model.find(&w, cum), Some((c, cum, freq)));
+                        assert_eq!(model.find(&w, cum + freq - 1), Some((c, cum, freq)));
+                    }
+                    c += 1;
+                }
+                assert!(codes > 0);
+                assert!(last_end <= TOTAL - ESCAPE_FREQ);
+                assert_eq!(model.find(&w, last_end), None);
+            }
+            model.learn(code);
+        }
+    }
+}
+
+/// A Gaussian random walk of known innovation entropy costs close to that
+/// entropy: the model's shape and scale tracking leave little on the table.
+/// (A walk, because its best prediction is the last value, which the
+/// predictor finds at once; white noise would measure the predictor.)
+#[test]
+fn codes_gaussian_random_walk_near_its_entropy() {
+    let mut rng = Rng(2024);
+    let sigma = 6.0;
+    let n = 60_000;
+    // Identity lattice: unit-width codes, so the entropy is that of a
+    // Gaussian discretised to unit bins.
+    let mut x = 0.0;
+    let s: Vec<i16> = (0..n)
+        .map(|_| {
+            x += sigma * rng.normal();
+            x.round() as i16
+        })
+        .collect();
+    let bytes = assert_round_trip(AdcLattice::Identity16, &s);
+    let bits = bytes as f64 * 8.0 / n as f64;
+    let entropy = (sigma * (2.0 * std::f64::consts::PI * std::f64::consts::E).sqrt()).log2();
+    eprintln!("gaussian walk sigma {sigma}: {bits:.4} bits/sample, entropy {entropy:.4}");
+    // The sum-of-12-uniforms noise is slightly lighter-tailed than a Gaussian,
+    // so its true entropy is a little below this figure.
+    assert!(
+        bits < entropy + 0.03,
+        "{bits:.4} bits/sample vs entropy {entropy:.4}"
+    );
+}
+
+#[test]
+fn damaged_and_random_payloads_error_or_decode_never_panic() {
+    let s = synthetic(5000, 3);
+    let good = encode(AdcLattice::Neuralink10, &s);
+    let mut rng = Rng(77);
+    let mut refused = 0;
+    for _ in 0..300 {
+        let mut bad = good.clone();
+        let i = rng.next() as usize % bad.len();
+        bad[i] ^= 1 << (rng.next() % 8);
+        match decode(AdcLattice::Neuralink10, &bad, s.len()) {
+            Err(_) => refused += 1,
+            Ok(v) => assert!(
+                v != s || bad == good,
+                "a damaged stream decoded to the original"
+            ),
+        }
+        let garbage: Vec<u8> = (0..rng.next() % 2000).map(|_| rng.next() as u8).collect();
+        for lattice in [AdcLattice::Neuralink10, AdcLattice::Identity16] {
+            let _ = decode(lattice, &garbage, 3000);
+        }
+    }
+    assert!(refused > 0, "no damaged payload was refused");
+    let truncated = decode(AdcLattice::Neuralink10, &good[..good.len() - 4], s.len());
+    assert!(
+        truncated != Ok(s.clone()),
+        "a truncated stream must not decode cleanly"
+    );
+}
+
+#[test]
+fn integer_square_root_is_exact() {
+    let mut rng = Rng(8);
+    let mut vals: Vec<u64> = (0..2000).collect();
+    vals.extend((0..5000).map(|_| rng.next() >> (rng.next() % 64)));
+    vals.extend([u64::MAX, u64::MAX - 1, 1 << 62, (1 << 32) - 1, 1 << 32]);
+    for v in vals {
+        let r = isqrt_for_tests(v);
+        assert!(
+            u128::from(r) * u128::from(r) <= u128::from(v),
+            "isqrt({v}) = {r} too big"
+        );
+        assert!(
+            u128::from(r + 1) * u128::from(r + 1) > u128::from(v),
+            "isqrt({v}) = {r} too small"
+        );
+    }
+}
+
+/// Recordings of `BRAINWIRE_DATA` (canonical 44-byte-header WAVs), at most
+/// `max`, spread over the sorted list; `None` (with a note) when it is unset.
+fn real_recordings(max: usize) -> Option<Vec<(PathBuf, Vec<i16>)>> {
+    let Some(dir) = std::env::var_os("BRAINWIRE_DATA") else {
+        eprintln!("note: BRAINWIRE_DATA is not set; skipping the real-data test");
+        return None;
+    };
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "wav"))
+        .collect();
+    paths.sort();
+    let step = (paths.len() / max).max(1);
+    Some(
+        paths
+            .into_iter()
+            .step_by(step)
+            .take(max)
+            .map(|p| {
+                let bytes = std::fs::read(&p).unwrap();
+                let s = bytes[44..]
+                    .chunks_exact(2)
+                    .map(|c| i16::from_le_bytes([c[0], c[1]]))
+                    .collect();
+                (p, s)
+            })
+            .collect(),
+    )
+}
+
+#[test]
+fn real_recordings_round_trip() {
+    let Some(recs) = real_recordings(6) else {
+        return;
+    };
+    for (path, s) in &recs {
+        let lattice = AdcLattice::detect(s);
+        let bytes = assert_round_trip(lattice, s);
+        eprintln!(
+            "{}: {:.4} bits/sample",
+            path.display(),
+            bytes as f64 * 8.0 / s.len() as f64
+        );
+    }
+}
