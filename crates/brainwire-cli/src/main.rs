@@ -92,8 +92,12 @@ Examples:
   brainwire eval data.zip --codec default,challenge   # also runs ./encode and ./decode
   brainwire eval data.zip --json > results.json
 
-Codecs: lite, default, max (brainwire profiles), challenge (runs --encode-bin and
---decode-bin once per file, as the challenge does), bzip2 (-9), xz (-9), zstd (-19).
+Codecs (default: all but challenge and flac):
+  lite, default, max  brainwire profiles
+  challenge           runs --encode-bin IN OUT and --decode-bin IN OUT per file, as the challenge does
+  bzip2, xz, zstd     general compressors at -9, -6 (-9 is no smaller on 5 s files), -19
+  flac                the WAV's samples as FLAC, the bytes around them stored
+
 The ratio is total raw bytes / total compressed bytes. For brainwire codecs the size
 of ./encode and ./decode is added when both exist, as the challenge scores it.
 MB/s/core is raw megabytes per second of one core's work.
@@ -213,7 +217,7 @@ impl SetArgs {
             let name = name.trim();
             let codec = codecs::Codec::from_name(name, &self.encode_bin, &self.decode_bin).ok_or_else(|| {
                 Failure::usage(format!(
-                    "unknown codec '{name}' (choose from lite, default, max, challenge, bzip2, xz, zstd)"
+                    "unknown codec '{name}' (choose from lite, default, max, challenge, bzip2, xz, zstd, flac)"
                 ))
             })?;
             if let codecs::Codec::Challenge { encode, decode } = &codec {

@@ -27,7 +27,16 @@ pub fn colour(i: usize) -> RGBColor {
 
 /// The same codec gets the same colour in every figure.
 pub fn codec_colour(name: &str) -> RGBColor {
-    let order = ["default", "lite", "max", "bzip2", "xz", "zstd", "challenge"];
+    let order = [
+        "default",
+        "lite",
+        "max",
+        "bzip2",
+        "xz",
+        "zstd",
+        "flac",
+        "challenge",
+    ];
     colour(order.iter().position(|n| *n == name).unwrap_or(7))
 }
 

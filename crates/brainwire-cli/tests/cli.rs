@@ -30,7 +30,10 @@ fn ok(dir: &Path, args: &[&str]) -> String {
 }
 
 fn files_in(dir: &Path) -> Vec<PathBuf> {
-    let mut found: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     found.sort();
     found
 }
@@ -38,7 +41,20 @@ fn files_in(dir: &Path) -> Vec<PathBuf> {
 /// A temp dir with `files` synthetic recordings of 0.5 s in `data/`.
 fn with_synth(files: usize) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    ok(dir.path(), &["synth", "-o", "data", "--files", &files.to_string(), "--seconds", "0.5", "--seed", "11"]);
+    ok(
+        dir.path(),
+        &[
+            "synth",
+            "-o",
+            "data",
+            "--files",
+            &files.to_string(),
+            "--seconds",
+            "0.5",
+            "--seed",
+            "11",
+        ],
+    );
     dir
 }
 
@@ -56,12 +72,23 @@ fn synth_encode_decode_gives_back_identical_files() {
         let name = original.file_name().unwrap().to_str().unwrap().to_string();
         let packed = std::fs::read(d.join("packed").join(format!("{name}.bw"))).unwrap();
         let before = std::fs::read(&original).unwrap();
-        assert!(packed.len() * 2 < before.len(), "{name}: {} -> {}", before.len(), packed.len());
-        assert_eq!(std::fs::read(d.join("restored").join(&name)).unwrap(), before, "{name}");
+        assert!(
+            packed.len() * 2 < before.len(),
+            "{name}: {} -> {}",
+            before.len(),
+            packed.len()
+        );
+        assert_eq!(
+            std::fs::read(d.join("restored").join(&name)).unwrap(),
+            before,
+            "{name}"
+        );
     }
     // No temporary files are left behind.
     for sub in ["packed", "restored"] {
-        assert!(files_in(&d.join(sub)).iter().all(|p| !p.to_string_lossy().ends_with(".tmp")));
+        assert!(files_in(&d.join(sub))
+            .iter()
+            .all(|p| !p.to_string_lossy().ends_with(".tmp")));
     }
 }
 
@@ -69,7 +96,10 @@ fn synth_encode_decode_gives_back_identical_files() {
 fn synth_is_reproducible_from_its_seed() {
     let a = with_synth(2);
     let b = with_synth(2);
-    for (x, y) in files_in(&a.path().join("data")).iter().zip(files_in(&b.path().join("data"))) {
+    for (x, y) in files_in(&a.path().join("data"))
+        .iter()
+        .zip(files_in(&b.path().join("data")))
+    {
         assert_eq!(std::fs::read(x).unwrap(), std::fs::read(y).unwrap());
     }
 }
@@ -84,33 +114,52 @@ fn single_files_go_beside_their_input_or_to_a_chosen_name() {
     let beside = format!("{wav}.bw");
     assert!(Path::new(&beside).is_file());
     ok(d, &["decode", &beside, "-o", "back.wav"]);
-    assert_eq!(std::fs::read(d.join("back.wav")).unwrap(), std::fs::read(wav).unwrap());
+    assert_eq!(
+        std::fs::read(d.join("back.wav")).unwrap(),
+        std::fs::read(wav).unwrap()
+    );
 
     let inspected = ok(d, &["inspect", &beside]);
     assert!(inspected.contains("profile:         lite"), "{inspected}");
-    assert!(inspected.contains("samples:         9766 at 19531 Hz"), "{inspected}");
+    assert!(
+        inspected.contains("samples:         9766 at 19531 Hz"),
+        "{inspected}"
+    );
 }
 
 #[test]
 fn eval_on_synth_prints_a_ratio_per_codec() {
     let dir = with_synth(3);
-    let out = ok(dir.path(), &["eval", "data", "--codec", "default,lite,zstd"]);
+    let out = ok(
+        dir.path(),
+        &["eval", "data", "--codec", "default,lite,zstd"],
+    );
     assert!(out.contains("./encode and ./decode not found"), "{out}");
     for codec in ["default", "lite", "zstd"] {
-        let row = out.lines().find(|l| l.starts_with(codec) && l.contains("identical")).unwrap_or_else(|| {
-            panic!("no summary row for {codec}:\n{out}");
-        });
+        let row = out
+            .lines()
+            .find(|l| l.starts_with(codec) && l.contains("identical"))
+            .unwrap_or_else(|| {
+                panic!("no summary row for {codec}:\n{out}");
+            });
         let ratio: f64 = row.split_whitespace().nth(3).unwrap().parse().unwrap();
         assert!(ratio > 1.5, "{codec} ratio {ratio}");
     }
     // The per-file table names every recording.
-    assert_eq!(out.lines().filter(|l| l.starts_with("synth-11-")).count(), 3, "{out}");
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("synth-11-")).count(),
+        3,
+        "{out}"
+    );
 }
 
 #[test]
 fn eval_json_is_machine_readable_and_brainwire_beats_general_compressors() {
     let dir = with_synth(2);
-    let out = ok(dir.path(), &["eval", "data", "--codec", "default,xz", "--json"]);
+    let out = ok(
+        dir.path(),
+        &["eval", "data", "--codec", "default,xz", "--json"],
+    );
     let json: serde_json::Value = serde_json::from_str(&out).expect("eval --json prints JSON");
     assert_eq!(json["files"], 2);
     let codecs = json["codecs"].as_array().unwrap();
@@ -118,7 +167,12 @@ fn eval_json_is_machine_readable_and_brainwire_beats_general_compressors() {
     let ratio = |i: usize| codecs[i]["ratio"].as_f64().unwrap();
     assert_eq!(codecs[0]["codec"], "default");
     assert_eq!(codecs[0]["failures"], 0);
-    assert!(ratio(0) > ratio(1), "default {} vs xz {}", ratio(0), ratio(1));
+    assert!(
+        ratio(0) > ratio(1),
+        "default {} vs xz {}",
+        ratio(0),
+        ratio(1)
+    );
     assert_eq!(json["per_file"].as_array().unwrap().len(), 2);
 }
 
@@ -129,7 +183,8 @@ fn eval_reads_a_zip_and_counts_challenge_binaries() {
     // A data.zip like the challenge's: data/*.wav, deflated.
     let zip_file = std::fs::File::create(d.join("data.zip")).unwrap();
     let mut zip = zip::ZipWriter::new(zip_file);
-    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
     for wav in files_in(&d.join("data")) {
         let name = format!("data/{}", wav.file_name().unwrap().to_str().unwrap());
         zip.start_file(name, options).unwrap();
@@ -147,14 +202,26 @@ fn eval_reads_a_zip_and_counts_challenge_binaries() {
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
         }
     }
-    let out = ok(d, &["eval", "data.zip", "--codec", "default,challenge,bzip2", "--json"]);
+    let out = ok(
+        d,
+        &[
+            "eval",
+            "data.zip",
+            "--codec",
+            "default,challenge,bzip2",
+            "--json",
+        ],
+    );
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json["files"], 2);
     let script_len = "#!/bin/sh\ncp \"$1\" \"$2\"\n".len() as u64;
     assert_eq!(json["binaries"]["encode_bytes"], script_len);
     let codecs = json["codecs"].as_array().unwrap();
     assert_eq!(codecs[0]["binaries_bytes"], 2 * script_len);
-    assert_eq!(codecs[2]["binaries_bytes"], 0, "bzip2 is not charged for our binaries");
+    assert_eq!(
+        codecs[2]["binaries_bytes"], 0,
+        "bzip2 is not charged for our binaries"
+    );
     // The copying "codec" round-trips, at a ratio just under 1.
     assert_eq!(codecs[1]["failures"], 0);
     let copy_ratio = codecs[1]["ratio"].as_f64().unwrap();
@@ -184,7 +251,10 @@ fn a_damaged_file_is_refused_with_exit_3_and_nothing_written() {
         let stderr = text(&out.stderr);
         assert!(stderr.contains(words), "{file}: {stderr}");
         assert!(!stderr.contains("panicked"), "{stderr}");
-        assert!(!d.join("out.wav").exists(), "{file}: a partial output was left");
+        assert!(
+            !d.join("out.wav").exists(),
+            "{file}: a partial output was left"
+        );
     }
 }
 
@@ -197,7 +267,11 @@ fn a_batch_with_one_bad_file_still_does_the_others() {
     std::fs::write(&first, "garbage").unwrap();
     let out = brainwire(d, &["decode", "packed", "-o", "restored"]);
     assert_eq!(out.status.code(), Some(3));
-    assert!(text(&out.stderr).contains("1 of 2 files failed"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("1 of 2 files failed"),
+        "{}",
+        text(&out.stderr)
+    );
     assert_eq!(files_in(&d.join("restored")).len(), 1);
 }
 
@@ -216,7 +290,11 @@ fn usage_and_io_errors_have_their_exit_codes() {
     ok(d, &["encode", "data", "-o", "packed"]);
     let again = brainwire(d, &["encode", "data", "-o", "packed"]);
     assert_eq!(again.status.code(), Some(1));
-    assert!(text(&again.stderr).contains("--force"), "{}", text(&again.stderr));
+    assert!(
+        text(&again.stderr).contains("--force"),
+        "{}",
+        text(&again.stderr)
+    );
     ok(d, &["encode", "data", "-o", "packed", "--force"]);
     let wav = files_in(&d.join("data")).remove(0);
     let wav = wav.to_str().unwrap();
@@ -229,29 +307,56 @@ fn usage_and_io_errors_have_their_exit_codes() {
 fn help_shows_examples_and_exit_codes() {
     let dir = tempfile::tempdir().unwrap();
     let help = ok(dir.path(), &["--help"]);
-    for words in ["Examples:", "brainwire eval data.zip", "Exit codes:", "3  bad input"] {
+    for words in [
+        "Examples:",
+        "brainwire eval data.zip",
+        "Exit codes:",
+        "3  bad input",
+    ] {
         assert!(help.contains(words), "--help lacks {words:?}:\n{help}");
     }
     let eval_help = ok(dir.path(), &["eval", "--help"]);
-    assert!(eval_help.contains("--json") && eval_help.contains("zstd"), "{eval_help}");
+    assert!(
+        eval_help.contains("--json") && eval_help.contains("zstd"),
+        "{eval_help}"
+    );
 }
 
 #[test]
 fn report_writes_pngs_and_an_index() {
     let dir = with_synth(3);
     let d = dir.path();
-    let out = ok(d, &["report", "data", "-o", "report", "--codec", "default,lite,zstd"]);
+    let out = ok(
+        d,
+        &[
+            "report",
+            "data",
+            "-o",
+            "report",
+            "--codec",
+            "default,lite,zstd",
+        ],
+    );
     assert!(out.contains("wrote report/ratio_ecdf.png"), "{out}");
-    for stem in ["ratio_ecdf", "bits_over_time", "residual_histogram", "code_widths"] {
+    for stem in [
+        "ratio_ecdf",
+        "bits_over_time",
+        "residual_histogram",
+        "code_widths",
+    ] {
         let png = std::fs::read(d.join("report").join(format!("{stem}.png"))).unwrap();
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{stem}.png is a PNG");
         assert!(png.len() > 10_000, "{stem}.png is only {} bytes", png.len());
         let svg = std::fs::read_to_string(d.join("report").join(format!("{stem}.svg"))).unwrap();
-        assert!(svg.contains("<svg") && svg.contains("<text"), "{stem}.svg has no text");
+        assert!(
+            svg.contains("<svg") && svg.contains("<text"),
+            "{stem}.svg has no text"
+        );
     }
     let index = std::fs::read_to_string(d.join("report/index.html")).unwrap();
     assert!(index.contains("ratio_ecdf.png") && index.contains("<td>default</td>"));
     let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(d.join("report/summary.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(d.join("report/summary.json")).unwrap())
+            .unwrap();
     assert_eq!(summary["files"], 3);
 }
