@@ -169,7 +169,7 @@ cat <<EOF
   (Cortex-M4F) datasheet, ~6 uA/MHz running from flash at 3.3 V, i.e. ~20 pJ per
   cycle with ~1 instruction/cycle, memory included. Arm's Cortex-M0+ launch figure
   (9 uA/MHz, 90 nm LP, core only, ~1.2 V) gives ~11 pJ. x86-64 instruction counts
-  stand in for Thumb-2 ones: the loop is 32-bit integer code with table lookups,
+  stand in for Thumb-2 ones: the encoder loop is 32-bit integer code with table lookups,
   no division and no count-leading-zeros on the sample path (an M0+ has neither).
 EOF
 

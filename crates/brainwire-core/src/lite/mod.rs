@@ -329,16 +329,19 @@ fn canonical_firsts(lengths: &[u8; SYMBOLS]) -> ([u32; MAX_CODE_LEN as usize + 2
 /// Writes bits most significant first; whole bytes leave at once.
 #[derive(Clone, Debug, Default)]
 struct BitWriter {
-    acc: u64,
+    /// The held bits in the low end; 32 bits suffice as fewer than 8 are
+    /// held and a put adds at most 21 (no 64-bit shifts on a Cortex-M0+).
+    acc: u32,
     /// Bits in `acc` not yet written, always below 8 between calls.
     bits: u32,
 }
 
 impl BitWriter {
-    /// Appends the low `len` (at most 32) bits of `word`.
+    /// Appends the low `len` (at most 24) bits of `word`.
     #[inline(always)]
     fn put<S: ByteSink>(&mut self, word: u32, len: u32, out: &mut S) {
-        self.acc = (self.acc << len) | u64::from(word);
+        debug_assert!(len <= 24 && self.bits < 8);
+        self.acc = (self.acc << len) | word;
         self.bits += len;
         while self.bits >= 8 {
             self.bits -= 8;
