@@ -16,6 +16,7 @@
 # 2. the codec alone: callgrind's inclusive count of a function that runs
 #    lite::Encoder (resp. lite::Decoder) over the recording, built like the
 #    challenge binaries (opt-level z) and at opt-level 3, table setup included;
+#    and the implant's path: ADC codes in, shared codebook (setup excluded);
 # 3. energy: codec instructions/sample x 19531 samples/s x pJ/instruction,
 #    per channel and for 1024 channels (assumptions printed with the numbers);
 # 4. with DATA_DIR: bits/sample and ratio over all its WAVs, split as `train`
@@ -78,7 +79,7 @@ panic = "abort"
 EOF
 cat > "$work/harness/src/main.rs" <<'EOF'
 //! Runs the lite codec over one recording (or a directory) for the bench.
-use brainwire_core::lite::{Decoder, Encoder};
+use brainwire_core::lite::{ChannelEncoder, Codebook, Decoder, Encoder};
 use brainwire_core::{decode_all, encode_all, AdcLattice, Profile};
 
 fn samples(path: &std::path::Path) -> Vec<i16> {
@@ -91,6 +92,17 @@ fn encode_recording(lattice: AdcLattice, s: &[i16], out: &mut Vec<u8>) {
     let mut e = Encoder::new(lattice);
     for &v in s {
         e.push(v, out);
+    }
+    e.finish(out);
+}
+
+/// The implant's path: ADC codes in (no value-to-code lookup), one channel
+/// state, a codebook built once and shared by all channels (not counted).
+#[inline(never)]
+fn implant_channel(codebook: &Codebook, lattice: AdcLattice, codes: &[u16], out: &mut Vec<u8>) {
+    let mut e = ChannelEncoder::new(lattice);
+    for &c in codes {
+        e.push_code(codebook, c, out);
     }
     e.finish(out);
 }
@@ -139,6 +151,13 @@ fn main() {
     let mut back = vec![0i16; s.len()];
     decode_recording(lattice, &out, &mut back);
     assert_eq!(back, s);
+    if lattice == AdcLattice::Neuralink10 && s.iter().all(|&v| lattice.code(v).is_some()) {
+        let codes: Vec<u16> = s.iter().map(|&v| lattice.code(v).unwrap() as u16).collect();
+        let codebook = Codebook::new();
+        let mut implant = Vec::with_capacity(out.len());
+        implant_channel(&codebook, lattice, &codes, &mut implant);
+        assert_eq!(implant, out);
+    }
 }
 EOF
 echo "codec alone (lite::Encoder / lite::Decoder over the recording, table setup included):"
@@ -150,12 +169,17 @@ for opt in z 3; do
     ir "$work/h.cg" "$bin" "$wav" >/dev/null
     # The function's inclusive count (awk reads all of the input: no SIGPIPE).
     fn_ir() { callgrind_annotate --inclusive=yes "$work/h.cg" 2>/dev/null | awk -v f="lite_harness::$1 " 'index($0, f) && !n++ { gsub(",", "", $1); print $1 }'; }
-    e=$(fn_ir encode_recording); d=$(fn_ir decode_recording)
-    codec_enc[$opt]=$(per_sample "$e")
-    echo "  opt-level $opt: encode $(per_sample "$e") /sample, decode $(per_sample "$d") /sample"
+    e=$(fn_ir encode_recording); d=$(fn_ir decode_recording); i=$(fn_ir implant_channel)
+    if [[ -n "$i" ]]; then
+        codec_enc[$opt]=$(per_sample "$i"); implant="$(per_sample "$i") /sample"
+    else
+        codec_enc[$opt]=$(per_sample "$e"); implant="n/a (recording not all on the 10-bit lattice)"
+    fi
+    echo "  opt-level $opt: encode $(per_sample "$e") /sample, decode $(per_sample "$d") /sample, implant path $implant"
 done
 
-# 3. Energy. The per-sample work on the implant is the codec alone.
+# 3. Energy. The per-sample work on the implant is the codec alone, fed ADC
+#    codes (ChannelEncoder::push_code with a shared codebook).
 pj=${LITE_PJ_PER_INSTR:-20}
 rate=19531
 awk -v i="${codec_enc[z]}" -v pj="$pj" -v r="$rate" 'BEGIN {

@@ -432,6 +432,27 @@ impl ChannelEncoder {
         self.model.update(&p, code);
     }
 
+    /// Codes one sample given as its ADC code, as an implant's ADC delivers
+    /// it: the same stream as [`ChannelEncoder::push`] of the code's value,
+    /// without the value-to-code lookup. A code beyond the lattice is coded
+    /// as the (clamped) value it would have.
+    #[inline(always)]
+    pub fn push_code<S: ByteSink>(&mut self, codebook: &Codebook, code: u16, out: &mut S) {
+        if u32::from(code) >= self.lattice.len() {
+            return self.push(codebook, self.lattice.value(u32::from(code)), out);
+        }
+        let p = self.model.predict();
+        let c = i32::from(code);
+        let r = c - p.code;
+        if r.unsigned_abs() > RESIDUAL_LIMIT as u32 {
+            self.escape(codebook, &p, c, out);
+        } else {
+            let (word, len) = codebook.word(p.context, (r + RESIDUAL_LIMIT) as usize);
+            self.writer.put(word, len, out);
+        }
+        self.model.update(&p, c);
+    }
+
     /// A residual without a codeword: the escape, then the residual.
     #[cold]
     fn escape<S: ByteSink>(&mut self, codebook: &Codebook, p: &Prediction, code: i32, out: &mut S) {

@@ -300,3 +300,21 @@ fn a_channel_costs_a_few_dozen_bytes() {
     shared.finish(&mut out);
     assert_eq!(out.0, encode(AdcLattice::Neuralink10, &s));
 }
+
+#[test]
+fn pushing_adc_codes_codes_like_pushing_their_values() {
+    let l = AdcLattice::Neuralink10;
+    let codebook = Codebook::new();
+    let s = synthetic(5000, 31, 0);
+    let mut by_code = ChannelEncoder::new(l);
+    let mut out = Bytes(Vec::new());
+    for &v in &s {
+        by_code.push_code(&codebook, l.code(v).unwrap() as u16, &mut out);
+    }
+    // A code past the lattice's top stands for the top value.
+    by_code.push_code(&codebook, 4000, &mut out);
+    by_code.finish(&mut out);
+    let mut s = s;
+    s.push(l.value(1023));
+    assert_eq!(out.0, encode(l, &s));
+}
