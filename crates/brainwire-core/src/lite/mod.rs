@@ -15,7 +15,7 @@
 //!    wide and narrow codes repeats over the whole range, so a table per class
 //!    knows which codes near the prediction are likely.
 //! 3. **Coding**: a static canonical prefix code per context, learned offline
-//!    by `train lite` ([`tables`]), over residuals in
+//!    by `train lite` (generated `lite/tables.rs`), over residuals in
 //!    `-RESIDUAL_LIMIT..=RESIDUAL_LIMIT` plus an escape. An escape is followed
 //!    by an Exp-Golomb code of the residual, or of zero and then the raw 16-bit
 //!    value for a sample off the lattice (exact whatever the lattice).
