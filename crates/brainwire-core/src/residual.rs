@@ -161,7 +161,7 @@ impl ResidualModel {
         let e = self.energy + 1;
         let msb = 31 - e.leading_zeros();
         let lg = 2 * msb + ((e >> msb.saturating_sub(1)) & 1) * u32::from(msb > 0);
-        let shift = if lg > LG_TOP { (lg - LG_TOP + 1) / 2 } else { 0 };
+        let shift = if lg > LG_TOP { (lg - LG_TOP).div_ceil(2) } else { 0 };
         let level = match self.parts.energy_contexts {
             true => (lg - 2 * shift).clamp(LG_MIN, LG_TOP) - LG_MIN,
             false => (CONTEXTS / 2) as u32,
@@ -189,7 +189,7 @@ impl ResidualModel {
             Some(_) => self.width_prefix[b as usize + 1] - self.width_prefix[a as usize],
             None => WIDTH_ONE * (b - a + 1) as u32,
         };
-        ((sum + (1 << ctx.shift) - 1) >> ctx.shift).max(1)
+        sum.div_ceil(1 << ctx.shift).max(1)
     }
 
     /// Fills `freqs` for this context; returns the total.
@@ -197,7 +197,7 @@ impl ResidualModel {
     fn frequencies(&mut self, ctx: &Context) -> u32 {
         let table = &self.tables[ctx.table];
         let mut total = 0;
-        for j in 0..ESCAPE {
+        for (j, &t) in table[..ESCAPE].iter().enumerate() {
             let r = j as i32 - SPAN;
             let w = match (ctx.shift, self.widths) {
                 (0, Some(widths)) => {
@@ -206,7 +206,7 @@ impl ResidualModel {
                 }
                 _ => self.bin_width(ctx, r),
             };
-            let f = if w == 0 { 0 } else { ((u32::from(table[j]) * w) >> WIDTH_SHIFT).max(1) };
+            let f = if w == 0 { 0 } else { ((u32::from(t) * w) >> WIDTH_SHIFT).max(1) };
             self.freqs[j] = f;
             total += f;
         }

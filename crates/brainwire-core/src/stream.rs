@@ -51,6 +51,9 @@ impl Profile {
 /// Size of the stream header in bytes.
 pub const HEADER_LEN: usize = 2;
 
+// The states live inline: the core does not allocate, and a caller that wants
+// them on the heap boxes the whole `Encoder`.
+#[allow(clippy::large_enum_variant)]
 enum EncoderState {
     Lite(lite::Encoder),
     Model(channel::Encoder),
@@ -95,6 +98,7 @@ impl Encoder {
     }
 }
 
+#[allow(clippy::large_enum_variant)]
 enum DecoderState<'a> {
     Lite(lite::Decoder<'a>),
     Model(channel::Decoder<'a>),
