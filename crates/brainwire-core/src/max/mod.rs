@@ -33,7 +33,7 @@ mod tests;
 use crate::error::Error;
 use crate::lattice::AdcLattice;
 use crate::range::{ByteSink, RangeDecoder, RangeEncoder};
-pub use model::{Model, Predictor, Window, ESCAPE_FREQ, TOTAL};
+pub use model::{code_of, Model, Predictor, Window, ESCAPE_FREQ, TOTAL};
 
 /// Encoder of one channel in the `max` profile.
 pub struct Encoder {
@@ -55,7 +55,7 @@ impl Encoder {
         let m = &mut self.model;
         let lattice = m.lattice();
         let w = m.window();
-        let code = match lattice.code(sample) {
+        let code = match code_of(lattice, sample) {
             Some(c) if w.contains(c) => {
                 let (cum, freq) = m.interval(&w, c);
                 self.rc.encode(cum, freq, TOTAL, out);

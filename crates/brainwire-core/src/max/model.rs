@@ -6,7 +6,7 @@
 
 use super::priors::{PHI_Q31, PHI_STEPS_PER_SIGMA, WIDTHS_Q6};
 use crate::lattice::AdcLattice;
-use crate::predictor::{Nlms, FRAC_BITS};
+use crate::predictor::FRAC_BITS;
 
 /// Every coding step uses this frequency total.
 pub const TOTAL: u32 = 1 << 16;
@@ -47,13 +47,28 @@ const fn edges(widths: &[u8; 1024]) -> [u32; 1025] {
     e
 }
 
-/// Predicts the next code (Q4): the last code plus an NLMS filter on the
-/// history of first differences, as in the default profile.
+/// Taps of the difference filter.
+const TAPS: usize = 16;
+/// Fraction bits of the filter weights; the filter's output is clamped to +-2^24.
+const W_BITS: u32 = 16;
+const W_LIMIT: i64 = 1 << 24;
+/// Step size 2^-7 of the normalised update.
+const MU_SHIFT: u32 = 7;
+
+/// Predicts the next code (Q4): the last code plus a normalised LMS filter
+/// on the history of first differences (the default profile's predictor,
+/// written for fewer instructions: a doubled ring buffer instead of shifting
+/// the history, one division per sample).
 #[derive(Clone, Debug)]
 pub struct Predictor {
     max_q4: i32,
     last: i32,
-    diff: Nlms<16>,
+    weights: [i32; TAPS],
+    /// The history twice over, so `ring[pos..pos + TAPS]` is always the
+    /// newest-first window without moving it.
+    ring: [i32; 2 * TAPS],
+    pos: usize,
+    power: i64,
     p_diff: i32,
 }
 
@@ -63,7 +78,10 @@ impl Predictor {
         Self {
             max_q4: (codes as i32 - 1) * one,
             last: (codes / 2) as i32 * one,
-            diff: Nlms::new(7),
+            weights: [0; TAPS],
+            ring: [0; 2 * TAPS],
+            pos: 0,
+            power: 0,
             p_diff: 0,
         }
     }
@@ -71,7 +89,12 @@ impl Predictor {
     /// The next code, Q4, within `[0, codes - 1]`.
     #[inline]
     pub fn predict(&mut self) -> i32 {
-        self.p_diff = self.diff.predict();
+        let h = &self.ring[self.pos..self.pos + TAPS];
+        let mut acc = 0i64;
+        for i in 0..TAPS {
+            acc += i64::from(self.weights[i]) * i64::from(h[i]);
+        }
+        self.p_diff = (acc >> W_BITS).clamp(-W_LIMIT, W_LIMIT) as i32;
         (self.last + self.p_diff).clamp(0, self.max_q4)
     }
 
@@ -80,7 +103,27 @@ impl Predictor {
     pub fn update(&mut self, code: u32) {
         let x = (code as i32) << FRAC_BITS;
         let d = x - self.last;
-        self.diff.update(d - self.p_diff, d);
+        let err = d - self.p_diff;
+        let norm = self.power + (TAPS as i64) * (1 << (2 * FRAC_BITS)) + 1;
+        let gain = (i64::from(err) << (W_BITS + 8)) / norm;
+        let shift = 8 + MU_SHIFT;
+        let h = &self.ring[self.pos..self.pos + TAPS];
+        for i in 0..TAPS {
+            // Wrapping: a filter driven to the limits of i32 by hostile input
+            // predicts garbage (clamped below) but stays deterministic.
+            let step = ((gain * i64::from(h[i]) + (1 << (shift - 1))) >> shift) as i32;
+            self.weights[i] = self.weights[i].wrapping_add(step);
+        }
+        let oldest = i64::from(h[TAPS - 1]);
+        self.power += i64::from(d) * i64::from(d) - oldest * oldest;
+        // Newest first: step the window back one slot and write both copies.
+        self.pos = if self.pos == 0 {
+            TAPS - 1
+        } else {
+            self.pos - 1
+        };
+        self.ring[self.pos] = d;
+        self.ring[self.pos + TAPS] = d;
         self.last = x;
     }
 }
@@ -289,21 +332,42 @@ impl Model {
     }
 }
 
-/// Integer square root (floor).
+/// The code of `value` on `lattice`, as [`AdcLattice::code`] but with a
+/// single guess-and-check (the encoder's hot path).
+#[inline]
+pub fn code_of(lattice: AdcLattice, value: i16) -> Option<u32> {
+    match lattice {
+        AdcLattice::Identity16 => Some((i32::from(value) + 32768) as u32),
+        AdcLattice::Neuralink10 => {
+            let u = (i32::from(value) + 32768) as u32;
+            // Codes sit ~64.06 apart: the rounded quotient is the code or a
+            // neighbour of it.
+            let g = ((u * 1023 + 32767) / 65535).min(1023);
+            if lattice.value(g) == value {
+                Some(g)
+            } else if g > 0 && lattice.value(g - 1) == value {
+                Some(g - 1)
+            } else if g < 1023 && lattice.value(g + 1) == value {
+                Some(g + 1)
+            } else {
+                None
+            }
+        }
+    }
+}
+
+/// Square root within 0.3%: two Newton steps from 1.25 or 1.75 times the
+/// power of two below the root (within 25% of it). The model only needs it
+/// deterministic, not exact.
 #[inline]
 fn isqrt(v: u64) -> u64 {
-    if v < 2 {
-        return v;
+    if v < 4 {
+        return u64::from(v > 0);
     }
-    // Start above the root and descend with Newton steps.
-    let mut x = 1u64 << ((64 - v.leading_zeros()).div_ceil(2));
-    loop {
-        let y = (x + v / x) / 2;
-        if y >= x {
-            return x;
-        }
-        x = y;
-    }
+    let b = 63 - v.leading_zeros();
+    let x = ((if b & 1 == 0 { 5u64 } else { 7 }) << (b / 2)) >> 2;
+    let x = (x + v / x) / 2;
+    (x + v / x) / 2
 }
 
 #[cfg(test)]
