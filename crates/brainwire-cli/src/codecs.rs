@@ -150,6 +150,7 @@ mod flac {
             .map(|b| i16::from_le_bytes([b[0], b[1]]) as i32)
             .collect();
         let channels = layout.channels as usize;
+        #[allow(clippy::manual_is_multiple_of)] // is_multiple_of is newer than our MSRV (1.80)
         if samples.is_empty() || samples.len() % channels != 0 {
             bail!("flac needs whole frames of samples");
         }

@@ -228,10 +228,9 @@ pub fn print(eval: &Evaluation, summary_only: bool) {
 
     let raw = eval.raw_total();
     println!(
-        "{} recordings, {} raw ({:.1} s of audio at 19531 Hz), evaluated in {:.1} s with {} jobs",
+        "{} recordings, {} raw, evaluated in {:.1} s with {} jobs",
         eval.names.len(),
         progress::bytes(raw),
-        (raw as f64 / 2.0) / 19_531.0,
         eval.wall_seconds,
         rayon::current_num_threads()
     );
@@ -248,8 +247,8 @@ pub fn print(eval: &Evaluation, summary_only: bool) {
         ),
     }
     println!(
-        "{:<10} {:>14} {:>12} {:>8} {:>13} {:>13}  {}",
-        "codec", "compressed", "+binaries", "ratio", "enc MB/s/core", "dec MB/s/core", "round trip"
+        "{:<10} {:>14} {:>12} {:>8} {:>13} {:>13}  round trip",
+        "codec", "compressed", "+binaries", "ratio", "enc MB/s/core", "dec MB/s/core"
     );
     for c in &eval.codecs {
         let enc: f64 = c.files.iter().map(|f| f.encode_seconds).sum();

@@ -8,11 +8,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 pub fn bar(len: u64, what: &str) -> ProgressBar {
     let bar = ProgressBar::new(len);
     bar.set_style(
-        ProgressStyle::with_template(
-            "{prefix:>8} [{bar:32}] {pos}/{len} {msg} ({elapsed}, ~{eta} left)",
-        )
-        .expect("the template is valid")
-        .progress_chars("=> "),
+        ProgressStyle::with_template("{prefix:>8} [{bar:32}] {pos}/{len} ({elapsed}, ~{eta} left)")
+            .expect("the template is valid")
+            .progress_chars("=> "),
     );
     bar.set_prefix(what.to_string());
     bar
