@@ -14,6 +14,8 @@
 //! occasional jumps of tens of codes. The code-width pattern repeats every 32
 //! codes, with some codes about 1.5 times as likely as their neighbours and
 //! some about 0.6 times, and the mid-scale code 511 almost never occurs.
+//! A few recordings are noisy or saturating channels ([`Condition`]), in
+//! about the shares the challenge data has them.
 //!
 //! Everything is deterministic for a seed: the same seed gives the same bytes.
 
@@ -181,6 +183,33 @@ struct Oscillator {
     amplitude: f64,
 }
 
+/// What kind of channel a recording comes from. Most record normally; in
+/// the challenge data about 3% are dominated by broadband noise (ratio near
+/// 2) and about 1.5% drift into the ADC's rails (ratio 5 to 14).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Condition {
+    Typical,
+    /// Broadband noise several times the usual floor.
+    Noisy,
+    /// A slow swing of hundreds of codes that clips at codes 0 and 1023.
+    Saturating,
+}
+
+impl Condition {
+    fn draw(rng: &mut Rng) -> Self {
+        match rng.uniform() {
+            u if u < 0.03 => Self::Noisy,
+            u if u < 0.045 => Self::Saturating,
+            _ => Self::Typical,
+        }
+    }
+
+    /// The condition of the recording made from `seed`.
+    pub fn of_seed(seed: u64) -> Self {
+        Self::draw(&mut Rng::new(seed))
+    }
+}
+
 /// Per-recording parameters drawn from the seed.
 struct Electrode {
     offset: f64,
@@ -196,6 +225,8 @@ struct Electrode {
 
 impl Electrode {
     fn new(rng: &mut Rng, fs: f64) -> Self {
+        // First draw: `Condition::of_seed` repeats it.
+        let condition = Condition::draw(rng);
         let activity = (0.45 * rng.normal()).exp();
         let noise = (0.15 * rng.normal()).exp();
         let theta = Oscillator {
@@ -211,7 +242,7 @@ impl Electrode {
         let units = (0..1 + (rng.next_u64() % 4))
             .map(|_| Unit::new(rng, fs))
             .collect();
-        Self {
+        let mut electrode = Self {
             offset: 512.0 + rng.range(0.0, 32.0),
             wander_sd: rng.range(13.0, 22.0) * activity,
             // Corner of the 1/f-like wander between 8 and 40 Hz.
@@ -222,7 +253,19 @@ impl Electrode {
             white_sd: 2.5 * noise,
             units,
             artefact_interval: fs * rng.range(2.0, 20.0),
+        };
+        match condition {
+            Condition::Typical => {}
+            Condition::Noisy => {
+                electrode.white_sd *= rng.range(4.0, 12.0);
+                electrode.coloured_sd *= rng.range(2.0, 5.0);
+            }
+            Condition::Saturating => {
+                electrode.wander_sd = rng.range(600.0, 1200.0);
+                electrode.wander_pole = 1.0 - std::f64::consts::TAU * rng.range(0.3, 2.0) / fs;
+            }
         }
+        electrode
     }
 
     /// The analog signal at the ADC input, in nominal code steps.
@@ -427,13 +470,15 @@ mod tests {
 
     #[test]
     fn statistics_are_in_the_ballpark_of_the_real_recordings() {
-        // Real files: first-difference entropy 4.3..5.0 bits for 80% of them
-        // (median 4.6), median code 512..543, code std 13..35.
+        // Typical real files: first-difference entropy 4.3..5.0 bits for 80%
+        // of them (median 4.6), median code 512..543, code sd 13..35.
         let mut entropies = Vec::new();
-        for seed in 0..12 {
+        for seed in (0..40)
+            .filter(|&s| Condition::of_seed(s) == Condition::Typical)
+            .take(12)
+        {
             let codes = recording_codes(seed, 1.0);
-            let h = first_difference_entropy(&codes);
-            entropies.push(h);
+            entropies.push(first_difference_entropy(&codes));
             let mut sorted = codes.clone();
             sorted.sort_unstable();
             let median = sorted[sorted.len() / 2];
@@ -450,6 +495,7 @@ mod tests {
                 .sqrt();
             assert!((5.0..80.0).contains(&sd), "seed {seed}: code sd {sd}");
         }
+        assert_eq!(entropies.len(), 12);
         entropies.sort_by(f64::total_cmp);
         let median = entropies[entropies.len() / 2];
         assert!(
@@ -459,10 +505,41 @@ mod tests {
     }
 
     #[test]
+    fn a_few_channels_are_noisy_or_saturating_as_in_the_real_data() {
+        let conditions: Vec<Condition> = (0..2000).map(Condition::of_seed).collect();
+        let share = |c: Condition| conditions.iter().filter(|&&x| x == c).count() as f64 / 2000.0;
+        assert!(
+            (0.02..0.04).contains(&share(Condition::Noisy)),
+            "{}",
+            share(Condition::Noisy)
+        );
+        assert!((0.008..0.025).contains(&share(Condition::Saturating)));
+
+        let noisy = (0..)
+            .find(|&s| Condition::of_seed(s) == Condition::Noisy)
+            .unwrap();
+        let h = first_difference_entropy(&recording_codes(noisy, 0.5));
+        assert!(h > 6.0, "a noisy channel's difference entropy is only {h}");
+
+        let saturating = (0..)
+            .find(|&s| Condition::of_seed(s) == Condition::Saturating)
+            .unwrap();
+        let codes = recording_codes(saturating, 5.0);
+        assert!(
+            codes.contains(&0) || codes.contains(&1023),
+            "seed {saturating} never clips"
+        );
+        assert!(first_difference_entropy(&codes) < 4.0);
+    }
+
+    #[test]
     fn wide_codes_occur_more_often_than_narrow_ones() {
         let adc = Adc::neuralink();
         let mut counts = vec![0u64; CODES];
-        for seed in 0..8 {
+        for seed in (0..20)
+            .filter(|&s| Condition::of_seed(s) == Condition::Typical)
+            .take(8)
+        {
             for c in recording_codes(seed, 1.0) {
                 counts[c as usize] += 1;
             }
