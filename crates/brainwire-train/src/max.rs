@@ -9,7 +9,7 @@
 //! own distribution curves; fitting under the coding model is not.
 
 use crate::corpus::{self, Split};
-use brainwire_core::max::Predictor;
+use brainwire_core::max::{Predictor, TAPS};
 use brainwire_core::AdcLattice;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -46,12 +46,14 @@ pub fn run(dir: &Path, out: &Path) -> Result<(), String> {
     if recordings.is_empty() {
         return Err("no usable recordings in the training split".into());
     }
+    let weights = initial_weights(&recordings);
+    eprintln!("train max: initial filter weights {weights:?}");
     let phi = Phi::new();
     let mut widths = vec![1.0f64; 1024];
     // The rounds are not guaranteed to improve: keep the best widths seen.
     let (mut best, mut best_bits) = (widths.clone(), f64::INFINITY);
     for round in 0..=ROUNDS {
-        let (obs, exp, bits) = expected_counts(&recordings, &widths, &phi);
+        let (obs, exp, bits) = expected_counts(&recordings, &widths, &weights, &phi);
         eprintln!("train max: round {round}: {bits:.4} bits/sample");
         if bits < best_bits {
             (best, best_bits) = (widths.clone(), bits);
@@ -73,7 +75,7 @@ pub fn run(dir: &Path, out: &Path) -> Result<(), String> {
         .map(|w| (w * 64.0).round().clamp(1.0, 255.0) as u8)
         .collect();
     let samples: usize = recordings.iter().map(Vec::len).sum();
-    let src = render(&q6, &phi.table_q31(), recordings.len(), samples);
+    let src = render(&q6, &phi.table_q31(), &weights, recordings.len(), samples);
     std::fs::write(out, src).map_err(|e| format!("{}: {e}", out.display()))?;
     eprintln!(
         "train max: wrote {} from {} recordings ({samples} samples)",
@@ -81,6 +83,27 @@ pub fn run(dir: &Path, out: &Path) -> Result<(), String> {
         recordings.len()
     );
     Ok(())
+}
+
+/// Starting weights of the predictor's filter: its mean weights over the
+/// second half of every training recording (adapted from zero), so a new
+/// recording starts from a typical filter instead of learning it from scratch.
+fn initial_weights(recordings: &[Vec<u32>]) -> [i32; TAPS] {
+    let (mut sum, mut n) = ([0f64; TAPS], 0f64);
+    for rec in recordings {
+        let mut pred = Predictor::with_weights(1024, [0; TAPS]);
+        for (k, &code) in rec.iter().enumerate() {
+            pred.predict();
+            pred.update(code);
+            if k >= rec.len() / 2 && k % 64 == 0 {
+                for (a, w) in sum.iter_mut().zip(pred.weights()) {
+                    *a += f64::from(w);
+                }
+                n += 1.0;
+            }
+        }
+    }
+    sum.map(|a| (a / n.max(1.0)).round() as i32)
 }
 
 /// Codes of a recording, off-lattice samples mapped to their nearest code.
@@ -151,6 +174,7 @@ impl Phi {
 fn expected_counts(
     recordings: &[Vec<u32>],
     widths: &[f64],
+    weights: &[i32; TAPS],
     phi: &Phi,
 ) -> (Vec<f64>, Vec<f64>, f64) {
     let mut edges = vec![0.0f64; 1025];
@@ -162,7 +186,7 @@ fn expected_counts(
     let (mut bits, mut n) = (0.0, 0usize);
     let mut p = vec![0.0f64; 1024];
     for rec in recordings {
-        let mut pred = Predictor::new(1024);
+        let mut pred = Predictor::with_weights(1024, *weights);
         let (mut vf, mut vs) = (25.0f64, 25.0f64);
         for (seen, &code) in rec.iter().enumerate() {
             let mu = pred.predict();
@@ -212,7 +236,13 @@ fn expected_counts(
     (obs, exp, bits / n.max(1) as f64)
 }
 
-fn render(widths: &[u8], phi: &[u32], files: usize, samples: usize) -> String {
+fn render(
+    widths: &[u8],
+    phi: &[u32],
+    weights: &[i32; TAPS],
+    files: usize,
+    samples: usize,
+) -> String {
     let mut s = String::new();
     writeln!(
         s,
@@ -257,6 +287,18 @@ fn render(widths: &[u8], phi: &[u32], files: usize, samples: usize) -> String {
         let items: Vec<String> = row.iter().map(|w| w.to_string()).collect();
         writeln!(s, "    {},", items.join(", ")).unwrap();
     }
-    writeln!(s, "];").unwrap();
+    writeln!(s, "];\n").unwrap();
+    writeln!(
+        s,
+        "/// Starting weights of the predictor's difference filter, Q16, newest tap first."
+    )
+    .unwrap();
+    let items: Vec<String> = weights.iter().map(|w| w.to_string()).collect();
+    writeln!(
+        s,
+        "pub static INITIAL_WEIGHTS: [i32; {TAPS}] = [{}];",
+        items.join(", ")
+    )
+    .unwrap();
     s
 }

@@ -4,7 +4,7 @@
 //! code widths are Q6, edges and midpoints are kept doubled so midpoints stay
 //! integers). Predictions arrive in Q4 code units from [`Predictor`].
 
-use super::priors::{PHI_Q31, PHI_STEPS_PER_SIGMA, WIDTHS_Q6};
+use super::priors::{INITIAL_WEIGHTS, PHI_Q31, PHI_STEPS_PER_SIGMA, WIDTHS_Q6};
 use crate::lattice::AdcLattice;
 use crate::predictor::FRAC_BITS;
 
@@ -48,12 +48,13 @@ const fn edges(widths: &[u8; 1024]) -> [u32; 1025] {
 }
 
 /// Taps of the difference filter.
-const TAPS: usize = 16;
+pub const TAPS: usize = 16;
 /// Fraction bits of the filter weights; the filter's output is clamped to +-2^24.
 const W_BITS: u32 = 16;
 const W_LIMIT: i64 = 1 << 24;
-/// Step size 2^-7 of the normalised update.
-const MU_SHIFT: u32 = 7;
+/// Step size 2^-9 of the normalised update (the filter starts from learned
+/// weights, so a small step wins over fast convergence).
+const MU_SHIFT: u32 = 9;
 
 /// Predicts the next code (Q4): the last code plus a normalised LMS filter
 /// on the history of first differences (the default profile's predictor,
@@ -74,16 +75,26 @@ pub struct Predictor {
 
 impl Predictor {
     pub fn new(codes: u32) -> Self {
+        Self::with_weights(codes, INITIAL_WEIGHTS)
+    }
+
+    /// A predictor whose filter starts from `weights` (Q16, newest tap first).
+    pub fn with_weights(codes: u32, weights: [i32; TAPS]) -> Self {
         let one = 1 << FRAC_BITS;
         Self {
             max_q4: (codes as i32 - 1) * one,
             last: (codes / 2) as i32 * one,
-            weights: [0; TAPS],
+            weights,
             ring: [0; 2 * TAPS],
             pos: 0,
             power: 0,
             p_diff: 0,
         }
+    }
+
+    /// The filter's current weights (Q16, newest tap first).
+    pub fn weights(&self) -> [i32; TAPS] {
+        self.weights
     }
 
     /// The next code, Q4, within `[0, codes - 1]`.
