@@ -298,16 +298,11 @@ fn a_stream_claiming_more_samples_than_it_holds_is_refused() {
 }
 
 /// After a stream's last real sample, the core must refuse within a bounded
-/// number of further samples (those the remaining range can still hold),
-/// not decode the zeros it invents past the end forever. Today a
-/// range-coded stream at the lattice's lowest code decodes code 0 from those
-/// zeros without end, so a header claiming up to 2^19 samples per stream
-/// byte (a 21-byte stream: 11 million samples) runs for seconds before
-/// `finish` refuses it. Needs the core change proposed to the lead (refuse
-/// a sample once the range decoder has read past its input); run with
-/// `cargo test -p brainwire-container --test corruption -- --ignored`.
+/// number of further samples (those the remaining range can still hold), not
+/// decode the zeros it would invent past the end: a header claiming up to
+/// 2^19 samples per stream byte must fail fast. The core refuses a sample
+/// once its range decoder has read past the input.
 #[test]
-#[ignore = "needs brainwire-core to stop at the end of its input (proposed)"]
 fn the_core_stops_soon_after_the_end_of_a_stream() {
     use brainwire_core::Decoder;
     for profile in Profile::ALL {

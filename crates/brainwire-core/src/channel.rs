@@ -104,6 +104,11 @@ impl<'a> Decoder<'a> {
         let m = &mut self.model;
         let prediction = m.predictor.predict();
         let sample = m.residual.decode(&mut self.rc, prediction)?;
+        // The decoder reads exactly the bytes the encoder wrote; needing one
+        // more means the stream was cut or its sample count lies.
+        if self.rc.overran() {
+            return Err(Error::Corrupt);
+        }
         m.learn(sample);
         Ok(match sample {
             Sample::Code(c) => m.lattice.value(c),
