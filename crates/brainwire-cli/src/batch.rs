@@ -59,7 +59,7 @@ pub fn run(batch: Batch<'_>) -> Result<()> {
     bar.finish_and_clear();
 
     let mut worst = Exit::Ok;
-    let mut first_failure = None;
+    let mut failed = 0;
     let (mut bytes_in, mut bytes_out, mut done) = (0u64, 0u64, 0usize);
     for result in results {
         match result {
@@ -72,7 +72,7 @@ pub fn run(batch: Batch<'_>) -> Result<()> {
             Err(failure) => {
                 eprintln!("brainwire: error: {failure}");
                 worst = worst.max(failure.exit);
-                first_failure.get_or_insert(failure);
+                failed += 1;
             }
         }
     }
@@ -82,25 +82,21 @@ pub fn run(batch: Batch<'_>) -> Result<()> {
         Direction::Decode => (bytes_out, bytes_in),
     };
     println!(
-        "{verb} {done} of {} files: {} -> {}, ratio {:.3}, {:.1} MB/s of recordings ({seconds:.2} s, {} jobs)",
+        "{verb} {done} of {} files: {} -> {}, ratio {:.3}, {:.1} MB/s of recordings ({seconds:.2} s, {})",
         sources.len(),
         progress::bytes(bytes_in),
         progress::bytes(bytes_out),
         raw as f64 / packed.max(1) as f64,
         raw as f64 / 1e6 / seconds.max(1e-9),
-        rayon::current_num_threads(),
+        progress::threads(),
     );
-    match first_failure {
-        None => Ok(()),
-        Some(_) => Err(Failure::new(
-            worst,
-            anyhow::anyhow!(
-                "{} of {} files failed (listed above)",
-                sources.len() - done,
-                sources.len()
-            ),
-        )),
+    if failed == 0 {
+        return Ok(());
     }
+    Err(Failure::new(
+        worst,
+        anyhow::anyhow!("{failed} of {} files failed (listed above)", sources.len()),
+    ))
 }
 
 /// A container error as one message: its Display already names the cause,

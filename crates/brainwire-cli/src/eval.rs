@@ -228,11 +228,11 @@ pub fn print(eval: &Evaluation, summary_only: bool) {
 
     let raw = eval.raw_total();
     println!(
-        "{} recordings, {} raw, evaluated in {:.1} s with {} jobs",
+        "{} recordings, {} raw, evaluated in {:.1} s on {}",
         eval.names.len(),
         progress::bytes(raw),
         eval.wall_seconds,
-        rayon::current_num_threads()
+        progress::threads()
     );
     match &eval.binaries {
         Some(b) => println!(

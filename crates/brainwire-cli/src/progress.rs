@@ -16,6 +16,14 @@ pub fn bar(len: u64, what: &str) -> ProgressBar {
     bar
 }
 
+/// "1 thread", "2 threads": the worker pool's size in words.
+pub fn threads() -> String {
+    match rayon::current_num_threads() {
+        1 => "1 thread".into(),
+        n => format!("{n} threads"),
+    }
+}
+
 /// `1234567` -> `"1.23 MB"` (decimal units, as the challenge counts bytes).
 pub fn bytes(n: u64) -> String {
     let n = n as f64;
