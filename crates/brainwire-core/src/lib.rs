@@ -7,7 +7,8 @@
 //! modelling plus the ADC code-width prior from [`priors`]), and [`range`]
 //! turns those probabilities into bytes. [`channel`] ties the steps together
 //! for one channel and [`stream`] frames it with a profile header; [`lite`] is
-//! the low-power implant profile.
+//! the low-power implant profile and [`max`] the highest-ratio one (the code's
+//! analog interval under a Gaussian, instead of residual tables).
 //!
 //! Everything here is `no_std`, allocation-free and integer-only, so encoder
 //! and decoder agree bit for bit on any machine, firmware included.
@@ -21,6 +22,7 @@ pub mod channel;
 pub mod error;
 pub mod lattice;
 pub mod lite;
+pub mod max;
 pub mod predictor;
 pub mod priors;
 pub mod range;

@@ -8,7 +8,7 @@
 use crate::error::Error;
 use crate::lattice::AdcLattice;
 use crate::range::ByteSink;
-use crate::{channel, lite};
+use crate::{channel, lite, max};
 
 /// A trade-off between ratio and compute. The id is the stream's first byte.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,7 +20,8 @@ pub enum Profile {
     /// The challenge profile: adaptive prediction and context-modelled range
     /// coding with the ADC code-width prior.
     Default = 2,
-    /// Highest ratio: deeper prediction cascade and residual mixing.
+    /// Highest ratio: each code's probability is its analog interval under a
+    /// Gaussian around the prediction (learned code edges, adaptive scale).
     Max = 3,
 }
 
@@ -57,6 +58,7 @@ pub const HEADER_LEN: usize = 2;
 enum EncoderState {
     Lite(lite::Encoder),
     Model(channel::Encoder),
+    Max(max::Encoder),
 }
 
 /// Streaming encoder: push samples, bytes come out as soon as they are final.
@@ -71,9 +73,8 @@ impl Encoder {
         out.put(lattice.id());
         let state = match profile {
             Profile::Lite => EncoderState::Lite(lite::Encoder::new(lattice)),
-            Profile::Default | Profile::Max => {
-                EncoderState::Model(channel::Encoder::new(profile, lattice))
-            }
+            Profile::Default => EncoderState::Model(channel::Encoder::new(profile, lattice)),
+            Profile::Max => EncoderState::Max(max::Encoder::new(lattice)),
         };
         Self { state }
     }
@@ -86,6 +87,7 @@ impl Encoder {
             EncoderState::Model(e) => {
                 e.push(sample, out);
             }
+            EncoderState::Max(e) => e.push(sample, out),
         }
     }
 
@@ -94,6 +96,7 @@ impl Encoder {
         match self.state {
             EncoderState::Lite(e) => e.finish(out),
             EncoderState::Model(e) => e.finish(out),
+            EncoderState::Max(e) => e.finish(out),
         }
     }
 }
@@ -102,6 +105,7 @@ impl Encoder {
 enum DecoderState<'a> {
     Lite(lite::Decoder<'a>),
     Model(channel::Decoder<'a>),
+    Max(max::Decoder<'a>),
 }
 
 /// Decodes a stream sample by sample.
@@ -120,9 +124,8 @@ impl<'a> Decoder<'a> {
         let payload = &stream[HEADER_LEN..];
         let state = match profile {
             Profile::Lite => DecoderState::Lite(lite::Decoder::new(lattice, payload)),
-            Profile::Default | Profile::Max => {
-                DecoderState::Model(channel::Decoder::new(profile, lattice, payload))
-            }
+            Profile::Default => DecoderState::Model(channel::Decoder::new(profile, lattice, payload)),
+            Profile::Max => DecoderState::Max(max::Decoder::new(lattice, payload)),
         };
         Ok(Self { profile, lattice, state })
     }
@@ -141,6 +144,7 @@ impl<'a> Decoder<'a> {
         match &mut self.state {
             DecoderState::Lite(d) => d.next_sample(),
             DecoderState::Model(d) => d.next_sample(),
+            DecoderState::Max(d) => d.next_sample(),
         }
     }
 
@@ -150,6 +154,7 @@ impl<'a> Decoder<'a> {
         match self.state {
             DecoderState::Lite(d) => d.finish(),
             DecoderState::Model(d) => d.finish(),
+            DecoderState::Max(d) => d.finish(),
         }
     }
 }

@@ -6,3 +6,4 @@
 pub mod corpus;
 pub mod default;
 pub mod lite;
+pub mod max;
