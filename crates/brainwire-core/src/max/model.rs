@@ -151,6 +151,11 @@ pub struct Window {
     c_hi: u32,
     /// Scale from CDF differences to frequencies, Q32.
     k: u64,
+    /// Standard deviation (U), the predicted code and its midpoint (U): for
+    /// the decoder's first guess.
+    s: i64,
+    code: u32,
+    code_mid: i64,
 }
 
 impl Window {
@@ -271,6 +276,9 @@ impl Model {
             c_lo: 0,
             c_hi: ONE_Q31,
             k: 0,
+            s,
+            code: i,
+            code_mid: here,
         };
         if lo > 0 {
             w.c_lo = Self::cdf(&w, self.edge(lo));
@@ -306,16 +314,70 @@ impl Model {
         (lo, self.cum(w, code + 1) - lo)
     }
 
+    /// The decoder's first guess of the code a target points at: the CDF
+    /// value of the target (floors ignored), inverted through the CDF table to
+    /// an analog position, then to a code by the average code width.
+    #[inline]
+    fn guess(&self, w: &Window, t: u32) -> u32 {
+        let u =
+            (u64::from(w.c_lo) + (u64::from(t) << 32) / w.k.max(1)).min(u64::from(ONE_Q31)) as u32;
+        let (below, p) = if u >= ONE_Q31 / 2 {
+            (false, u)
+        } else {
+            (true, ONE_Q31 - u)
+        };
+        // Largest step j with PHI_Q31[j] <= p (PHI_Q31[0] = 1/2 <= p).
+        let (mut a, mut b) = (0usize, PHI_Q31.len());
+        while b - a > 1 {
+            let mid = (a + b) / 2;
+            if PHI_Q31[mid] <= p {
+                a = mid;
+            } else {
+                b = mid;
+            }
+        }
+        let z = if below { -(a as i64) } else { a as i64 };
+        let analog = w.m + z * w.s / i64::from(PHI_STEPS_PER_SIGMA);
+        let g = i64::from(w.code) + (analog - w.code_mid) / U_PER_CODE;
+        g.clamp(i64::from(w.lo), i64::from(w.hi)) as u32
+    }
+
     /// The code whose interval holds the target `t`, with its `(cum, freq)`;
     /// `None` when `t` lies beyond the window's symbols.
     #[inline]
     pub fn find(&self, w: &Window, t: u32) -> Option<(u32, u32, u32)> {
-        let (mut a, mut b) = (w.lo, w.hi + 1);
-        let (mut ca, mut cb) = (0, self.cum(w, b));
-        if t >= cb {
+        let top = self.cum(w, w.hi + 1);
+        if t >= top {
             return None;
         }
+        // Check the guess and its neighbours first, then bisect what is left.
         // Invariant: cum(a) <= t < cum(b).
+        let g = self.guess(w, t);
+        let cg = self.cum(w, g);
+        let (mut a, mut ca, mut b, mut cb);
+        if cg <= t {
+            let c1 = self.cum(w, g + 1);
+            if t < c1 {
+                return Some((g, cg, c1 - cg));
+            }
+            (a, ca, b, cb) = (g + 1, c1, w.hi + 1, top);
+            if a + 1 < b {
+                let c2 = self.cum(w, a + 1);
+                if t < c2 {
+                    return Some((a, ca, c2 - ca));
+                }
+                (a, ca) = (a + 1, c2);
+            }
+        } else {
+            (a, ca, b, cb) = (w.lo, 0, g, cg);
+            if g > w.lo {
+                let c0 = self.cum(w, g - 1);
+                if c0 <= t {
+                    return Some((g - 1, c0, cg - c0));
+                }
+                (b, cb) = (g - 1, c0);
+            }
+        }
         while b - a > 1 {
             let mid = a + (b - a) / 2;
             let cm = self.cum(w, mid);
