@@ -376,7 +376,9 @@ td:first-child{{text-align:left}}img{{max-width:100%;border:1px solid #ddd}}</st
 <table><tr><th>codec</th><th>compressed bytes</th><th>binaries</th><th>ratio</th><th>round trip</th></tr>{rows}</table>\
 <h2>Ratio per recording</h2><img src=\"ratio_ecdf.png\">\
 <h2>Bits over time</h2><p><code>{}</code>: the signal, and the bits each profile spends on it.</p><img src=\"bits_over_time.png\">\
-<h2>Residuals</h2><img src=\"residual_histogram.png\">{code_widths}\
+<h2>Residuals</h2><p>How far each sample moves from the one before, in ADC codes, on a log scale: \
+the simplest predictor's residuals. The core is near-Laplacian; the long tails come from spikes and noisy \
+channels.</p><img src=\"residual_histogram.png\">{code_widths}\
 <p>Every figure is also written as SVG; the numbers are in summary.json.</p></body></html>\n",
         eval.names.len(),
         escape(&source.display().to_string()),
