@@ -1,13 +1,45 @@
 //! Link options that shrink the executables without changing their code:
 //! no build-id note, a non-PIE executable (no dynamic relocations to carry),
-//! and no separate read-only segments (less page padding). Given here rather
-//! than in `.cargo/config.toml` so they apply whatever directory cargo is
-//! started from.
+//! no separate read-only segments (less page padding), and no unwind tables.
+//! Given here rather than in `.cargo/config.toml` so they apply whatever
+//! directory cargo is started from.
+//!
+//! Unwind tables (`.eh_frame`, `.eh_frame_hdr`: ~3.5 KiB per executable)
+//! are discarded by a linker script that augments the default one (`INSERT`)
+//! with a `/DISCARD/` rule for `.eh_frame`, plus `--no-eh-frame-hdr`.
+//! `-C force-unwind-tables=no` alone does not remove them: it only changes
+//! the code rustc generates for our crates, while the precompiled `core` and
+//! `alloc` (whose bitcode LTO reuses with its `uwtable` attribute) and the C
+//! start files (`crt1.o`, `crti.o`, `crtbegin.o`) bring their own CFI, and
+//! `--gc-sections` (which rustc already passes) only drops the CFI of the
+//! functions it removes, never the CFI of code that stays.
+//! Dropping the tables is sound here because nothing ever reads them:
+//! - `panic = "abort"` and our `#[panic_handler]` abort; no code unwinds;
+//!   the personality routine in `src/sys.rs` is never called;
+//! - nothing calls `_Unwind_*`, `backtrace()` or a C++ runtime, and libc's
+//!   `abort()` and `exit()` do not unwind;
+//! - glibc's start code does not register frames (`__register_frame_info`
+//!   is a weak, unlinked reference in `crtbegin.o` on x86_64 and aarch64).
+//!   A debugger loses CFI-based backtraces: debug with a dev build.
+//!
+//! The same script drops `.comment` (toolchain version strings, 178 bytes).
+//! Release builds only: dev builds keep everything.
+use std::path::PathBuf;
+
 fn main() {
     let target = std::env::var("TARGET").unwrap_or_default();
     if target.contains("linux") {
         for arg in ["-Wl,--build-id=none", "-no-pie", "-Wl,-z,norelro", "-Wl,-z,noseparate-code", "-Wl,--hash-style=gnu"] {
             println!("cargo:rustc-link-arg-bins={arg}");
+        }
+        let profile = std::env::var("PROFILE").unwrap_or_default();
+        if profile == "release" {
+            let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+            let script = out.join("no-unwind-tables.ld");
+            std::fs::write(&script, "SECTIONS { /DISCARD/ : { *(.eh_frame) *(.eh_frame.*) *(.comment) } } INSERT AFTER .text;\n")
+                .expect("write the linker script");
+            println!("cargo:rustc-link-arg-bins=-Wl,--no-eh-frame-hdr");
+            println!("cargo:rustc-link-arg-bins=-Wl,-T,{}", script.display());
         }
     }
     println!("cargo:rerun-if-changed=build.rs");
