@@ -212,16 +212,16 @@ fn expected_counts(
             };
             let mut total = 0.0;
             let mut prev = cdf(lo);
-            for c in lo..=hi {
+            for (c, pc) in p.iter_mut().enumerate().take(hi + 1).skip(lo) {
                 let next = cdf(c + 1);
-                p[c] = next - prev + 1e-6;
-                total += p[c];
+                *pc = next - prev + 1e-6;
+                total += *pc;
                 prev = next;
             }
             let c = code as usize;
             if (lo..=hi).contains(&c) {
-                for k in lo..=hi {
-                    exp[k] += p[k] / total;
+                for (e, pk) in exp[lo..=hi].iter_mut().zip(&p[lo..=hi]) {
+                    *e += pk / total;
                 }
                 obs[c] += 1.0;
                 bits -= (p[c] / total).log2();

@@ -28,7 +28,7 @@ const VAR_FRAC: u32 = 4;
 const FAST_SHIFT: u32 = 4;
 const SLOW_SHIFT_MAX: u32 = 10;
 /// Starting variance: 5 codes of noise.
-const INIT_VAR: i64 = (5 * U_PER_CODE) * (5 * U_PER_CODE) << VAR_FRAC;
+const INIT_VAR: i64 = ((5 * U_PER_CODE) * (5 * U_PER_CODE)) << VAR_FRAC;
 /// Fraction bits of `1/s`, and the z resolution of CDF lookups (Q12 sigmas).
 const INV_BITS: u32 = 40;
 const Z_BITS: u32 = 12;
@@ -102,8 +102,8 @@ impl Predictor {
     pub fn predict(&mut self) -> i32 {
         let h = &self.ring[self.pos..self.pos + TAPS];
         let mut acc = 0i64;
-        for i in 0..TAPS {
-            acc += i64::from(self.weights[i]) * i64::from(h[i]);
+        for (w, x) in self.weights.iter().zip(h) {
+            acc += i64::from(*w) * i64::from(*x);
         }
         self.p_diff = (acc >> W_BITS).clamp(-W_LIMIT, W_LIMIT) as i32;
         (self.last + self.p_diff).clamp(0, self.max_q4)
@@ -119,11 +119,11 @@ impl Predictor {
         let gain = (i64::from(err) << (W_BITS + 8)) / norm;
         let shift = 8 + MU_SHIFT;
         let h = &self.ring[self.pos..self.pos + TAPS];
-        for i in 0..TAPS {
+        for (w, x) in self.weights.iter_mut().zip(h) {
             // Wrapping: a filter driven to the limits of i32 by hostile input
             // predicts garbage (clamped below) but stays deterministic.
-            let step = ((gain * i64::from(h[i]) + (1 << (shift - 1))) >> shift) as i32;
-            self.weights[i] = self.weights[i].wrapping_add(step);
+            let step = ((gain * i64::from(*x) + (1 << (shift - 1))) >> shift) as i32;
+            *w = w.wrapping_add(step);
         }
         let oldest = i64::from(h[TAPS - 1]);
         self.power += i64::from(d) * i64::from(d) - oldest * oldest;
