@@ -120,9 +120,11 @@ Examples:
   brainwire report data --codec default,max,xz -o report --file some-recording.wav
 
 Writes to DIR: ratio_ecdf (per-file ratio of each codec), bits_over_time (coded
-bits per sample along one recording, with its signal), residual_histogram
-(first difference of ADC codes), code_widths (how often each ADC code occurs
-relative to its neighbours), as .png and .svg, plus summary.json and index.html.
+bits per sample along one recording, with its signal), bits_vs_entropy (each
+recording's coded size against the entropy of its first differences),
+residual_histogram (first difference of ADC codes), code_widths (how often each
+ADC code occurs relative to its neighbours), as .png and .svg, plus summary.json
+and index.html.
 
 Exit codes: 0 ok, 1 usage, 2 I/O (also: no font for PNG text), 3 bad input, 4 a round trip failed")]
     Report {

@@ -364,6 +364,80 @@ impl Figure for BitsOverTime {
     }
 }
 
+/// Per recording: coded bits per sample against the entropy of its first
+/// differences, one colour per codec, with the diagonal for reference.
+pub struct BitsVsEntropy {
+    /// (codec name, (difference entropy, coded bits per sample) per recording)
+    pub series: Vec<(String, Vec<(f64, f64)>)>,
+}
+
+impl Figure for BitsVsEntropy {
+    fn size(&self) -> (u32, u32) {
+        (1000, 800)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> anyhow::Result<()> {
+        let all = self.series.iter().flat_map(|s| s.1.iter());
+        let (lo, hi) = all.fold((f64::MAX, f64::MIN), |(lo, hi), &(x, y)| {
+            (lo.min(x).min(y), hi.max(x).max(y))
+        });
+        let (lo, hi) = if lo <= hi { (lo, hi) } else { (0.0, 1.0) };
+        let pad = ((hi - lo) * 0.03).max(0.1);
+        let range = (lo - pad).max(0.0)..(hi + pad);
+        let mut chart = ChartBuilder::on(root)
+            .caption(
+                "Bits spent against how hard each recording is",
+                caption_font(),
+            )
+            .margin(16)
+            .x_label_area_size(48)
+            .y_label_area_size(64)
+            .build_cartesian_2d(range.clone(), range.clone())
+            .map_err(drawing)?;
+        chart
+            .configure_mesh()
+            .x_desc("entropy of the recording's first differences (bits/sample)")
+            .y_desc("coded size (bits/sample)")
+            .label_style(label_font())
+            .axis_desc_style(label_font())
+            .light_line_style(RGBColor(242, 242, 242))
+            .draw()
+            .map_err(drawing)?;
+        let grey = RGBColor(120, 120, 120);
+        chart
+            .draw_series(LineSeries::new(
+                [(range.start, range.start), (range.end, range.end)],
+                grey.stroke_width(1),
+            ))
+            .map_err(drawing)?
+            .label("coded size = difference entropy")
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 24, y)], grey.stroke_width(1))
+            });
+        for (name, points) in &self.series {
+            let c = codec_colour(name);
+            chart
+                .draw_series(
+                    points
+                        .iter()
+                        .map(|&p| Circle::new(p, 3, c.mix(0.6).filled())),
+                )
+                .map_err(drawing)?
+                .label(name.as_str())
+                .legend(move |(x, y)| Circle::new((x + 12, y), 4, c.filled()));
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .label_font(label_font())
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .draw()
+            .map_err(drawing)?;
+        Ok(())
+    }
+}
+
 /// Distribution of the first difference of ADC codes, on a log scale, with
 /// the Laplace distribution of the same mean absolute value for comparison.
 pub struct ResidualHistogram {

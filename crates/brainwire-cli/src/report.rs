@@ -6,7 +6,7 @@ use crate::codecs::Codec;
 use crate::eval::{self, Binaries, Evaluation};
 use crate::fail::{contain, Classify, Failure, Result};
 use crate::files::{self, Recording};
-use crate::plot::{self, BitsOverTime, CodeWidths, RatioEcdf, ResidualHistogram};
+use crate::plot::{self, BitsOverTime, BitsVsEntropy, CodeWidths, RatioEcdf, ResidualHistogram};
 use brainwire_core::range::ByteCounter;
 use brainwire_core::{AdcLattice, Encoder, Profile};
 use rayon::prelude::*;
@@ -63,7 +63,26 @@ pub fn run(
     let bits = bits_over_time(chosen)?;
     written.extend(plot::save(&bits, out, "bits_over_time")?);
 
-    let stats = CodeStats::of(&recordings);
+    let (stats, per_file) = CodeStats::of(&recordings);
+    let scatter = BitsVsEntropy {
+        series: evaluation
+            .codecs
+            .iter()
+            .map(|c| {
+                let points = c
+                    .files
+                    .iter()
+                    .zip(&per_file)
+                    .filter(|(f, &(_, samples))| f.error.is_none() && samples > 0)
+                    .map(|(f, &(entropy, samples))| {
+                        (entropy, f.compressed as f64 * 8.0 / samples as f64)
+                    })
+                    .collect();
+                (c.name(), points)
+            })
+            .collect(),
+    };
+    written.extend(plot::save(&scatter, out, "bits_vs_entropy")?);
     let residuals = ResidualHistogram {
         counts: stats.differences.iter().map(|(&d, &c)| (d, c)).collect(),
         entropy_bits: stats.difference_entropy(),
@@ -225,11 +244,21 @@ struct CodeStats {
 }
 
 impl CodeStats {
-    fn of(recordings: &[Recording]) -> Self {
-        recordings
+    /// The whole set's counts, and each recording's (difference entropy,
+    /// sample count).
+    fn of(recordings: &[Recording]) -> (Self, Vec<(f64, u64)>) {
+        let each: Vec<Self> = recordings
             .par_iter()
             .map(|r| Self::of_one(&r.bytes))
-            .reduce(Self::default, Self::merge)
+            .collect();
+        let per_file = each
+            .iter()
+            .map(|s| (s.difference_entropy(), s.on + s.off))
+            .collect();
+        (
+            each.into_iter().fold(Self::default(), Self::merge),
+            per_file,
+        )
     }
 
     fn of_one(bytes: &[u8]) -> Self {
@@ -376,6 +405,9 @@ td:first-child{{text-align:left}}img{{max-width:100%;border:1px solid #ddd}}</st
 <table><tr><th>codec</th><th>compressed bytes</th><th>binaries</th><th>ratio</th><th>round trip</th></tr>{rows}</table>\
 <h2>Ratio per recording</h2><img src=\"ratio_ecdf.png\">\
 <h2>Bits over time</h2><p><code>{}</code>: the signal, and the bits each profile spends on it.</p><img src=\"bits_over_time.png\">\
+<h2>Bits against difficulty</h2><p>Each point is one recording under one codec: the bits it spends per \
+sample against the order-0 entropy of the recording's first differences. Below the diagonal a codec does \
+better than coding those differences with a perfect per-file table.</p><img src=\"bits_vs_entropy.png\">\
 <h2>Residuals</h2><p>How far each sample moves from the one before, in ADC codes, on a log scale: \
 the simplest predictor's residuals. The core is near-Laplacian; the long tails come from spikes and noisy \
 channels.</p><img src=\"residual_histogram.png\">{code_widths}\
