@@ -341,6 +341,7 @@ fn report_writes_pngs_and_an_index() {
     for stem in [
         "ratio_ecdf",
         "bits_over_time",
+        "bits_vs_entropy",
         "residual_histogram",
         "code_widths",
     ] {
