@@ -315,10 +315,13 @@ impl Model {
     }
 
     /// The decoder's first guess of the code a target points at: the CDF
-    /// value of the target (floors ignored), inverted through the CDF table to
+    /// value of the target, inverted through the CDF table to
     /// an analog position, then to a code by the average code width.
     #[inline]
     fn guess(&self, w: &Window, t: u32) -> u32 {
+        // Each code below the target holds a floor of 1 besides its CDF
+        // share; the codes below the prediction stand in for them.
+        let t = t.saturating_sub(w.code - w.lo);
         let u =
             (u64::from(w.c_lo) + (u64::from(t) << 32) / w.k.max(1)).min(u64::from(ONE_Q31)) as u32;
         let (below, p) = if u >= ONE_Q31 / 2 {
