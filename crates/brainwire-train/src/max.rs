@@ -296,7 +296,7 @@ fn render(
     let items: Vec<String> = weights.iter().map(|w| w.to_string()).collect();
     writeln!(
         s,
-        "pub static INITIAL_WEIGHTS: [i32; {TAPS}] = [{}];",
+        "#[rustfmt::skip]\npub static INITIAL_WEIGHTS: [i32; {TAPS}] = [{}];",
         items.join(", ")
     )
     .unwrap();

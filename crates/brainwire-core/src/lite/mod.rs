@@ -22,7 +22,7 @@
 //!
 //! Memory is fixed at compile time: a channel's state ([`ChannelEncoder`]) is
 //! a few dozen bytes; the [`Codebook`] (`CONTEXTS * SYMBOLS` words, 72 KB)
-//! is built once from the 9 KB of packed code lengths and can be shared by
+//! is built once from the ~2.6 KB of range-coded code lengths and can be shared by
 //! every channel. The per-sample path has no division, no allocation and no
 //! loop but the byte flush.
 //!
@@ -46,7 +46,7 @@ use crate::error::Error;
 use crate::lattice::AdcLattice;
 use crate::range::ByteSink;
 
-pub use tables::{CODE_LENGTHS_PACKED, MEAN_GAIN};
+pub use tables::{CODE_LENGTHS_CODED, MEAN_GAIN};
 
 /// Residuals with their own codeword: `-RESIDUAL_LIMIT..=RESIDUAL_LIMIT`.
 pub const RESIDUAL_LIMIT: i32 = 47;
@@ -79,6 +79,7 @@ pub const GAIN_BITS: u32 = 8;
 /// any lattice.
 pub const GAIN_LIMIT: i32 = 1 << GAIN_BITS;
 const _: () = assert!(MEAN_GAIN.abs() <= GAIN_LIMIT, "learned gain out of bounds");
+const _: () = assert!(BUCKETS * CLASSES <= 256, "ENERGY_CONTEXT holds bucket * CLASSES in a byte");
 const _: () = assert!((ENERGY_RESIDUAL_LIMIT << 4 << ENERGY_SHIFT) >> ENERGY_INDEX_SHIFT <= ENERGY_INDEX_TOP);
 /// The energy average forgets with time constant 2^ENERGY_SHIFT samples;
 /// it settles at `16 << ENERGY_SHIFT` = 128 times the mean |residual|.
@@ -95,8 +96,8 @@ const ENERGY_INDEX_TOP: u32 = 511;
 
 /// Bucket (times [`CLASSES`]) of each energy index `i` = 4 × mean |residual|:
 /// bucket `k` starts at mean |residual| = 2^(k/2), i.e. `i^2 >= 2^(k+4)`.
-static ENERGY_CONTEXT: [u16; ENERGY_INDEX_TOP as usize + 1] = {
-    let mut t = [0u16; ENERGY_INDEX_TOP as usize + 1];
+static ENERGY_CONTEXT: [u8; ENERGY_INDEX_TOP as usize + 1] = {
+    let mut t = [0u8; ENERGY_INDEX_TOP as usize + 1];
     let mut i = 0;
     while i <= ENERGY_INDEX_TOP as usize {
         let mut k = 1;
@@ -107,7 +108,7 @@ static ENERGY_CONTEXT: [u16; ENERGY_INDEX_TOP as usize + 1] = {
             }
             k += 1;
         }
-        t[i] = (b * CLASSES) as u16;
+        t[i] = (b * CLASSES) as u8;
         i += 1;
     }
     t
@@ -118,17 +119,25 @@ const ESCAPE_ORDER: u32 = 5;
 /// residual plus one, is below 2^20).
 const ESCAPE_MAX_PREFIX: u32 = 20 - ESCAPE_ORDER;
 
-/// Values of the 10-bit lattice's codes, computed at compile time from
-/// [`AdcLattice::value`]'s formula (2 KB of read-only data).
-static NEURALINK_VALUES: [i16; 1024] = {
-    let mut t = [0i16; 1024];
+/// `value + 32768 - 64 * code` of a code (below 1024) of the 10-bit lattice,
+/// in 0..64: [`AdcLattice::value`]'s `(code * 65535 + round) / 1023` with the
+/// division by 1023 done by shifts and adds (exact below 2^16). Replaces a
+/// 2 KB table of values: ~10 instructions, no division, no multiply wider
+/// than 32 bits.
+#[inline(always)]
+const fn neuralink_offset(code: u32) -> u32 {
+    // The lattice rounds the lower half up: (code * 65535 + 1022) / 1023.
+    let round = (code >> 9).wrapping_sub(1) & 1022;
+    let t = 63 * code + round;
+    (t + (t >> 10) + 1) >> 10
+}
+const _: () = {
     let mut c = 0;
     while c < 1024 {
         let round = if c < 512 { 1022 } else { 0 };
-        t[c] = (((c as u32 * 65535 + round) / 1023) as i32 - 32768) as i16;
+        assert!(64 * c + neuralink_offset(c) == (c * 65535 + round) / 1023, "10-bit lattice formula");
         c += 1;
     }
-    t
 };
 
 /// The code of `value` on `lattice`, or `None` off it: the same answer as
@@ -141,7 +150,7 @@ fn lattice_code(lattice: AdcLattice, value: i16) -> Option<u32> {
     match lattice {
         AdcLattice::Neuralink10 => {
             let c = u >> 6;
-            (NEURALINK_VALUES[c as usize] == value).then_some(c)
+            (u & 63 == neuralink_offset(c)).then_some(c)
         }
         _ => lattice.code(value),
     }
@@ -151,15 +160,12 @@ fn lattice_code(lattice: AdcLattice, value: i16) -> Option<u32> {
 #[inline(always)]
 fn lattice_value(lattice: AdcLattice, code: u32) -> i16 {
     match lattice {
-        AdcLattice::Neuralink10 => NEURALINK_VALUES[code as usize & 1023],
+        AdcLattice::Neuralink10 => {
+            let c = code & 1023;
+            (((c << 6) + neuralink_offset(c)) as i32 - 32768) as i16
+        }
         _ => lattice.value(code),
     }
-}
-
-/// Code length of symbol `sym` in context `ctx`, from the nibble-packed table.
-pub fn code_length(ctx: usize, sym: usize) -> u32 {
-    let i = ctx * SYMBOLS + sym;
-    u32::from((CODE_LENGTHS_PACKED[i / 2] >> ((i & 1) * 4)) & 15)
 }
 
 /// Zigzag map: 0, -1, 1, -2, ... to 0, 1, 2, 3, ...
@@ -272,8 +278,9 @@ impl Codebook {
     /// ties by symbol), as the decoder's tables assume.
     pub fn new() -> Self {
         let mut words = [0u32; CONTEXTS * SYMBOLS];
-        for (ctx, row) in words.chunks_exact_mut(SYMBOLS).enumerate() {
-            let lengths = context_lengths(ctx);
+        let mut reader = CodeLengths::new();
+        for row in words.chunks_exact_mut(SYMBOLS) {
+            let lengths = reader.next_row();
             let (mut next, _) = canonical_firsts(&lengths);
             for (w, &len) in row.iter_mut().zip(&lengths) {
                 let len = usize::from(len) & 15;
@@ -298,15 +305,125 @@ impl Default for Codebook {
     }
 }
 
-/// The code lengths of context `ctx`, unpacked.
-fn context_lengths(ctx: usize) -> [u8; SYMBOLS] {
-    let packed = &CODE_LENGTHS_PACKED[ctx * SYMBOLS / 2..][..SYMBOLS / 2];
-    let mut lengths = [0u8; SYMBOLS];
-    for (pair, &b) in lengths.chunks_exact_mut(2).zip(packed) {
-        pair[0] = b & 15;
-        pair[1] = b >> 4;
+/// Contexts of the code-length model: the length of the same symbol one
+/// energy bucket down (0..=16, 16 in the first bucket) times whether the
+/// previous class's length (same bucket) is below, equal to or above it.
+const LENGTH_CONTEXTS: usize = 17 * 3;
+const LENGTH_PROBS: usize = (LENGTH_CONTEXTS * 16).next_power_of_two();
+
+/// The adaptive model that codes the learned code lengths
+/// ([`CODE_LENGTHS_CODED`], ~2.6 KB where 4 bits a length took 9 KB): each
+/// length (1..=15) is four binary decisions, most significant bit first,
+/// range coded with a probability per (context, tree node) that adapts as
+/// the table is read. Lengths move smoothly from one energy bucket to the
+/// next and from one code class to the next, which the context captures.
+/// Contexts come in order `0..CONTEXTS`; `train lite` codes with the same
+/// model ([`LengthModel::row`] with an encoding `bit`).
+#[doc(hidden)]
+pub struct LengthModel {
+    /// P(bit = 1) in units of 2^-12, always in 1..4096; by `context * 16 +
+    /// node` (a power of two long, so a mask bounds the index).
+    probs: [u16; LENGTH_PROBS],
+    /// The last [`CLASSES`] rows: row `ctx` at `ctx % CLASSES`.
+    rows: [[u8; SYMBOLS]; CLASSES],
+    ctx: usize,
+}
+
+impl Default for LengthModel {
+    fn default() -> Self {
+        Self::new()
     }
-    lengths
+}
+
+impl LengthModel {
+    pub fn new() -> Self {
+        Self { probs: [2048; LENGTH_PROBS], rows: [[16; SYMBOLS]; CLASSES], ctx: 0 }
+    }
+
+    /// Codes the next context's `row` of lengths: `bit(p1, b)` codes or
+    /// decodes one decision of probability `p1` (units of 2^-12) and returns
+    /// it; `b` is the bit when encoding (taken from `row`), ignored when
+    /// decoding. `row` holds the lengths afterwards.
+    #[inline(always)]
+    pub fn row(&mut self, row: &mut [u8; SYMBOLS], mut bit: impl FnMut(u32, u32) -> u32) {
+        let class = self.ctx % CLASSES;
+        let first_class = class == 0;
+        for sym in 0..SYMBOLS {
+            let down = usize::from(self.rows[class][sym]).min(16);
+            let left = if first_class { 16 } else { usize::from(self.rows[(class + CLASSES - 1) % CLASSES][sym]) };
+            let k = (down * 3 + (left.cmp(&down) as i32 + 1) as usize) * 16;
+            let mut node = 1usize;
+            for i in (0..4).rev() {
+                let p = &mut self.probs[(k + node) & (LENGTH_PROBS - 1)];
+                let b = bit(u32::from(*p), u32::from(row[sym] >> i) & 1) & 1;
+                if b == 1 {
+                    *p += (4096 - *p) >> 3;
+                } else {
+                    *p -= *p >> 3;
+                }
+                node = node * 2 + b as usize;
+            }
+            row[sym] = (node - 16) as u8;
+        }
+        self.rows[class] = *row;
+        self.ctx += 1;
+    }
+}
+
+/// Reads the learned code lengths, one context after the other: the binary
+/// decisions of [`crate::range::RangeEncoder::encode_bit`] decoded by
+/// comparison (the general [`crate::range::RangeDecoder`] divides for every
+/// decision; this reads the 74k decisions of the table in a third of the
+/// instructions).
+struct CodeLengths {
+    model: LengthModel,
+    pos: usize,
+    code: u32,
+    range: u32,
+}
+
+impl CodeLengths {
+    fn new() -> Self {
+        let mut r = Self { model: LengthModel::new(), pos: 0, code: 0, range: u32::MAX };
+        for _ in 0..4 {
+            r.code = (r.code << 8) | next_coded_byte(&mut r.pos);
+        }
+        r
+    }
+
+    /// The lengths of the next context. The table is a constant that `train
+    /// lite` checked reads back exactly; a damaged one would only give
+    /// incomplete codes (samples decoding as corrupt), never a panic.
+    fn next_row(&mut self) -> [u8; SYMBOLS] {
+        let mut row = [0u8; SYMBOLS];
+        let Self { model, pos, code, range } = self;
+        model.row(&mut row, |p1, _| {
+            let r = *range >> 12;
+            let bound = r * p1;
+            let bit = if *code < bound {
+                *range = bound;
+                1
+            } else {
+                *code -= bound;
+                *range = r * (4096 - p1);
+                0
+            };
+            while *range < 1 << 24 {
+                *range <<= 8;
+                *code = (*code << 8) | next_coded_byte(pos);
+            }
+            bit
+        });
+        row
+    }
+}
+
+/// The byte of [`CODE_LENGTHS_CODED`] at `*pos` (zero past its end), and
+/// advances `pos`.
+fn next_coded_byte(pos: &mut usize) -> u32 {
+    let b = CODE_LENGTHS_CODED.get(*pos).copied().unwrap_or(0);
+    *pos += 1;
+    u32::from(b)
 }
 
 /// First canonical codeword of each length, and the number of codewords of
@@ -609,8 +726,9 @@ impl DecodeTables {
             offset: [[0; MAX_CODE_LEN as usize + 1]; CONTEXTS],
             sorted: [[0; SYMBOLS]; CONTEXTS],
         };
+        let mut reader = CodeLengths::new();
         for ctx in 0..CONTEXTS {
-            let lengths = context_lengths(ctx);
+            let lengths = reader.next_row();
             let (first, count) = canonical_firsts(&lengths);
             // Counting sort of the symbols by length (ties by symbol).
             let mut next = [0u8; MAX_CODE_LEN as usize + 1];

@@ -128,16 +128,21 @@ fn fast_lattice_map_agrees_with_the_lattice() {
 
 #[test]
 fn learned_codes_are_complete_prefix_codes() {
+    let mut reader = CodeLengths::new();
     for ctx in 0..CONTEXTS {
         // Kraft sum in units of 2^-MAX_CODE_LEN: exactly 1 for a complete code.
         let mut kraft = 0u32;
-        for sym in 0..SYMBOLS {
-            let len = code_length(ctx, sym);
+        let lengths = reader.next_row();
+        for (sym, &len) in lengths.iter().enumerate() {
+            let len = u32::from(len);
             assert!((1..=MAX_CODE_LEN).contains(&len), "context {ctx} symbol {sym}: length {len}");
             kraft += 1 << (MAX_CODE_LEN - len);
         }
         assert_eq!(kraft, 1 << MAX_CODE_LEN, "context {ctx}");
     }
+    // The model reads the coded table to its end and not beyond (the
+    // encoder's final flush is 5 bytes; the reader preloads 4).
+    assert!(reader.pos <= CODE_LENGTHS_CODED.len(), "read {} of {} bytes", reader.pos, CODE_LENGTHS_CODED.len());
 }
 
 #[test]

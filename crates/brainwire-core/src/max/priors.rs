@@ -113,7 +113,5 @@ pub static PHI_Q31: [u32; 513] = [
 ];
 
 /// Starting weights of the predictor's difference filter, Q16, newest tap first.
-pub static INITIAL_WEIGHTS: [i32; 16] = [
-    -13452, -11249, -10240, -8789, -7349, -6215, -5173, -4390, -3633, -3050, -2559, -2127, -1751,
-    -1387, -1155, -875,
-];
+#[rustfmt::skip]
+pub static INITIAL_WEIGHTS: [i32; 16] = [-13452, -11249, -10240, -8789, -7349, -6215, -5173, -4390, -3633, -3050, -2559, -2127, -1751, -1387, -1155, -875];
