@@ -46,7 +46,7 @@ n=4000
 printf 'not a recording\n' > text.txt
 : > empty
 
-for p in lite default max; do
+for p in lite tables max; do
     for f in rec.wav text.txt empty; do
         "$enc" --profile $p "$f" "$f.$p.bw" || fail "encode --profile $p $f"
         "$dec" "$f.$p.bw" "$f.$p.out" || fail "decode $f.$p.bw"
@@ -113,13 +113,13 @@ refused() {
 }
 echo previous > old.out
 cases=0
-for p in lite default max; do
+for p in lite tables max; do
     bw="rec.wav.$p.bw"
     n=$(size "$bw")
     # The fixed part, header and codec-stream header, then spread over the
     # payload (the last bytes are left out: a range coder's flush has bits
     # no sample depends on). Mask 2, not 1, so byte 19 (the codec profile)
-    # never turns default into max, which decode alike for now.
+    # never turns one profile id into another.
     for off in 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 $((n / 4)) $((n / 2)) $((3 * n / 4)) $((n - 12)); do
         for mask in 2 128; do
             cp "$bw" bad.bw; flip bad.bw "$off" "$mask"
@@ -155,7 +155,7 @@ done
 # sample count and rate, so the 19-byte headers line up.
 { head -c 44 rec.wav; tail -c +47 rec.wav; head -c 46 rec.wav | tail -c 2; } > rot.wav
 "$enc" rot.wav rot.bw
-{ head -c 19 rec.wav.default.bw; tail -c +20 rot.bw; } > swap.bw
+{ head -c 19 rec.wav.tables.bw; tail -c +20 rot.bw; } > swap.bw
 refused swap.bw "stream of another recording"
 # A header that claims 2^60 samples for a 6-byte stream (a valid header
 # CRC): refused at once, nothing allocated for the claim.

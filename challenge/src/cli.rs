@@ -24,7 +24,7 @@ pub const EXIT_BAD_INPUT: i32 = 3;
 /// A bug or an exhausted allocator (see [`sys::EXIT_INTERNAL`]).
 pub const EXIT_INTERNAL: i32 = sys::EXIT_INTERNAL;
 
-const ENCODE_USAGE: &[u8] = b"usage: encode [--profile lite|default|max] IN OUT\n";
+const ENCODE_USAGE: &[u8] = b"usage: encode [--profile lite|tables|max] IN OUT\n";
 const DECODE_USAGE: &[u8] = b"usage: decode IN OUT\n";
 
 /// Prints `tool: part part ...` and returns `code`.
@@ -69,7 +69,7 @@ fn write_output(tool: &[u8], output: &CStr, bytes: &[u8]) -> i32 {
 /// `encode [--profile NAME] IN OUT`
 pub fn encode_main(mut args: Args) -> i32 {
     const TOOL: &[u8] = b"encode";
-    let mut profile = Profile::Default;
+    let mut profile = Profile::DEFAULT;
     let mut paths: [Option<&CStr>; 2] = [None, None];
     let mut n = 0;
     while let Some(arg) = args.next() {

@@ -1,4 +1,4 @@
-//! `encode [--profile lite|default|max] IN OUT`: compresses IN into OUT.
+//! `encode [--profile lite|tables|max] IN OUT`: compresses IN into OUT.
 #![no_std]
 #![no_main]
 

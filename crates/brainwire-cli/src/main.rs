@@ -66,8 +66,8 @@ are stored as they are, so any file round-trips.
     Encode {
         #[command(flatten)]
         batch: BatchArgs,
-        /// Trade-off between ratio and speed: lite, default or max.
-        #[arg(long, short, default_value = "default", value_parser = parse_profile)]
+        /// Trade-off between ratio and speed: lite, tables or max.
+        #[arg(long, short, default_value = "max", value_parser = parse_profile)]
         profile: brainwire_core::Profile,
     },
     /// Restore the original files from .bw files (or directories of them).
@@ -88,12 +88,12 @@ Exit codes: 0 ok, 1 usage, 2 I/O, 3 damaged or not a brainwire file")]
     #[command(after_help = "\
 Examples:
   brainwire eval data.zip
-  brainwire eval data --codec default,max,xz --summary
-  brainwire eval data.zip --codec default,challenge   # also runs ./encode and ./decode
+  brainwire eval data --codec tables,max,xz --summary
+  brainwire eval data.zip --codec max,challenge       # also runs ./encode and ./decode
   brainwire eval data.zip --json > results.json
 
 Codecs (default: all but challenge and flac):
-  lite, default, max  brainwire profiles
+  lite, tables, max   brainwire profiles
   challenge           runs --encode-bin IN OUT and --decode-bin IN OUT per file, as the challenge does
   bzip2, xz, zstd     general compressors at -9, -6 (-9 is no smaller on 5 s files), -19
   flac                the WAV's samples as FLAC, the bytes around them stored
@@ -117,7 +117,7 @@ Exit codes: 0 ok, 1 usage, 2 I/O, 3 unreadable archive, 4 a round trip failed")]
     #[command(after_help = "\
 Examples:
   brainwire report data.zip -o report
-  brainwire report data --codec default,max,xz -o report --file some-recording.wav
+  brainwire report data --codec tables,max,xz -o report --file some-recording.wav
 
 Writes to DIR: ratio_ecdf (per-file ratio of each codec), bits_over_time (coded
 bits per sample along one recording, with its signal), bits_vs_entropy (each
@@ -196,7 +196,7 @@ struct SetArgs {
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "default,lite,max,bzip2,xz,zstd"
+        default_value = "max,tables,lite,bzip2,xz,zstd"
     )]
     codec: Vec<String>,
     /// Challenge encoder: its size counts against brainwire's ratio; run by --codec challenge.
@@ -209,7 +209,7 @@ struct SetArgs {
 
 fn parse_profile(name: &str) -> std::result::Result<brainwire_core::Profile, String> {
     brainwire_core::Profile::from_name(name)
-        .ok_or_else(|| format!("unknown profile '{name}' (choose lite, default or max)"))
+        .ok_or_else(|| format!("unknown profile '{name}' (choose lite, tables or max)"))
 }
 
 impl SetArgs {
@@ -219,7 +219,7 @@ impl SetArgs {
             let name = name.trim();
             let codec = codecs::Codec::from_name(name, &self.encode_bin, &self.decode_bin).ok_or_else(|| {
                 Failure::usage(format!(
-                    "unknown codec '{name}' (choose from lite, default, max, challenge, bzip2, xz, zstd, flac)"
+                    "unknown codec '{name}' (choose from lite, tables, max, challenge, bzip2, xz, zstd, flac)"
                 ))
             })?;
             if let codecs::Codec::Challenge { encode, decode } = &codec {

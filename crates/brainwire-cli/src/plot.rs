@@ -28,7 +28,7 @@ pub fn colour(i: usize) -> RGBColor {
 /// The same codec gets the same colour in every figure.
 pub fn codec_colour(name: &str) -> RGBColor {
     let order = [
-        "default",
+        "tables",
         "lite",
         "max",
         "bzip2",

@@ -132,10 +132,10 @@ fn eval_on_synth_prints_a_ratio_per_codec() {
     let dir = with_synth(3);
     let out = ok(
         dir.path(),
-        &["eval", "data", "--codec", "default,lite,zstd"],
+        &["eval", "data", "--codec", "tables,lite,zstd"],
     );
     assert!(out.contains("./encode and ./decode not found"), "{out}");
-    for codec in ["default", "lite", "zstd"] {
+    for codec in ["tables", "lite", "zstd"] {
         let row = out
             .lines()
             .find(|l| l.starts_with(codec) && l.contains("identical"))
@@ -158,14 +158,14 @@ fn eval_json_is_machine_readable_and_brainwire_beats_general_compressors() {
     let dir = with_synth(2);
     let out = ok(
         dir.path(),
-        &["eval", "data", "--codec", "default,xz", "--json"],
+        &["eval", "data", "--codec", "tables,xz", "--json"],
     );
     let json: serde_json::Value = serde_json::from_str(&out).expect("eval --json prints JSON");
     assert_eq!(json["files"], 2);
     let codecs = json["codecs"].as_array().unwrap();
     assert_eq!(codecs.len(), 2);
     let ratio = |i: usize| codecs[i]["ratio"].as_f64().unwrap();
-    assert_eq!(codecs[0]["codec"], "default");
+    assert_eq!(codecs[0]["codec"], "tables");
     assert_eq!(codecs[0]["failures"], 0);
     assert!(
         ratio(0) > ratio(1),
@@ -208,7 +208,7 @@ fn eval_reads_a_zip_and_counts_challenge_binaries() {
             "eval",
             "data.zip",
             "--codec",
-            "default,challenge,bzip2",
+            "tables,challenge,bzip2",
             "--json",
         ],
     );
@@ -334,7 +334,7 @@ fn report_writes_pngs_and_an_index() {
             "-o",
             "report",
             "--codec",
-            "default,lite,zstd",
+            "tables,lite,zstd",
         ],
     );
     assert!(out.contains("wrote report/ratio_ecdf.png"), "{out}");
@@ -355,7 +355,7 @@ fn report_writes_pngs_and_an_index() {
         );
     }
     let index = std::fs::read_to_string(d.join("report/index.html")).unwrap();
-    assert!(index.contains("ratio_ecdf.png") && index.contains("<td>default</td>"));
+    assert!(index.contains("ratio_ecdf.png") && index.contains("<td>tables</td>"));
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(d.join("report/summary.json")).unwrap())
             .unwrap();

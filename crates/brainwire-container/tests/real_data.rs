@@ -48,14 +48,14 @@ fn real_recordings_round_trip_and_compress() {
     for (i, path) in files.iter().enumerate().step_by(step) {
         let original = std::fs::read(path).expect("read recording");
         // The default profile on every chosen file; the others on a few.
-        let profiles: &[Profile] = if i % (8 * step) == 0 { &Profile::ALL } else { &[Profile::Default] };
+        let profiles: &[Profile] = if i % (8 * step) == 0 { &Profile::ALL } else { &[Profile::Tables] };
         for &profile in profiles {
             let packed = encode(&original, profile);
             let info = inspect(&packed).expect("inspect");
             assert_eq!(info.original_len, original.len() as u64);
             let restored = decode(&packed).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             assert!(restored == original, "{} ({profile:?}) did not round-trip", path.display());
-            if profile == Profile::Default {
+            if profile == Profile::Tables {
                 // The challenge files are canonical mono 16-bit WAVs on the
                 // 10-bit lattice; each must take the fully coded path.
                 assert_eq!(info.kind, Kind::Pcm16Wav, "{}", path.display());

@@ -10,7 +10,7 @@ fn main() {
     let n: usize = args.get(2).map(|s| s.parse().unwrap()).unwrap_or(usize::MAX);
     let profiles: Vec<Profile> = match args.get(3) {
         Some(p) => vec![Profile::from_name(p).unwrap()],
-        None => vec![Profile::Default],
+        None => vec![Profile::Tables, Profile::Max],
     };
     let mut files: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
     files.sort();

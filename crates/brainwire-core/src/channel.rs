@@ -158,13 +158,13 @@ mod tests {
         let samples = recording(4000);
         let lattice = AdcLattice::Neuralink10;
         let mut buf = Buf { bytes: [0; 8192], len: 0 };
-        let mut enc = Encoder::with_ablation(Profile::Default, lattice, ablation);
+        let mut enc = Encoder::with_ablation(Profile::Tables, lattice, ablation);
         for &s in samples.iter() {
             enc.push(s, &mut buf);
         }
         enc.finish(&mut buf);
         assert!(buf.len < 4000 * 2, "compresses: {} bytes", buf.len);
-        let mut dec = Decoder::with_ablation(Profile::Default, lattice, ablation, &buf.bytes[..buf.len]);
+        let mut dec = Decoder::with_ablation(Profile::Tables, lattice, ablation, &buf.bytes[..buf.len]);
         for (i, &s) in samples.iter().enumerate() {
             assert_eq!(dec.next_sample(), Ok(s), "sample {i} with {ablation:?}");
         }
@@ -190,12 +190,12 @@ mod tests {
     fn truncated_stream_is_refused() {
         let samples = recording(4000);
         let mut buf = Buf { bytes: [0; 8192], len: 0 };
-        let mut enc = Encoder::new(Profile::Default, AdcLattice::Neuralink10);
+        let mut enc = Encoder::new(Profile::Tables, AdcLattice::Neuralink10);
         for &s in samples.iter() {
             enc.push(s, &mut buf);
         }
         enc.finish(&mut buf);
-        let mut dec = Decoder::new(Profile::Default, AdcLattice::Neuralink10, &buf.bytes[..buf.len - 3]);
+        let mut dec = Decoder::new(Profile::Tables, AdcLattice::Neuralink10, &buf.bytes[..buf.len - 3]);
         let ok = samples.iter().all(|&s| dec.next_sample() == Ok(s));
         assert!(!ok || dec.finish().is_err(), "a truncated stream must not decode cleanly");
     }

@@ -390,7 +390,7 @@ mod tests {
 
     #[test]
     fn priors_fit_the_model() {
-        assert_eq!(priors::INITIAL_SHAPES.len(), CONTEXTS, "regenerate priors.rs with `train default`");
+        assert_eq!(priors::INITIAL_SHAPES.len(), CONTEXTS, "regenerate priors.rs with `train tables`");
         for t in priors::INITIAL_SHAPES {
             let sum: u32 = t.iter().map(|&f| u32::from(f)).sum();
             assert!(sum <= LIMIT, "an initial table must leave room to adapt");

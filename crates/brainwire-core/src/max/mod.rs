@@ -129,6 +129,11 @@ impl<'a> Decoder<'a> {
                 (c, lattice.value(c))
             }
         };
+        // The decoder reads exactly the bytes the encoder wrote; needing one
+        // more means the stream was cut or its sample count lies.
+        if self.rc.overran() {
+            return Err(Error::Corrupt);
+        }
         m.learn(code);
         Ok(value)
     }

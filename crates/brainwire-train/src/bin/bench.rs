@@ -1,7 +1,7 @@
 //! `bench`: the ratio bench. For a directory of recordings it prints, per
 //! profile, the challenge ratio (binaries counted when given), bits/sample,
 //! the worst and median file, encode and decode speed; then an ablation table
-//! of the default profile: what each stage saves.
+//! of the tables profile: what each stage saves.
 //!
 //! ```text
 //! cargo run --release -p brainwire-train --bin bench -- DATA_DIR [--split all|train|heldout]
@@ -113,14 +113,14 @@ fn profile_row(profile: Profile, recs: &[Recording], binary_bytes: u64) -> Resul
     Ok(())
 }
 
-/// Coded bits/sample of the default profile's model with some stages off.
+/// Coded bits/sample of the tables profile's model with some stages off.
 fn ablated_bits(ablation: Ablation, recs: &[Recording]) -> f64 {
     let work = |part: &[Recording]| {
         let (mut bytes, mut n) = (0u64, 0u64);
         for r in part {
             let lattice = AdcLattice::detect(&r.samples);
             let mut sink = ByteCounter::default();
-            let mut enc = channel::Encoder::with_ablation(Profile::Default, lattice, ablation);
+            let mut enc = channel::Encoder::with_ablation(Profile::Tables, lattice, ablation);
             for &s in &r.samples {
                 enc.push(s, &mut sink);
             }
@@ -157,7 +157,7 @@ fn ablation_table(recs: &[Recording]) {
         ),
     ];
     let full = ablated_bits(all, recs);
-    println!("\nablation of the default profile (bits/sample of the codec stream; saving = cost of removing the stage)");
+    println!("\nablation of the tables profile (bits/sample of the codec stream; saving = cost of removing the stage)");
     println!("{:<28} {:>11} {:>9}", "stage removed", "bits/sample", "saving");
     println!("{:<28} {:>11.4} {:>9}", "(none: full model)", full, "-");
     for (name, a) in rows {

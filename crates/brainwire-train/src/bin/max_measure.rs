@@ -54,7 +54,7 @@ fn main() {
             }
             dec.finish().unwrap();
             let mut cnt = ByteCounter::default();
-            let mut enc = channel::Encoder::new(Profile::Default, lattice);
+            let mut enc = channel::Encoder::new(Profile::Tables, lattice);
             for &v in &s {
                 enc.push(v, &mut cnt);
             }
