@@ -45,7 +45,7 @@ pub fn write_output(out: &CStr, bytes: &[u8]) -> Result<(), Errno> {
         None => write_atomically(out, bytes),
         Some(FileType::Regular) => match sys::resolve(out) {
             Some(target) => {
-                let target = CStr::from_bytes_with_nul(&target).map_err(|_| Errno(EINVAL))?;
+                let target = sys::c_str(&target).ok_or(Errno(EINVAL))?;
                 write_atomically(target, bytes)
             }
             None => write_atomically(out, bytes),
@@ -63,7 +63,7 @@ pub fn write_output(out: &CStr, bytes: &[u8]) -> Result<(), Errno> {
 fn write_atomically(out: &CStr, bytes: &[u8]) -> Result<(), Errno> {
     let tmp = temp_path(out);
     // Cannot fail: `out` has no interior NUL and the digits add none.
-    let tmp = CStr::from_bytes_with_nul(&tmp).map_err(|_| Errno(EINVAL))?;
+    let tmp = sys::c_str(&tmp).ok_or(Errno(EINVAL))?;
     let fd = Fd::create_new(tmp)?;
     let result = fd.write_all(bytes).and_then(|()| fd.close()).and_then(|()| sys::rename_file(tmp, out));
     if result.is_err() {
