@@ -16,6 +16,9 @@
 pub const FRAC_BITS: u32 = 4;
 const ONE: i32 = 1 << FRAC_BITS;
 
+/// Taps of the cascade's difference filter.
+pub const TAPS: usize = 16;
+
 /// Fraction bits of NLMS weights.
 const W_BITS: u32 = 16;
 const W_LIMIT: i32 = 1 << 24;
@@ -27,7 +30,10 @@ const W_LIMIT: i32 = 1 << 24;
 #[derive(Clone, Debug)]
 pub struct Nlms<const N: usize> {
     weights: [i32; N],
-    history: [i32; N],
+    /// The history twice over, so the newest-first window is always the
+    /// contiguous `N` values from `pos`, and a new input moves nothing.
+    ring: [[i32; N]; 2],
+    pos: usize,
     power: i64,
     mu_shift: u32,
 }
@@ -37,16 +43,27 @@ impl<const N: usize> Nlms<N> {
         Self::with_weights(mu_shift, [0; N])
     }
 
-    /// A filter starting from `weights` (Q16) instead of zero.
+    /// A filter starting from `weights` (Q16, newest tap first) instead of zero.
     pub const fn with_weights(mu_shift: u32, weights: [i32; N]) -> Self {
-        Self { weights, history: [0; N], power: 0, mu_shift }
+        Self { weights, ring: [[0; N]; 2], pos: 0, power: 0, mu_shift }
+    }
+
+    /// The filter's current weights (Q16, newest tap first).
+    pub fn weights(&self) -> [i32; N] {
+        self.weights
+    }
+
+    /// The inputs, newest first.
+    #[inline]
+    fn history(&self) -> &[i32] {
+        &self.ring.as_flattened()[self.pos..self.pos + N]
     }
 
     /// The filter's prediction of the next input, Q4.
     #[inline]
     pub fn predict(&self) -> i32 {
         let mut acc: i64 = 0;
-        for (w, h) in self.weights.iter().zip(self.history.iter()) {
+        for (w, h) in self.weights.iter().zip(self.history()) {
             acc += i64::from(*w) * i64::from(*h);
         }
         // Clamped so a diverging filter cannot overflow the cascade's sums.
@@ -60,20 +77,22 @@ impl<const N: usize> Nlms<N> {
         // Power plus a floor so silence does not blow up the step.
         let norm = self.power + i64::from(N as u32) * i64::from(ONE * ONE) + 1;
         let gain = (i64::from(err) << (W_BITS + 8)) / norm;
-        for (w, h) in self.weights.iter_mut().zip(self.history.iter()) {
+        let shift = 8 + self.mu_shift;
+        let history = &self.ring.as_flattened()[self.pos..self.pos + N];
+        for (w, h) in self.weights.iter_mut().zip(history) {
             // Rounded, not floored: a floor's -1/2 bias per update would
             // drag every weight down over a recording.
-            let shift = 8 + self.mu_shift;
             let step = (gain * i64::from(*h) + (1 << (shift - 1))) >> shift;
             *w = (i64::from(*w) + step).clamp(-i64::from(W_LIMIT), i64::from(W_LIMIT)) as i32;
         }
-        let last = self.history[N - 1];
-        self.power += i64::from(input) * i64::from(input) - i64::from(last) * i64::from(last);
-        self.history.copy_within(0..N - 1, 1);
-        self.history[0] = input;
+        let oldest = i64::from(history[N - 1]);
+        self.power += i64::from(input) * i64::from(input) - oldest * oldest;
+        // Newest first: step the window back one slot and write both copies.
+        self.pos = if self.pos == 0 { N - 1 } else { self.pos - 1 };
+        self.ring[0][self.pos] = input;
+        self.ring[1][self.pos] = input;
     }
 }
-
 
 /// The prediction cascade of the range-coded profiles.
 #[derive(Clone, Debug)]
@@ -81,7 +100,7 @@ pub struct Cascade {
     /// Code range: predictions are clamped to `[0, codes)`.
     codes: i32,
     last: i32,
-    diff_stage: Nlms<16>,
+    diff_stage: Nlms<TAPS>,
     stages: Stages,
     /// The difference stage's last prediction, kept for its update.
     p_diff: i32,
@@ -104,11 +123,17 @@ impl Cascade {
     }
 
     pub fn with_stages(codes: u32, stages: Stages) -> Self {
-        Self::with_weights(codes, stages, [0; 16], 7)
+        Self::with_weights(codes, stages, [0; TAPS], 7)
     }
 
-    /// A cascade whose difference filter starts from `weights` (Q16).
-    pub fn with_weights(codes: u32, stages: Stages, weights: [i32; 16], mu_shift: u32) -> Self {
+    /// The difference filter's current weights (Q16, newest tap first).
+    pub fn weights(&self) -> [i32; TAPS] {
+        self.diff_stage.weights()
+    }
+
+    /// A cascade whose difference filter starts from `weights` (Q16) and
+    /// steps by `2^-mu_shift`.
+    pub fn with_weights(codes: u32, stages: Stages, weights: [i32; TAPS], mu_shift: u32) -> Self {
         Self {
             stages,
             codes: codes as i32,

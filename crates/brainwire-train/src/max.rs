@@ -9,7 +9,7 @@
 //! own distribution curves; fitting under the coding model is not.
 
 use crate::corpus::{self, Split};
-use brainwire_core::max::{Predictor, TAPS};
+use brainwire_core::max::{predictor, TAPS};
 use brainwire_core::AdcLattice;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -91,7 +91,7 @@ pub fn run(dir: &Path, out: &Path) -> Result<(), String> {
 fn initial_weights(recordings: &[Vec<u32>]) -> [i32; TAPS] {
     let (mut sum, mut n) = ([0f64; TAPS], 0f64);
     for rec in recordings {
-        let mut pred = Predictor::with_weights(1024, [0; TAPS]);
+        let mut pred = predictor(1024, [0; TAPS]);
         for (k, &code) in rec.iter().enumerate() {
             pred.predict();
             pred.update(code);
@@ -186,7 +186,7 @@ fn expected_counts(
     let (mut bits, mut n) = (0.0, 0usize);
     let mut p = vec![0.0f64; 1024];
     for rec in recordings {
-        let mut pred = Predictor::with_weights(1024, *weights);
+        let mut pred = predictor(1024, *weights);
         let (mut vf, mut vs) = (25.0f64, 25.0f64);
         for (seen, &code) in rec.iter().enumerate() {
             let mu = pred.predict();

@@ -33,7 +33,7 @@ mod tests;
 use crate::error::Error;
 use crate::lattice::AdcLattice;
 use crate::range::{ByteSink, RangeDecoder, RangeEncoder};
-pub use model::{code_of, Model, Predictor, Window, ESCAPE_FREQ, TAPS, TOTAL};
+pub use model::{code_of, predictor, Model, Window, ESCAPE_FREQ, MU_SHIFT, TAPS, TOTAL};
 
 /// Encoder of one channel in the `max` profile.
 pub struct Encoder {

@@ -6,7 +6,7 @@
 
 use super::priors::{INITIAL_WEIGHTS, PHI_Q31, PHI_STEPS_PER_SIGMA, WIDTHS_Q6};
 use crate::lattice::AdcLattice;
-use crate::predictor::FRAC_BITS;
+use crate::predictor::{Cascade, Stages, FRAC_BITS};
 
 /// Every coding step uses this frequency total.
 pub const TOTAL: u32 = 1 << 16;
@@ -48,95 +48,15 @@ const fn edges(widths: &[u8; 1024]) -> [u32; 1025] {
 }
 
 /// Taps of the difference filter.
-pub const TAPS: usize = 16;
-/// Fraction bits of the filter weights; the filter's output is clamped to +-2^24.
-const W_BITS: u32 = 16;
-const W_LIMIT: i64 = 1 << 24;
-/// Step size 2^-9 of the normalised update (the filter starts from learned
-/// weights, so a small step wins over fast convergence).
-const MU_SHIFT: u32 = 9;
+pub use crate::predictor::TAPS;
+/// Step size 2^-9 of the difference filter's normalised update: it starts
+/// from learned weights, so a small step wins over fast convergence.
+pub const MU_SHIFT: u32 = 9;
 
-/// Predicts the next code (Q4): the last code plus a normalised LMS filter
-/// on the history of first differences (the default profile's predictor,
-/// written for fewer instructions: a doubled ring buffer instead of shifting
-/// the history, one division per sample).
-#[derive(Clone, Debug)]
-pub struct Predictor {
-    max_q4: i32,
-    last: i32,
-    weights: [i32; TAPS],
-    /// The history twice over, so `ring[pos..pos + TAPS]` is always the
-    /// newest-first window without moving it.
-    ring: [i32; 2 * TAPS],
-    pos: usize,
-    power: i64,
-    p_diff: i32,
-}
-
-impl Predictor {
-    pub fn new(codes: u32) -> Self {
-        Self::with_weights(codes, INITIAL_WEIGHTS)
-    }
-
-    /// A predictor whose filter starts from `weights` (Q16, newest tap first).
-    pub fn with_weights(codes: u32, weights: [i32; TAPS]) -> Self {
-        let one = 1 << FRAC_BITS;
-        Self {
-            max_q4: (codes as i32 - 1) * one,
-            last: (codes / 2) as i32 * one,
-            weights,
-            ring: [0; 2 * TAPS],
-            pos: 0,
-            power: 0,
-            p_diff: 0,
-        }
-    }
-
-    /// The filter's current weights (Q16, newest tap first).
-    pub fn weights(&self) -> [i32; TAPS] {
-        self.weights
-    }
-
-    /// The next code, Q4, within `[0, codes - 1]`.
-    #[inline]
-    pub fn predict(&mut self) -> i32 {
-        let h = &self.ring[self.pos..self.pos + TAPS];
-        let mut acc = 0i64;
-        for (w, x) in self.weights.iter().zip(h) {
-            acc += i64::from(*w) * i64::from(*x);
-        }
-        self.p_diff = (acc >> W_BITS).clamp(-W_LIMIT, W_LIMIT) as i32;
-        (self.last + self.p_diff).clamp(0, self.max_q4)
-    }
-
-    /// Learns the actual code after [`Predictor::predict`].
-    #[inline]
-    pub fn update(&mut self, code: u32) {
-        let x = (code as i32) << FRAC_BITS;
-        let d = x - self.last;
-        let err = d - self.p_diff;
-        let norm = self.power + (TAPS as i64) * (1 << (2 * FRAC_BITS)) + 1;
-        let gain = (i64::from(err) << (W_BITS + 8)) / norm;
-        let shift = 8 + MU_SHIFT;
-        let h = &self.ring[self.pos..self.pos + TAPS];
-        for (w, x) in self.weights.iter_mut().zip(h) {
-            // Wrapping: a filter driven to the limits of i32 by hostile input
-            // predicts garbage (clamped below) but stays deterministic.
-            let step = ((gain * i64::from(*x) + (1 << (shift - 1))) >> shift) as i32;
-            *w = w.wrapping_add(step);
-        }
-        let oldest = i64::from(h[TAPS - 1]);
-        self.power += i64::from(d) * i64::from(d) - oldest * oldest;
-        // Newest first: step the window back one slot and write both copies.
-        self.pos = if self.pos == 0 {
-            TAPS - 1
-        } else {
-            self.pos - 1
-        };
-        self.ring[self.pos] = d;
-        self.ring[self.pos + TAPS] = d;
-        self.last = x;
-    }
+/// The predictor: the shared cascade (last code plus an NLMS filter on first
+/// differences, `crate::predictor`) started from the learned weights.
+pub fn predictor(codes: u32, weights: [i32; TAPS]) -> Cascade {
+    Cascade::with_weights(codes, Stages::ALL, weights, MU_SHIFT)
 }
 
 /// The coding window of one sample: codes `lo..=hi` have a symbol each.
@@ -170,7 +90,7 @@ impl Window {
 pub struct Model {
     lattice: AdcLattice,
     len: u32,
-    predictor: Predictor,
+    predictor: Cascade,
     var_fast: i64,
     var_slow: i64,
     seen: u32,
@@ -184,7 +104,7 @@ impl Model {
         Self {
             lattice,
             len,
-            predictor: Predictor::new(len),
+            predictor: predictor(len, INITIAL_WEIGHTS),
             var_fast: INIT_VAR,
             var_slow: INIT_VAR,
             seen: 0,
