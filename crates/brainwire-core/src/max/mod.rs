@@ -33,7 +33,7 @@ mod tests;
 use crate::error::Error;
 use crate::lattice::AdcLattice;
 use crate::range::{ByteSink, RangeDecoder, RangeEncoder};
-pub use model::{code_of, predictor, Model, Window, ESCAPE_FREQ, MU_SHIFT, TAPS, TOTAL};
+pub use model::{code_of, predictor, Ablation, Model, Window, ESCAPE_FREQ, MU_SHIFT, TAPS, TOTAL};
 
 /// Encoder of one channel in the `max` profile.
 pub struct Encoder {
@@ -43,8 +43,13 @@ pub struct Encoder {
 
 impl Encoder {
     pub fn new(lattice: AdcLattice) -> Self {
+        Self::with_ablation(lattice, Ablation::NONE)
+    }
+
+    /// An encoder with parts of the model switched off (see [`Ablation`]).
+    pub fn with_ablation(lattice: AdcLattice, ablation: Ablation) -> Self {
         Self {
-            model: Model::new(lattice),
+            model: Model::with_ablation(lattice, ablation),
             rc: RangeEncoder::new(),
         }
     }
@@ -93,8 +98,13 @@ pub struct Decoder<'a> {
 
 impl<'a> Decoder<'a> {
     pub fn new(lattice: AdcLattice, payload: &'a [u8]) -> Self {
+        Self::with_ablation(lattice, Ablation::NONE, payload)
+    }
+
+    /// A decoder for a stream made by [`Encoder::with_ablation`].
+    pub fn with_ablation(lattice: AdcLattice, ablation: Ablation, payload: &'a [u8]) -> Self {
         Self {
-            model: Model::new(lattice),
+            model: Model::with_ablation(lattice, ablation),
             rc: RangeDecoder::new(payload),
         }
     }

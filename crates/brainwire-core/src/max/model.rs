@@ -24,7 +24,8 @@ const HALF_MAX: u32 = 2048;
 const SIGMA_MIN: u64 = 32;
 /// Fraction bits of the variance accumulators.
 const VAR_FRAC: u32 = 4;
-/// Fast variance mean: rate 2^-4. Slow mean: rate 1/(n+2) down to 2^-10.
+/// Fast variance mean: rate 2^-4. Slow mean: rate 2^-floor(log2(n + 2)) after
+/// n samples, down to 2^-10 (a running mean at first, then forgetting).
 const FAST_SHIFT: u32 = 4;
 const SLOW_SHIFT_MAX: u32 = 10;
 /// Starting variance: 5 codes of noise.
@@ -85,10 +86,33 @@ impl Window {
     }
 }
 
+/// Which parts of the `max` model are used. Every part is on in a coded
+/// stream; turning one off is for measuring what it saves (the ratio bench).
+/// A stream made with some parts off decodes only with the same switches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ablation {
+    /// The NLMS filter on first differences (else: the last code).
+    pub nlms: bool,
+    /// Its learned starting weights and small step (else: zero and 2^-7).
+    pub learned_weights: bool,
+    /// The learned ADC code edges (else: every code equally wide).
+    pub width_prior: bool,
+    /// The fast mean of squared errors in the scale (else: slow only).
+    pub fast_variance: bool,
+    /// The slow mean of squared errors in the scale (else: fast only).
+    pub slow_variance: bool,
+}
+
+impl Ablation {
+    pub const NONE: Ablation =
+        Ablation { nlms: true, learned_weights: true, width_prior: true, fast_variance: true, slow_variance: true };
+}
+
 /// The `max` model of one channel.
 #[derive(Clone, Debug)]
 pub struct Model {
     lattice: AdcLattice,
+    ablation: Ablation,
     len: u32,
     predictor: Cascade,
     var_fast: i64,
@@ -100,11 +124,21 @@ pub struct Model {
 
 impl Model {
     pub fn new(lattice: AdcLattice) -> Self {
+        Self::with_ablation(lattice, Ablation::NONE)
+    }
+
+    pub fn with_ablation(lattice: AdcLattice, ablation: Ablation) -> Self {
         let len = lattice.len();
+        let stages = Stages { difference_nlms: ablation.nlms };
+        let predictor = match ablation.learned_weights {
+            true => Cascade::with_weights(len, stages, INITIAL_WEIGHTS, MU_SHIFT),
+            false => Cascade::with_weights(len, stages, [0; TAPS], 7),
+        };
         Self {
             lattice,
+            ablation,
             len,
-            predictor: predictor(len, INITIAL_WEIGHTS),
+            predictor,
             var_fast: INIT_VAR,
             var_slow: INIT_VAR,
             seen: 0,
@@ -127,8 +161,8 @@ impl Model {
     #[inline]
     fn edge(&self, code: u32) -> i64 {
         match self.lattice {
-            AdcLattice::Neuralink10 => 2 * i64::from(EDGES_Q6[(code as usize).min(1024)]),
-            AdcLattice::Identity16 => i64::from(code) * U_PER_CODE,
+            AdcLattice::Neuralink10 if self.ablation.width_prior => 2 * i64::from(EDGES_Q6[(code as usize).min(1024)]),
+            _ => i64::from(code) * U_PER_CODE,
         }
     }
 
@@ -136,11 +170,11 @@ impl Model {
     #[inline]
     fn mid(&self, code: u32) -> i64 {
         match self.lattice {
-            AdcLattice::Neuralink10 => {
+            AdcLattice::Neuralink10 if self.ablation.width_prior => {
                 let c = (code as usize).min(1023);
                 2 * i64::from(EDGES_Q6[c]) + i64::from(WIDTHS_Q6[c])
             }
-            AdcLattice::Identity16 => i64::from(code) * U_PER_CODE + U_PER_CODE / 2,
+            _ => i64::from(code) * U_PER_CODE + U_PER_CODE / 2,
         }
     }
 
@@ -182,7 +216,11 @@ impl Model {
         let m = here + (((next - here) * f) >> FRAC_BITS);
         self.m = m;
 
-        let var = (self.var_fast + 3 * self.var_slow) >> (2 + VAR_FRAC);
+        let var = match (self.ablation.fast_variance, self.ablation.slow_variance) {
+            (true, true) => (self.var_fast + 3 * self.var_slow) >> (2 + VAR_FRAC),
+            (false, _) => self.var_slow >> VAR_FRAC,
+            (true, false) => self.var_fast >> VAR_FRAC,
+        };
         let s = isqrt(var as u64).max(SIGMA_MIN) as i64;
         let inv_s = (1i64 << INV_BITS) / s;
         let half = ((((WINDOW_SIGMAS * s) / U_PER_CODE) + 2) as u32).min(HALF_MAX);
@@ -321,7 +359,7 @@ impl Model {
         let e = self.mid(code.min(self.len - 1)) - self.m;
         let e2 = (e * e) << VAR_FRAC;
         self.var_fast += (e2 - self.var_fast) >> FAST_SHIFT;
-        let slow = (32 - (self.seen + 2).leading_zeros() - 1).min(SLOW_SHIFT_MAX);
+        let slow = (31 - self.seen.saturating_add(2).leading_zeros()).min(SLOW_SHIFT_MAX);
         self.var_slow += (e2 - self.var_slow) >> slow;
         self.seen = self.seen.saturating_add(1);
         self.predictor.update(code);

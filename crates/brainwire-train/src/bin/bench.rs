@@ -1,7 +1,7 @@
 //! `bench`: the ratio bench. For a directory of recordings it prints, per
 //! profile, the challenge ratio (binaries counted when given), bits/sample,
 //! the worst and median file, encode and decode speed; then an ablation table
-//! of the tables profile: what each stage saves.
+//! of the max and tables profiles: what each part of the model saves.
 //!
 //! ```text
 //! cargo run --release -p brainwire-train --bin bench -- DATA_DIR [--split all|train|heldout]
@@ -15,7 +15,7 @@ use brainwire_core::channel::{self, Ablation};
 use brainwire_core::predictor::Stages;
 use brainwire_core::range::ByteCounter;
 use brainwire_core::residual::Parts;
-use brainwire_core::{AdcLattice, Profile};
+use brainwire_core::{max, AdcLattice, Profile};
 use brainwire_train::corpus::{self, Split};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -113,22 +113,13 @@ fn profile_row(profile: Profile, recs: &[Recording], binary_bytes: u64) -> Resul
     Ok(())
 }
 
-/// Coded bits/sample of the tables profile's model with some stages off.
-fn ablated_bits(ablation: Ablation, recs: &[Recording]) -> f64 {
+/// Coded bits/sample over all recordings of a per-recording encoder that
+/// returns its stream's size in bytes (two threads).
+fn coded_bits(recs: &[Recording], bytes_of: impl Fn(&[i16], AdcLattice) -> u64 + Sync) -> f64 {
     let work = |part: &[Recording]| {
-        let (mut bytes, mut n) = (0u64, 0u64);
-        for r in part {
-            let lattice = AdcLattice::detect(&r.samples);
-            let mut sink = ByteCounter::default();
-            let mut enc = channel::Encoder::with_ablation(Profile::Tables, lattice, ablation);
-            for &s in &r.samples {
-                enc.push(s, &mut sink);
-            }
-            enc.finish(&mut sink);
-            bytes += sink.0;
-            n += r.samples.len() as u64;
-        }
-        (bytes, n)
+        part.iter().fold((0u64, 0u64), |(b, n), r| {
+            (b + bytes_of(&r.samples, AdcLattice::detect(&r.samples)), n + r.samples.len() as u64)
+        })
     };
     let half = recs.len() / 2;
     let (a, b) = std::thread::scope(|s| {
@@ -139,10 +130,53 @@ fn ablated_bits(ablation: Ablation, recs: &[Recording]) -> f64 {
     (a.0 + b.0) as f64 * 8.0 / (a.1 + b.1).max(1) as f64
 }
 
-fn ablation_table(recs: &[Recording]) {
+/// Bytes of the tables profile's stream with some stages off.
+fn tables_bytes(samples: &[i16], lattice: AdcLattice, ablation: Ablation) -> u64 {
+    let mut sink = ByteCounter::default();
+    let mut enc = channel::Encoder::with_ablation(Profile::Tables, lattice, ablation);
+    for &s in samples {
+        enc.push(s, &mut sink);
+    }
+    enc.finish(&mut sink);
+    sink.0
+}
+
+/// Bytes of the max profile's stream with some parts off.
+fn max_bytes(samples: &[i16], lattice: AdcLattice, ablation: max::Ablation) -> u64 {
+    let mut sink = ByteCounter::default();
+    let mut enc = max::Encoder::with_ablation(lattice, ablation);
+    for &s in samples {
+        enc.push(s, &mut sink);
+    }
+    enc.finish(&mut sink);
+    sink.0
+}
+
+fn print_rows(title: &str, full: f64, rows: impl IntoIterator<Item = (&'static str, f64)>) {
+    println!("\n{title} (bits/sample of the codec stream; saving = cost of removing the part)");
+    println!("{:<30} {:>11} {:>9}", "part removed", "bits/sample", "saving");
+    println!("{:<30} {:>11.4} {:>9}", "(none: full model)", full, "-");
+    for (name, b) in rows {
+        println!("{:<30} {:>11.4} {:>+9.4}", name, b, b - full);
+    }
+}
+
+fn ablation_tables(recs: &[Recording]) {
+    let max_full = max::Ablation::NONE;
+    let max_rows: [(&str, max::Ablation); 5] = [
+        ("code-width prior (edges)", max::Ablation { width_prior: false, ..max_full }),
+        ("difference NLMS (16 taps)", max::Ablation { nlms: false, ..max_full }),
+        ("learned NLMS start weights", max::Ablation { learned_weights: false, ..max_full }),
+        ("slow variance", max::Ablation { slow_variance: false, ..max_full }),
+        ("fast variance", max::Ablation { fast_variance: false, ..max_full }),
+    ];
+    let full = coded_bits(recs, |s, l| max_bytes(s, l, max_full));
+    let rows = max_rows.map(|(name, a)| (name, coded_bits(recs, |s, l| max_bytes(s, l, a))));
+    print_rows("ablation of the max profile", full, rows);
+
     let all = Ablation::NONE;
     let r = all.residual;
-    let rows: [(&str, Ablation); 6] = [
+    let tables_rows: [(&str, Ablation); 6] = [
         ("difference NLMS (16 taps)", Ablation { predictor: Stages { difference_nlms: false }, ..all }),
         ("code-width prior", Ablation { residual: Parts { width_prior: false, ..r }, ..all }),
         ("learned initial shapes", Ablation { residual: Parts { learned_shapes: false, ..r }, ..all }),
@@ -156,14 +190,9 @@ fn ablation_table(recs: &[Recording]) {
             },
         ),
     ];
-    let full = ablated_bits(all, recs);
-    println!("\nablation of the tables profile (bits/sample of the codec stream; saving = cost of removing the stage)");
-    println!("{:<28} {:>11} {:>9}", "stage removed", "bits/sample", "saving");
-    println!("{:<28} {:>11.4} {:>9}", "(none: full model)", full, "-");
-    for (name, a) in rows {
-        let b = ablated_bits(a, recs);
-        println!("{:<28} {:>11.4} {:>+9.4}", name, b, b - full);
-    }
+    let full = coded_bits(recs, |s, l| tables_bytes(s, l, all));
+    let rows = tables_rows.map(|(name, a)| (name, coded_bits(recs, |s, l| tables_bytes(s, l, a))));
+    print_rows("ablation of the tables profile", full, rows);
 }
 
 fn main() -> ExitCode {
@@ -211,7 +240,7 @@ fn main() -> ExitCode {
         }
     }
     if o.ablation {
-        ablation_table(&recs);
+        ablation_tables(&recs);
     }
     ExitCode::SUCCESS
 }
