@@ -10,7 +10,7 @@
 use alloc::vec::Vec;
 use core::ffi::CStr;
 
-use brainwire_container::{decode, encode, CoreError, Error, Profile};
+use brainwire_container::{decode, encode, encode_best, CoreError, Error, Profile, DEFAULT_CANDIDATES};
 
 use crate::files::{push_decimal, read_all, write_output as write_file};
 use crate::sys::{self, Args, Errno, FileId};
@@ -69,7 +69,7 @@ fn write_output(tool: &[u8], output: &CStr, bytes: &[u8]) -> i32 {
 /// `encode [--profile NAME] IN OUT`
 pub fn encode_main(mut args: Args) -> i32 {
     const TOOL: &[u8] = b"encode";
-    let mut profile = Profile::DEFAULT;
+    let mut chosen: Option<Profile> = None;
     let mut paths: [Option<&CStr>; 2] = [None, None];
     let mut n = 0;
     while let Some(arg) = args.next() {
@@ -77,7 +77,7 @@ pub fn encode_main(mut args: Args) -> i32 {
             b"--profile" => {
                 let name = args.next().and_then(|a| core::str::from_utf8(a.to_bytes()).ok());
                 match name.and_then(Profile::from_name) {
-                    Some(p) => profile = p,
+                    Some(p) => chosen = Some(p),
                     None => return usage(ENCODE_USAGE),
                 }
             }
@@ -97,7 +97,12 @@ pub fn encode_main(mut args: Args) -> i32 {
         Ok(b) => b,
         Err(code) => return code,
     };
-    let packed = encode(&original, profile);
+    // No --profile: the smallest of the default candidates (max, and tables
+    // for the rare recordings clipped at a rail).
+    let packed = match chosen {
+        Some(p) => encode(&original, p),
+        None => encode_best(&original, &DEFAULT_CANDIDATES),
+    };
     drop(original);
     write_output(TOOL, output, &packed)
 }

@@ -18,7 +18,8 @@ pub const EXTENSION: &str = "bw";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Direction {
-    Encode(Profile),
+    /// With one profile, or (`None`) the smallest of the default candidates.
+    Encode(Option<Profile>),
     Decode,
 }
 
@@ -120,13 +121,18 @@ fn convert(source: &Source, output: &Path, direction: Direction) -> Result<(u64,
     let input =
         std::fs::read(&source.path).or_io(|| format!("cannot read '{}'", source.path.display()))?;
     let result = match direction {
-        Direction::Encode(profile) => contain(|| brainwire_container::encode(&input, profile))
-            .map_err(|e| {
-                Failure::new(
-                    Exit::BadInput,
-                    anyhow::anyhow!("cannot encode '{}': {e}", source.path.display()),
-                )
-            })?,
+        Direction::Encode(profile) => contain(|| match profile {
+            Some(p) => brainwire_container::encode(&input, p),
+            None => {
+                brainwire_container::encode_best(&input, &brainwire_container::DEFAULT_CANDIDATES)
+            }
+        })
+        .map_err(|e| {
+            Failure::new(
+                Exit::BadInput,
+                anyhow::anyhow!("cannot encode '{}': {e}", source.path.display()),
+            )
+        })?,
         Direction::Decode => contain(|| brainwire_container::decode(&input))
             .map_err(anyhow::Error::msg)
             .and_then(|r| r.map_err(plain))

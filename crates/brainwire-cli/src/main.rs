@@ -66,9 +66,10 @@ are stored as they are, so any file round-trips.
     Encode {
         #[command(flatten)]
         batch: BatchArgs,
-        /// Trade-off between ratio and speed: lite, tables or max.
-        #[arg(long, short, default_value = "max", value_parser = parse_profile)]
-        profile: brainwire_core::Profile,
+        /// Trade-off between ratio and speed: lite, tables or max. Without it,
+        /// each file gets the smaller of max and tables, as with ./encode.
+        #[arg(long, short, value_parser = parse_profile)]
+        profile: Option<brainwire_core::Profile>,
     },
     /// Restore the original files from .bw files (or directories of them).
     #[command(after_help = "\

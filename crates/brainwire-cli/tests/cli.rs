@@ -130,10 +130,7 @@ fn single_files_go_beside_their_input_or_to_a_chosen_name() {
 #[test]
 fn eval_on_synth_prints_a_ratio_per_codec() {
     let dir = with_synth(3);
-    let out = ok(
-        dir.path(),
-        &["eval", "data", "--codec", "tables,lite,zstd"],
-    );
+    let out = ok(dir.path(), &["eval", "data", "--codec", "tables,lite,zstd"]);
     assert!(out.contains("./encode and ./decode not found"), "{out}");
     for codec in ["tables", "lite", "zstd"] {
         let row = out

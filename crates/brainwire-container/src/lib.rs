@@ -24,7 +24,7 @@ pub mod wav;
 
 pub use brainwire_core::{AdcLattice, Profile};
 pub use decode::{decode, inspect, Info, MAX_SAMPLES_PER_STREAM_BYTE};
-pub use encode::encode;
+pub use encode::{encode, encode_best, DEFAULT_CANDIDATES};
 pub use error::{CoreError, Error};
 pub use format::Kind;
 

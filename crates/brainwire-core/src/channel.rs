@@ -116,9 +116,10 @@ impl<'a> Decoder<'a> {
         })
     }
 
-    /// A stream that needed bytes beyond its end was truncated.
+    /// Checks the stream ended exactly where the encoder ended it: a cut
+    /// stream, damaged flush bytes or appended bytes are refused.
     pub fn finish(self) -> Result<(), Error> {
-        if self.rc.overran() { Err(Error::Corrupt) } else { Ok(()) }
+        if self.rc.at_end() { Ok(()) } else { Err(Error::Corrupt) }
     }
 }
 

@@ -211,6 +211,16 @@ impl<'a> RangeDecoder<'a> {
         }
     }
 
+    /// True when the decoder stands exactly where the encoder's
+    /// [`RangeEncoder::finish`] left it: every input byte consumed, none
+    /// invented past the end, and the code at the bottom of the interval
+    /// (the flush writes `low` itself, so after the last symbol the code,
+    /// which is kept relative to `low`, is 0). A damaged flush byte or a
+    /// byte appended to the stream breaks it.
+    pub fn at_end(&self) -> bool {
+        self.overrun == 0 && self.pos == self.input.len() && self.code == 0
+    }
+
     /// Bytes consumed from the input so far.
     pub fn position(&self) -> usize {
         self.pos

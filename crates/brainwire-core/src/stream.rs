@@ -22,7 +22,7 @@ pub enum Profile {
     /// prior. Kept for its stage-by-stage ablation; `max` beats it on ratio
     /// and on speed.
     Tables = 2,
-    /// Highest ratio, and the tools' default: each code's probability is its
+    /// Highest ratio (the tools try it first): each code's probability is its
     /// analog interval under a Gaussian around the prediction (learned code
     /// edges, adaptive scale).
     Max = 3,
@@ -30,8 +30,6 @@ pub enum Profile {
 
 impl Profile {
     pub const ALL: [Profile; 3] = [Profile::Lite, Profile::Tables, Profile::Max];
-    /// What the tools use when no profile is asked for.
-    pub const DEFAULT: Profile = Profile::Max;
 
     pub fn from_id(id: u8) -> Option<Self> {
         Self::ALL.into_iter().find(|p| *p as u8 == id)
