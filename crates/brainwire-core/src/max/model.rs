@@ -35,15 +35,13 @@ const INV_BITS: u32 = 40;
 const Z_BITS: u32 = 12;
 const ONE_Q31: u32 = 1 << 31;
 
-/// Lower code edges of the Neuralink lattice, Q6 (the cumulative widths).
-static EDGES_Q6: [u32; 1025] = edges(&WIDTHS_Q6);
-
-const fn edges(widths: &[u8; 1024]) -> [u32; 1025] {
+/// Lower code edges of the Neuralink lattice, Q6: the cumulative widths.
+/// Built when a model starts rather than stored, which keeps 4 KiB of table
+/// out of the challenge executables.
+fn edges(widths: &[u8; 1024]) -> [u32; 1025] {
     let mut e = [0u32; 1025];
-    let mut i = 0;
-    while i < 1024 {
-        e[i + 1] = e[i] + widths[i] as u32;
-        i += 1;
+    for (i, &w) in widths.iter().enumerate() {
+        e[i + 1] = e[i] + u32::from(w);
     }
     e
 }
@@ -120,6 +118,8 @@ pub struct Model {
     seen: u32,
     /// The analog prediction of the current sample, U.
     m: i64,
+    /// Lower code edges (Q6) of the 10-bit lattice.
+    edges: [u32; 1025],
 }
 
 impl Model {
@@ -137,6 +137,7 @@ impl Model {
         Self {
             lattice,
             ablation,
+            edges: edges(&WIDTHS_Q6),
             len,
             predictor,
             var_fast: INIT_VAR,
@@ -161,7 +162,7 @@ impl Model {
     #[inline]
     fn edge(&self, code: u32) -> i64 {
         match self.lattice {
-            AdcLattice::Neuralink10 if self.ablation.width_prior => 2 * i64::from(EDGES_Q6[(code as usize).min(1024)]),
+            AdcLattice::Neuralink10 if self.ablation.width_prior => 2 * i64::from(self.edges[(code as usize).min(1024)]),
             _ => i64::from(code) * U_PER_CODE,
         }
     }
@@ -172,7 +173,7 @@ impl Model {
         match self.lattice {
             AdcLattice::Neuralink10 if self.ablation.width_prior => {
                 let c = (code as usize).min(1023);
-                2 * i64::from(EDGES_Q6[c]) + i64::from(WIDTHS_Q6[c])
+                2 * i64::from(self.edges[c]) + i64::from(WIDTHS_Q6[c])
             }
             _ => i64::from(code) * U_PER_CODE + U_PER_CODE / 2,
         }
