@@ -15,7 +15,7 @@ pub enum Split {
 
 impl Split {
     pub fn contains(self, index: usize) -> bool {
-        (index % 4 == 0) == (self == Split::HeldOut)
+        index.is_multiple_of(4) == (self == Split::HeldOut)
     }
 }
 

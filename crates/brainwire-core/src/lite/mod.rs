@@ -348,6 +348,7 @@ impl LengthModel {
     pub fn row(&mut self, row: &mut [u8; SYMBOLS], mut bit: impl FnMut(u32, u32) -> u32) {
         let class = self.ctx % CLASSES;
         let first_class = class == 0;
+        #[allow(clippy::needless_range_loop)] // `sym` indexes three tables
         for sym in 0..SYMBOLS {
             let down = usize::from(self.rows[class][sym]).min(16);
             let left = if first_class { 16 } else { usize::from(self.rows[(class + CLASSES - 1) % CLASSES][sym]) };
