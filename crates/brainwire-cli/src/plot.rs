@@ -82,6 +82,22 @@ fn drawing<E: std::fmt::Debug>(e: E) -> anyhow::Error {
     anyhow::anyhow!("drawing failed: {e:?}")
 }
 
+/// The series legend every chart uses: boxed, on a pale background.
+fn legend<'a, DB, CT>(chart: &mut ChartContext<'a, DB, CT>, position: SeriesLabelPosition) -> anyhow::Result<()>
+where
+    DB: DrawingBackend + 'a,
+    CT: CoordTranslate,
+{
+    chart
+        .configure_series_labels()
+        .position(position)
+        .label_font(label_font())
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .draw()
+        .map_err(drawing)
+}
+
 /// A figure that can draw itself on any plotters backend.
 pub trait Figure {
     fn size(&self) -> (u32, u32) {
@@ -218,14 +234,7 @@ impl Figure for RatioEcdf {
                     PathElement::new(vec![(x, y), (x + 24, y)], c.stroke_width(3))
                 });
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .label_font(label_font())
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .draw()
-            .map_err(drawing)?;
+        legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         Ok(())
     }
 }
@@ -352,14 +361,7 @@ impl Figure for BitsOverTime {
                     .legend(legend);
             }
         }
-        bottom
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .label_font(label_font())
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .draw()
-            .map_err(drawing)?;
+        legend(&mut bottom, SeriesLabelPosition::LowerRight)?;
         Ok(())
     }
 }
@@ -426,14 +428,7 @@ impl Figure for BitsVsEntropy {
                 .label(name.as_str())
                 .legend(move |(x, y)| Circle::new((x + 12, y), 4, c.filled()));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .label_font(label_font())
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .draw()
-            .map_err(drawing)?;
+        legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         Ok(())
     }
 }
@@ -540,14 +535,7 @@ impl Figure for ResidualHistogram {
             .map_err(drawing)?
             .label(format!("Laplace with the same mean |d| ({mean_abs:.1})"))
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], fit.stroke_width(3)));
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font(label_font())
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .draw()
-            .map_err(drawing)?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         Ok(())
     }
 }
