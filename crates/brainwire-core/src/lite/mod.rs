@@ -536,13 +536,7 @@ impl ChannelEncoder {
         let code = match lattice_code(self.lattice, sample) {
             Some(c) => {
                 let c = c as i32;
-                let r = c - p.code;
-                if r.unsigned_abs() > RESIDUAL_LIMIT as u32 {
-                    self.escape(codebook, &p, c, out);
-                } else {
-                    let (word, len) = codebook.word(p.context, (r + RESIDUAL_LIMIT) as usize);
-                    self.writer.put(word, len, out);
-                }
+                self.put_code(codebook, &p, c, out);
                 c
             }
             None => self.off_lattice(codebook, &p, sample, out),
@@ -561,14 +555,21 @@ impl ChannelEncoder {
         }
         let p = self.model.predict();
         let c = i32::from(code);
+        self.put_code(codebook, &p, c, out);
+        self.model.update(&p, c);
+    }
+
+    /// Writes the codeword of code `c` (on the lattice) for prediction `p`:
+    /// its residual's codeword, or the escape when the residual is too large.
+    #[inline(always)]
+    fn put_code<S: ByteSink>(&mut self, codebook: &Codebook, p: &Prediction, c: i32, out: &mut S) {
         let r = c - p.code;
         if r.unsigned_abs() > RESIDUAL_LIMIT as u32 {
-            self.escape(codebook, &p, c, out);
+            self.escape(codebook, p, c, out);
         } else {
             let (word, len) = codebook.word(p.context, (r + RESIDUAL_LIMIT) as usize);
             self.writer.put(word, len, out);
         }
-        self.model.update(&p, c);
     }
 
     /// A residual without a codeword: the escape, then the residual.
