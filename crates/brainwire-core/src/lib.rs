@@ -28,6 +28,8 @@ pub mod priors;
 pub mod range;
 pub mod residual;
 pub mod stream;
+#[cfg(test)]
+mod test_support;
 
 pub use error::Error;
 pub use lattice::AdcLattice;

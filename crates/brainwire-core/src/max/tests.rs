@@ -7,16 +7,10 @@ extern crate std;
 
 use super::model::isqrt_for_tests;
 use super::*;
-use std::path::PathBuf;
+use crate::test_support::{real_recordings, Bytes};
 use std::vec::Vec;
 use std::{eprintln, vec};
 
-struct Sink(Vec<u8>);
-impl ByteSink for Sink {
-    fn put(&mut self, b: u8) {
-        self.0.push(b);
-    }
-}
 
 /// xorshift64*: deterministic test randomness.
 struct Rng(u64);
@@ -37,7 +31,7 @@ impl Rng {
 }
 
 fn encode(lattice: AdcLattice, samples: &[i16]) -> Vec<u8> {
-    let mut out = Sink(Vec::new());
+    let mut out = Bytes(Vec::new());
     let mut enc = Encoder::new(lattice);
     for &s in samples {
         enc.push(s, &mut out);
@@ -251,37 +245,6 @@ fn integer_square_root_is_within_a_third_of_a_percent() {
             "isqrt({v}) = {r}, root {exact}"
         );
     }
-}
-
-/// Recordings of `BRAINWIRE_DATA` (canonical 44-byte-header WAVs), at most
-/// `max`, spread over the sorted list; `None` (with a note) when it is unset.
-fn real_recordings(max: usize) -> Option<Vec<(PathBuf, Vec<i16>)>> {
-    let Some(dir) = std::env::var_os("BRAINWIRE_DATA") else {
-        eprintln!("note: BRAINWIRE_DATA is not set; skipping the real-data test");
-        return None;
-    };
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .ok()?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "wav"))
-        .collect();
-    paths.sort();
-    let step = (paths.len() / max).max(1);
-    Some(
-        paths
-            .into_iter()
-            .step_by(step)
-            .take(max)
-            .map(|p| {
-                let bytes = std::fs::read(&p).unwrap();
-                let s = bytes[44..]
-                    .chunks_exact(2)
-                    .map(|c| i16::from_le_bytes([c[0], c[1]]))
-                    .collect();
-                (p, s)
-            })
-            .collect(),
-    )
 }
 
 #[test]
