@@ -20,6 +20,21 @@ const TOP: u32 = 1 << 24;
 pub trait ByteSink {
     /// Appends one byte.
     fn put(&mut self, byte: u8);
+
+    /// Appends bytes.
+    #[inline]
+    fn put_slice(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.put(b);
+        }
+    }
+
+    /// Appends two bytes (the `lite` bit writer's unit).
+    #[inline]
+    fn put2(&mut self, bytes: [u8; 2]) {
+        self.put(bytes[0]);
+        self.put(bytes[1]);
+    }
 }
 
 #[cfg(feature = "alloc")]
@@ -27,6 +42,16 @@ impl ByteSink for alloc::vec::Vec<u8> {
     #[inline]
     fn put(&mut self, byte: u8) {
         self.push(byte);
+    }
+
+    #[inline]
+    fn put_slice(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+
+    #[inline]
+    fn put2(&mut self, bytes: [u8; 2]) {
+        self.extend_from_slice(&bytes);
     }
 }
 

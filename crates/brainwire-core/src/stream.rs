@@ -94,6 +94,18 @@ impl Encoder {
         }
     }
 
+    /// Codes a block of samples: the same bytes as pushing them one by one,
+    /// with the profile chosen once per block instead of once per sample.
+    pub fn push_all<S: ByteSink>(&mut self, samples: &[i16], out: &mut S) {
+        match &mut self.state {
+            EncoderState::Lite(e) => e.push_all(samples, out),
+            EncoderState::Model(e) => samples.iter().for_each(|&s| {
+                e.push(s, out);
+            }),
+            EncoderState::Max(e) => samples.iter().for_each(|&s| e.push(s, out)),
+        }
+    }
+
     /// Ends the stream, writing what the encoder still holds.
     pub fn finish<S: ByteSink>(self, out: &mut S) {
         match self.state {
@@ -151,6 +163,16 @@ impl<'a> Decoder<'a> {
         }
     }
 
+    /// Fills `out` with the next samples, as many calls of
+    /// [`Decoder::next_sample`] would; on an error `out` holds garbage.
+    pub fn decode_into(&mut self, out: &mut [i16]) -> Result<(), Error> {
+        match &mut self.state {
+            DecoderState::Lite(d) => d.decode_into(out),
+            DecoderState::Model(d) => out.iter_mut().try_for_each(|s| d.next_sample().map(|v| *s = v)),
+            DecoderState::Max(d) => out.iter_mut().try_for_each(|s| d.next_sample().map(|v| *s = v)),
+        }
+    }
+
     /// Checks the stream after its last sample: it must not have run past the
     /// end of its bytes.
     pub fn finish(self) -> Result<(), Error> {
@@ -165,17 +187,13 @@ impl<'a> Decoder<'a> {
 /// Encodes a whole recording into `out` (header included).
 pub fn encode_all<S: ByteSink>(profile: Profile, lattice: AdcLattice, samples: &[i16], out: &mut S) {
     let mut enc = Encoder::new(profile, lattice, out);
-    for &s in samples {
-        enc.push(s, out);
-    }
+    enc.push_all(samples, out);
     enc.finish(out);
 }
 
 /// Decodes `out.len()` samples from `stream`.
 pub fn decode_all(stream: &[u8], out: &mut [i16]) -> Result<(), Error> {
     let mut dec = Decoder::new(stream)?;
-    for s in out.iter_mut() {
-        *s = dec.next_sample()?;
-    }
+    dec.decode_into(out)?;
     dec.finish()
 }

@@ -1,18 +1,21 @@
-//! `train lite`: learns the `lite` profile's static tables from the training
-//! split and writes `crates/brainwire-core/src/lite/tables.rs`.
+//! `train lite`: learns the `lite` profile's static code tables from the
+//! training split and writes `crates/brainwire-core/src/lite/tables.rs`.
 //!
-//! Two passes over the training recordings, both with the core's own
-//! [`Model`], so the tables fit exactly the contexts the codec computes:
-//! 1. fit the prediction gain: least squares of each step `code - last` on
-//!    the model's pull `mean - last`;
-//! 2. run the model with that gain and count, per context, how often each
-//!    residual symbol occurs; a length-limited Huffman code per context
-//!    follows. Every symbol keeps a codeword (its count is floored), so a
-//!    recording unlike the training data still codes, only less tightly.
+//! One pass over the training recordings with the core's own [`Model`], so
+//! the tables fit exactly the contexts the codec computes: per context, how
+//! often each residual symbol occurs; a length-limited Huffman code per
+//! context follows. Every symbol keeps a codeword (its count is floored), so
+//! a recording unlike the training data still codes, only less tightly.
+//! The lengths are then stored as differences from the core's
+//! [`length_prediction`], each coded with a small Huffman code per energy
+//! bucket, and read back with the core's own reader before anything is
+//! written.
 
 use crate::corpus::{self, Split};
-use brainwire_core::lite::{symbol, LengthModel, Model, CONTEXTS, ESCAPE, GAIN_BITS, MAX_CODE_LEN, SYMBOLS};
-use brainwire_core::range::{RangeDecoder, RangeEncoder};
+use brainwire_core::lite::{
+    canonical_codes, length_prediction, read_code_lengths_from, symbol, EnergyTable, Model, BUCKETS, CLASSES, CONTEXTS, DELTAS, ESCAPE,
+    MAX_CODE_LEN, SYMBOLS,
+};
 use brainwire_core::AdcLattice;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -37,39 +40,30 @@ pub fn run(dir: &Path, out: &Path) -> Result<(), String> {
         return Err(format!("no 16-bit recordings on the 10-bit lattice in {}", dir.display()));
     }
     let lattice = AdcLattice::Neuralink10;
+    let energy = EnergyTable::new();
 
-    // Pass 1: the least-squares gain predicting each step `code - last`
-    // from the pull `mean - last` (Q4) the model sees before it.
-    let (mut cross, mut power) = (0f64, 0f64);
-    for s in &recordings {
-        let mut m = Model::with_gain(lattice, 0).expect("zero gain is in bounds");
-        for &v in s {
-            let p = m.predict();
-            let code = lattice.nearest_code(v) as i32;
-            let pull = f64::from(m.pull()) / 16.0;
-            cross += pull * f64::from(code - m.last());
-            power += pull * pull;
-            m.update(&p, code);
-        }
-    }
-    let gain = if power > 0.0 { (cross / power * f64::from(1 << GAIN_BITS)).round() as i32 } else { 0 };
-    if Model::with_gain(lattice, gain).is_none() {
-        return Err(format!("fitted gain {gain} exceeds the core's bound"));
-    }
-
-    // Pass 2: symbol counts per context.
+    // Symbol counts per context, and (a check of the fixed quarter pull)
+    // the least-squares pull of each step `code - last` on `mean - last`.
     let mut counts = vec![[0u64; SYMBOLS]; CONTEXTS];
+    let (mut cross, mut power) = (0f64, 0f64);
     let mut samples = 0u64;
     for s in &recordings {
-        let mut m = Model::with_gain(lattice, gain).expect("checked above");
+        let mut m = Model::new(lattice);
         for &v in s {
             let p = m.predict();
             let (sym, code) = match lattice.code(v) {
                 Some(c) => (symbol(c as i32 - p.code), c as i32),
                 None => (ESCAPE, lattice.nearest_code(v) as i32),
             };
+            let pull = f64::from(m.pull()) / 16.0;
+            cross += pull * f64::from(code - m.last());
+            power += pull * pull;
             counts[p.context][sym] += 1;
-            m.update(&p, code);
+            if sym < ESCAPE {
+                m.learn(&energy, code, sym);
+            } else {
+                m.learn_any(&p, code);
+            }
         }
         samples += s.len() as u64;
     }
@@ -80,16 +74,18 @@ pub fn run(dir: &Path, out: &Path) -> Result<(), String> {
         let weighted: Vec<u64> = row.iter().map(|&c| c * COUNT_SCALE + 1).collect();
         let lens = limited_huffman_lengths(&weighted, MAX_CODE_LEN);
         bits += row.iter().zip(&lens).map(|(&c, &l)| c * u64::from(l)).sum::<u64>();
-        lengths.extend(lens);
+        lengths.extend(lens.iter().map(|&l| l as u8));
     }
     eprintln!(
-        "train lite: {} recordings, {} samples, codewords {:.4} bits/sample (escape payloads excluded), mean gain {}/256",
+        "train lite: {} recordings, {} samples, codewords {:.4} bits/sample (escape payloads excluded); least-squares pull {:.3} (the model uses 0.25)",
         recordings.len(),
         samples,
         bits as f64 / samples as f64,
-        gain
+        if power > 0.0 { cross / power } else { 0.0 },
     );
-    std::fs::write(out, render(gain, &lengths, recordings.len(), samples)).map_err(|e| format!("{}: {e}", out.display()))
+    let (delta_lengths, coded) = code_lengths(&lengths);
+    eprintln!("train lite: {} code lengths stored in {} bytes", lengths.len(), coded.len() + BUCKETS * DELTAS);
+    std::fs::write(out, render(&delta_lengths, &coded, recordings.len(), samples)).map_err(|e| format!("{}: {e}", out.display()))
 }
 
 /// Optimal prefix-code lengths of `weights` (all nonzero) with none longer
@@ -138,49 +134,79 @@ fn limited_huffman_lengths(weights: &[u64], limit: u32) -> Vec<u32> {
     lengths
 }
 
-/// Range codes `lengths` (context-major, `CONTEXTS * SYMBOLS`) with the
-/// core's [`LengthModel`], and checks that the core's way of reading them
-/// gives them back.
-pub fn code_lengths(lengths: &[u32]) -> Vec<u8> {
+/// Codes `lengths` (context-major, `CONTEXTS * SYMBOLS`, each 1..=15) as
+/// differences from the core's [`length_prediction`], with a Huffman code
+/// of the differences per energy bucket; checks that the core's reader
+/// gives them back. Returns the difference codes' lengths and the bits.
+pub fn code_lengths(lengths: &[u8]) -> ([[u8; DELTAS]; BUCKETS], Vec<u8>) {
     assert_eq!(lengths.len(), CONTEXTS * SYMBOLS);
-    assert!(lengths.iter().all(|&l| (1..=MAX_CODE_LEN).contains(&l)));
-    let mut out = Vec::new();
-    let mut enc = RangeEncoder::new();
-    let mut model = LengthModel::new();
-    for ctx_lengths in lengths.chunks_exact(SYMBOLS) {
+    assert!(lengths.iter().all(|&l| (1..=MAX_CODE_LEN as u8).contains(&l)));
+    // The differences, in reading order, and their counts per bucket.
+    let mut deltas = Vec::with_capacity(lengths.len());
+    let mut counts = [[0u64; DELTAS]; BUCKETS];
+    let mut latest = [[0u8; SYMBOLS]; CLASSES];
+    for (ctx, ctx_lengths) in lengths.chunks_exact(SYMBOLS).enumerate() {
+        let (b, q) = (ctx / CLASSES, ctx % CLASSES);
         let mut row = [0u8; SYMBOLS];
-        for (r, &l) in row.iter_mut().zip(ctx_lengths) {
-            *r = l as u8;
+        for (s, &l) in ctx_lengths.iter().enumerate() {
+            let d = usize::from(l) + 16 - usize::from(length_prediction(b, q, s, &row, &latest));
+            counts[b][d] += 1;
+            deltas.push((b, d));
+            row[s] = l;
         }
-        model.row(&mut row, |p1, b| {
-            enc.encode_bit(b == 1, p1, &mut out);
-            b
-        });
+        latest[q] = row;
     }
-    enc.finish(&mut out);
+    let mut delta_lengths = [[0u8; DELTAS]; BUCKETS];
+    for (lens, c) in delta_lengths.iter_mut().zip(&counts) {
+        let used: Vec<usize> = (0..DELTAS).filter(|&d| c[d] > 0).collect();
+        if used.len() == 1 {
+            lens[used[0]] = 1;
+        } else if used.len() > 1 {
+            let l = limited_huffman_lengths(&used.iter().map(|&d| c[d]).collect::<Vec<_>>(), MAX_CODE_LEN);
+            for (&d, &l) in used.iter().zip(&l) {
+                lens[d] = l as u8;
+            }
+        }
+    }
+    let codes: Vec<[u16; DELTAS]> = delta_lengths.iter().map(canonical_codes).collect();
+    // Most significant bit first, the last byte zero-padded.
+    let (mut out, mut acc, mut n) = (Vec::new(), 0u64, 0u32);
+    for &(b, d) in &deltas {
+        acc = (acc << delta_lengths[b][d]) | u64::from(codes[b][d]);
+        n += u32::from(delta_lengths[b][d]);
+        while n >= 8 {
+            n -= 8;
+            out.push((acc >> n) as u8);
+        }
+    }
+    if n > 0 {
+        out.push((acc << (8 - n)) as u8);
+    }
     // Read back as the core will.
-    let mut dec = RangeDecoder::new(&out);
-    let mut model = LengthModel::new();
-    for ctx_lengths in lengths.chunks_exact(SYMBOLS) {
-        let mut row = [0u8; SYMBOLS];
-        model.row(&mut row, |p1, _| u32::from(dec.decode_bit(p1).expect("consistent stream")));
-        assert!(row.iter().zip(ctx_lengths).all(|(&a, &b)| u32::from(a) == b), "code lengths do not read back");
-    }
-    out
+    let mut back = Vec::with_capacity(lengths.len());
+    read_code_lengths_from(&delta_lengths, &out, |_, row| back.extend_from_slice(row));
+    assert_eq!(back, lengths, "code lengths do not read back");
+    (delta_lengths, out)
 }
 
-/// The generated `tables.rs` for a fitted `gain` and the code `lengths`.
-pub fn render(gain: i32, lengths: &[u32], recordings: usize, samples: u64) -> String {
-    let coded = code_lengths(lengths);
+/// The generated `tables.rs`.
+pub fn render(delta_lengths: &[[u8; DELTAS]; BUCKETS], coded: &[u8], recordings: usize, samples: u64) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "//! GENERATED by `train lite` (brainwire-train/src/lite.rs) from the training");
     let _ = writeln!(s, "//! split ({recordings} recordings, {samples} samples): do not edit; regenerate.");
     let _ = writeln!(s);
-    let _ = writeln!(s, "/// Pull of the prediction towards the local mean (Q8), least-squares fit.");
-    let _ = writeln!(s, "pub const MEAN_GAIN: i32 = {gain};");
+    let _ = writeln!(s, "/// Lengths of the canonical code of `length - prediction + 16`, per energy bucket");
+    let _ = writeln!(s, "/// (0: the difference does not occur).");
+    let _ = writeln!(s, "pub static DELTA_CODE_LENGTHS: [[u8; {DELTAS}]; {BUCKETS}] = [");
+    for row in delta_lengths {
+        let line: Vec<String> = row.iter().map(|b| b.to_string()).collect();
+        let _ = writeln!(s, "    [{}],", line.join(", "));
+    }
+    let _ = writeln!(s, "];");
     let _ = writeln!(s);
-    let _ = writeln!(s, "/// Canonical code lengths (1..=15 bits) per context and symbol, context-major,");
-    let _ = writeln!(s, "/// range coded with `super::LengthModel`: `CONTEXTS * SYMBOLS` lengths in {} bytes.", coded.len());
+    let _ = writeln!(s, "/// The code lengths (1..=15 bits) of every context and symbol, context-major,");
+    let _ = writeln!(s, "/// as codewords of `DELTA_CODE_LENGTHS`, most significant bit first: `CONTEXTS * SYMBOLS`");
+    let _ = writeln!(s, "/// lengths in {} bytes.", coded.len());
     let _ = writeln!(s, "pub static CODE_LENGTHS_CODED: [u8; {}] = [", coded.len());
     for row in coded.chunks(24) {
         let line: Vec<String> = row.iter().map(|b| b.to_string()).collect();

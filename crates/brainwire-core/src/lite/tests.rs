@@ -7,6 +7,7 @@
 extern crate std;
 
 use super::*;
+use crate::error::Error;
 use crate::test_support::{real_recordings, Bytes};
 use std::vec::Vec;
 use std::{eprintln, vec};
@@ -118,21 +119,42 @@ fn fast_lattice_map_agrees_with_the_lattice() {
 
 #[test]
 fn learned_codes_are_complete_prefix_codes() {
-    let mut reader = CodeLengths::new();
-    for ctx in 0..CONTEXTS {
+    let mut rows = 0;
+    codebook::read_code_lengths(|ctx, lengths| {
+        assert_eq!(ctx, rows);
+        rows += 1;
         // Kraft sum in units of 2^-MAX_CODE_LEN: exactly 1 for a complete code.
         let mut kraft = 0u32;
-        let lengths = reader.next_row();
         for (sym, &len) in lengths.iter().enumerate() {
             let len = u32::from(len);
             assert!((1..=MAX_CODE_LEN).contains(&len), "context {ctx} symbol {sym}: length {len}");
             kraft += 1 << (MAX_CODE_LEN - len);
         }
         assert_eq!(kraft, 1 << MAX_CODE_LEN, "context {ctx}");
+    });
+    assert_eq!(rows, CONTEXTS);
+}
+
+#[test]
+fn block_coding_matches_sample_by_sample_coding() {
+    for (lattice, s) in [(AdcLattice::Neuralink10, synthetic(6000, 41, 4)), (AdcLattice::Identity16, synthetic(3000, 43, 0))] {
+        let payload = encode(lattice, &s);
+        let mut enc = Encoder::new(lattice);
+        let mut block = Bytes(Vec::new());
+        enc.push_all(&s[..1234], &mut block);
+        enc.push_all(&s[1234..], &mut block);
+        enc.finish(&mut block);
+        assert_eq!(block.0, payload);
+        let mut dec = Decoder::new(lattice, &payload);
+        let mut back = vec![0i16; s.len()];
+        dec.decode_into(&mut back[..777]).unwrap();
+        dec.decode_into(&mut back[777..]).unwrap();
+        dec.finish().unwrap();
+        assert_eq!(back, s);
+        // A block running past the end of the payload is refused.
+        let mut dec = Decoder::new(lattice, &payload[..payload.len() - 3]);
+        assert_eq!(dec.decode_into(&mut back), Err(Error::Corrupt));
     }
-    // The model reads the coded table to its end and not beyond (the
-    // encoder's final flush is 5 bytes; the reader preloads 4).
-    assert!(reader.pos <= CODE_LENGTHS_CODED.len(), "read {} of {} bytes", reader.pos, CODE_LENGTHS_CODED.len());
 }
 
 #[test]

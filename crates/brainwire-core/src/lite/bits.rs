@@ -1,0 +1,189 @@
+//! Bit packing of the `lite` payload, most significant bit first.
+//!
+//! Invariants: the writer holds fewer than [`FLUSH_BITS`] bits between calls
+//! (whole 16-bit words leave at once, so a sample's bits wait for at most
+//! 15 later samples); the reader never reads outside its slice: past the end
+//! it reads zeros and [`BitReader::overran`] says so.
+
+use crate::error::Error;
+use crate::range::ByteSink;
+
+/// The writer emits two bytes as soon as it holds this many bits.
+pub const FLUSH_BITS: u32 = 16;
+/// Exp-Golomb order of escape payloads.
+pub const ESCAPE_ORDER: u32 = 5;
+/// Longest Exp-Golomb prefix a valid escape has (its payload, a zigzagged
+/// residual plus one, is below 2^20).
+const ESCAPE_MAX_PREFIX: u32 = 20 - ESCAPE_ORDER;
+
+/// Writes bits most significant first; whole 16-bit words leave at once.
+#[derive(Clone, Debug, Default)]
+pub struct BitWriter {
+    /// The held bits in the low end (bits above them are stale).
+    acc: u64,
+    /// Bits in `acc` not yet written, below [`FLUSH_BITS`] between calls.
+    bits: u32,
+}
+
+impl BitWriter {
+    /// Bits held back.
+    pub fn pending_bits(&self) -> u32 {
+        self.bits
+    }
+
+    /// Appends the low `len` (at most 16) bits of `word` (no bits above them).
+    #[inline(always)]
+    pub fn put<S: ByteSink>(&mut self, word: u32, len: u32, out: &mut S) {
+        debug_assert!(len <= 16 && self.bits < FLUSH_BITS);
+        self.acc = (self.acc << len) | u64::from(word);
+        self.bits += len;
+        if self.bits >= FLUSH_BITS {
+            self.bits -= FLUSH_BITS;
+            out.put2(((self.acc >> self.bits) as u16).to_be_bytes());
+        }
+    }
+
+    /// Appends the low `len` (at most 24) bits of `word`.
+    pub fn put_long<S: ByteSink>(&mut self, word: u32, len: u32, out: &mut S) {
+        if len > 16 {
+            self.put(word >> 16, len - 16, out);
+            self.put(word & 0xFFFF, 16, out);
+        } else {
+            self.put(word, len, out);
+        }
+    }
+
+    /// Exp-Golomb code of order [`ESCAPE_ORDER`] of `u` (below 2^20).
+    pub fn put_exp_golomb<S: ByteSink>(&mut self, u: u32, out: &mut S) {
+        let v = u + (1 << ESCAPE_ORDER);
+        let len = 32 - v.leading_zeros();
+        self.put_long(0, len - 1 - ESCAPE_ORDER, out);
+        self.put_long(v, len, out);
+    }
+
+    /// Writes what is held, the last byte padded with zero bits.
+    pub fn flush<S: ByteSink>(&mut self, out: &mut S) {
+        while self.bits > 0 {
+            let take = self.bits.min(8);
+            self.bits -= take;
+            out.put(((self.acc >> self.bits) << (8 - take)) as u8);
+        }
+    }
+}
+
+/// Reads bits most significant first. Past the end of the payload it reads
+/// zeros; [`BitReader::overran`] then reports it.
+#[derive(Clone, Debug)]
+pub struct BitReader<'a> {
+    data: &'a [u8],
+    /// Bytes loaded into `acc` so far (virtual zero bytes past the end count).
+    pos: usize,
+    /// Unread bits, left-aligned.
+    acc: u64,
+    /// Number of unread bits in `acc`.
+    bits: u32,
+}
+
+impl<'a> BitReader<'a> {
+    pub fn new(data: &'a [u8]) -> Self {
+        Self { data, pos: 0, acc: 0, bits: 0 }
+    }
+
+    /// Makes sure at least `n` (at most 57) bits are unread, loading bytes
+    /// only every few calls.
+    #[inline(always)]
+    pub fn need(&mut self, n: u32) {
+        if self.bits < n {
+            *self = self.clone().refilled();
+        }
+    }
+
+    /// [`BitReader::refill`] out of line, by value, so that a decoding loop
+    /// keeps the reader in registers.
+    #[inline(never)]
+    fn refilled(mut self) -> Self {
+        self.refill();
+        self
+    }
+
+    /// Tops `acc` up to at least 57 unread bits.
+    #[inline(always)]
+    pub fn refill(&mut self) {
+        if self.bits > 56 {
+            return;
+        }
+        if let Some(chunk) = self.data.get(self.pos..self.pos + 8) {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(chunk);
+            // Bits below the whole bytes counted are the next bytes' own
+            // bits, so loading them again later ORs in the same values.
+            self.acc |= u64::from_be_bytes(b) >> self.bits;
+            let n = (63 - self.bits) >> 3;
+            self.pos += n as usize;
+            self.bits += n << 3;
+        } else {
+            while self.bits <= 56 {
+                let byte = self.data.get(self.pos).copied().unwrap_or(0);
+                self.acc |= u64::from(byte) << (56 - self.bits);
+                self.pos += 1;
+                self.bits += 8;
+            }
+        }
+    }
+
+    /// The next `n` (1 to 32) bits without consuming them (needs them loaded).
+    #[inline(always)]
+    pub fn peek(&self, n: u32) -> u32 {
+        (self.acc >> (64 - n)) as u32
+    }
+
+    /// Consumes `n` bits (at most the unread ones).
+    #[inline(always)]
+    pub fn consume(&mut self, n: u32) {
+        self.acc <<= n;
+        self.bits -= n;
+    }
+
+    /// Reads `n` bits, 1 to 32 (needs them loaded).
+    #[inline]
+    pub fn take(&mut self, n: u32) -> u32 {
+        let v = self.peek(n);
+        self.consume(n);
+        v
+    }
+
+    pub fn exp_golomb(&mut self) -> Result<u32, Error> {
+        self.refill();
+        let prefix = self.acc.leading_zeros();
+        if prefix > ESCAPE_MAX_PREFIX {
+            return Err(Error::Corrupt);
+        }
+        self.consume(prefix);
+        let v = self.take(prefix + 1 + ESCAPE_ORDER);
+        Ok(v - (1 << ESCAPE_ORDER))
+    }
+
+    /// Bits consumed so far.
+    #[inline]
+    pub fn consumed(&self) -> usize {
+        self.pos * 8 - self.bits as usize
+    }
+
+    /// True once more bits were consumed than the payload holds.
+    #[inline(always)]
+    pub fn overran(&self) -> bool {
+        // Cheap first test: only zeros loaded past the end can be overrun.
+        self.pos > self.data.len() && self.consumed() > self.data.len() * 8
+    }
+
+    /// Checks the end of the payload: nothing but the zero padding of the
+    /// last byte may remain unread.
+    pub fn finish(mut self) -> Result<(), Error> {
+        self.refill();
+        let left = (self.data.len() * 8).checked_sub(self.consumed()).ok_or(Error::Corrupt)?;
+        if left >= 8 || (left > 0 && self.acc >> (64 - left) != 0) {
+            return Err(Error::Corrupt);
+        }
+        Ok(())
+    }
+}

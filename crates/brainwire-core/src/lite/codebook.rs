@@ -1,0 +1,282 @@
+//! The `lite` profile's prefix codes: reading the learned code lengths
+//! ([`super::tables`]), the encoder's [`Codebook`] and the decoder's
+//! [`DecodeTables`].
+//!
+//! The lengths (`CONTEXTS * SYMBOLS` of them, 1..=15 bits) are stored as the
+//! differences from a prediction, each a codeword of a small canonical code
+//! per energy bucket: the row of class `q` is nearly the row of class `q - 1`
+//! moved by one symbol (the same residual lands on the same kind of ADC
+//! code), so most differences are 0 and cost a bit or two. Reading them is
+//! one table lookup each, a small fraction of a 5 s recording's coding time.
+//!
+//! Invariants: canonical codes are assigned shortest first, ties by symbol,
+//! identically here and in `train lite`; a table that is not a complete code
+//! (only a damaged constant could be one) makes samples decode as corrupt,
+//! never a panic.
+
+use super::bits::BitReader;
+use super::neuralink_offset;
+use super::model::{EnergyTable, BUCKETS, CLASSES, CONTEXTS, ESCAPE, SYMBOLS};
+use super::tables::{CODE_LENGTHS_CODED, DELTA_CODE_LENGTHS};
+
+/// Longest codeword of the learned tables.
+pub const MAX_CODE_LEN: u32 = 15;
+/// Symbols of the length-difference codes: `length - prediction + 16`.
+pub const DELTAS: usize = 32;
+/// Codeword bits resolved by one table lookup; longer codewords (rare) take
+/// the canonical search.
+const PEEK_BITS: u32 = 8;
+/// Rows of the per-context tables: a power of two above [`CONTEXTS`], so a
+/// context (built as `bucket * 16 | class` from a state below 64) indexes
+/// them without a bounds check.
+pub const CONTEXT_ROWS: usize = 256;
+
+/// The prediction of the length of symbol `s` in class `q` of bucket `b`
+/// from the rows read before it: `latest[k]` is the last row read of class
+/// `k` (of bucket `b` for `k < q`, of bucket `b - 1` for `k >= q`), `row`
+/// the lengths of this row read so far.
+#[doc(hidden)]
+#[inline(always)]
+pub fn length_prediction(b: usize, q: usize, s: usize, row: &[u8; SYMBOLS], latest: &[[u8; SYMBOLS]; CLASSES]) -> u8 {
+    if q > 0 {
+        // One class up, one residual down: the same code class.
+        latest[q - 1][if s + 2 < SYMBOLS { s + 1 } else { s }]
+    } else if b > 0 {
+        latest[0][s]
+    } else if s > 0 {
+        row[s - 1]
+    } else {
+        8
+    }
+}
+
+/// Canonical codewords of `lengths` (0 = no codeword): shortest first, ties
+/// by symbol.
+#[doc(hidden)]
+pub fn canonical_codes<const N: usize>(lengths: &[u8; N]) -> [u16; N] {
+    let mut next = first_codes(lengths);
+    let mut codes = [0u16; N];
+    for (c, &len) in codes.iter_mut().zip(lengths) {
+        let len = usize::from(len) & 15;
+        *c = next[len] as u16;
+        next[len] += 1;
+    }
+    codes
+}
+
+/// The first canonical codeword of each length.
+fn first_codes(lengths: &[u8]) -> [u32; 16] {
+    let mut count = [0u32; 16];
+    for &len in lengths {
+        count[usize::from(len) & 15] += 1;
+    }
+    let mut first = [0u32; 16];
+    let mut code = 0u32;
+    for len in 1..16 {
+        code = (code + if len > 1 { count[len - 1] } else { 0 }) << 1;
+        first[len] = code;
+    }
+    first
+}
+
+/// Decoding of one canonical prefix code of up to `N` symbols.
+#[derive(Clone)]
+pub struct Canonical<const N: usize> {
+    /// `symbol << 4 | length` by the next [`PEEK_BITS`] bits; 0 when the
+    /// codeword is longer (or the pattern unused).
+    fast: [u16; 1 << PEEK_BITS],
+    /// For the longer codewords: first codeword, count and index in
+    /// `sorted` of each length.
+    first: [u16; 16],
+    count: [u16; 16],
+    offset: [u16; 16],
+    /// Symbols by (length, symbol).
+    sorted: [u8; N],
+}
+
+impl<const N: usize> Canonical<N> {
+    const EMPTY: Self = Self { fast: [0; 1 << PEEK_BITS], first: [0; 16], count: [0; 16], offset: [0; 16], sorted: [0; N] };
+
+    fn build(&mut self, lengths: &[u8; N]) {
+        let mut count = [0u16; 16];
+        for &len in lengths {
+            count[usize::from(len) & 15] += 1;
+        }
+        let mut next = [0u16; 16];
+        let (mut code, mut k) = (0u16, 0u16);
+        for len in 1..16 {
+            code = code.wrapping_add(if len > 1 { count[len - 1] } else { 0 }) << 1;
+            self.first[len] = code;
+            self.count[len] = count[len];
+            self.offset[len] = k;
+            next[len] = k;
+            k += count[len];
+        }
+        for (sym, &len) in lengths.iter().enumerate() {
+            let len = usize::from(len) & 15;
+            if len > 0 {
+                self.sorted[usize::from(next[len]) % N] = sym as u8;
+                next[len] += 1;
+            }
+        }
+        // Canonical codewords increase in sorted order, so the short ones
+        // cover the fast table from its start, each 2^(PEEK - len) slots.
+        let mut slot = 0usize;
+        for &sym in &self.sorted[..usize::from(k).min(N)] {
+            let len = u32::from(lengths[usize::from(sym) % N]);
+            if len > PEEK_BITS {
+                break;
+            }
+            let n = 1usize << (PEEK_BITS - len);
+            if let Some(span) = self.fast.get_mut(slot..slot + n) {
+                span.fill(u16::from(sym) << 4 | len as u16);
+            }
+            slot += n;
+        }
+    }
+
+    /// The symbol and codeword length that `next15` (the next 15 bits)
+    /// starts with, or `None` for an unused pattern.
+    #[inline(always)]
+    pub fn decode(&self, next15: u32) -> Option<(usize, u32)> {
+        let e = self.fast[(next15 >> (MAX_CODE_LEN - PEEK_BITS)) as usize & ((1 << PEEK_BITS) - 1)];
+        if e != 0 {
+            return Some((usize::from(e >> 4), u32::from(e & 15)));
+        }
+        self.decode_long(next15)
+    }
+
+    #[inline(never)]
+    fn decode_long(&self, next15: u32) -> Option<(usize, u32)> {
+        for len in PEEK_BITS + 1..=MAX_CODE_LEN {
+            let c = next15 >> (MAX_CODE_LEN - len);
+            let i = c.wrapping_sub(u32::from(self.first[len as usize]));
+            if i < u32::from(self.count[len as usize]) {
+                let k = usize::from(self.offset[len as usize]) + i as usize;
+                return Some((usize::from(self.sorted[k % N]), len));
+            }
+        }
+        None
+    }
+}
+
+/// Reads the learned code lengths, context after context (`0..CONTEXTS`),
+/// handing each row to `row_done`.
+pub(crate) fn read_code_lengths(row_done: impl FnMut(usize, &[u8; SYMBOLS])) {
+    read_code_lengths_from(&DELTA_CODE_LENGTHS, &CODE_LENGTHS_CODED, row_done);
+}
+
+/// Reads code lengths coded as `coded` with the difference codes of
+/// `delta_lengths` (`train lite` checks its output with this).
+#[doc(hidden)]
+pub fn read_code_lengths_from(delta_lengths: &[[u8; DELTAS]; BUCKETS], coded: &[u8], mut row_done: impl FnMut(usize, &[u8; SYMBOLS])) {
+    let mut deltas = [Canonical::<DELTAS>::EMPTY; BUCKETS];
+    for (d, lengths) in deltas.iter_mut().zip(delta_lengths) {
+        d.build(lengths);
+    }
+    let mut reader = BitReader::new(coded);
+    let mut latest = [[0u8; SYMBOLS]; CLASSES];
+    for (b, delta) in deltas.iter().enumerate() {
+        for q in 0..CLASSES {
+            let mut row = [0u8; SYMBOLS];
+            if b == 0 && q == 0 {
+                // The first row: each length predicts the next.
+                for s in 0..SYMBOLS {
+                    let predicted = length_prediction(b, q, s, &row, &latest);
+                    row[s] = predicted.wrapping_add(next_delta(&mut reader, delta)) & 15;
+                }
+            } else {
+                // Every other prediction is a row read before: start from it
+                // ([`length_prediction`], row at a time).
+                if q > 0 {
+                    let left = &latest[q - 1];
+                    row[..SYMBOLS - 2].copy_from_slice(&left[1..SYMBOLS - 1]);
+                    row[SYMBOLS - 2..].copy_from_slice(&left[SYMBOLS - 2..]);
+                } else {
+                    row = latest[0];
+                }
+                for len in row.iter_mut() {
+                    *len = len.wrapping_add(next_delta(&mut reader, delta)) & 15;
+                }
+            }
+            row_done(b * CLASSES + q, &row);
+            latest[q] = row;
+        }
+    }
+}
+
+/// The next length difference (`length - prediction`, wrapping in a byte).
+#[inline(always)]
+fn next_delta(reader: &mut BitReader<'_>, delta: &Canonical<DELTAS>) -> u8 {
+    reader.need(MAX_CODE_LEN);
+    // The table is a constant `train lite` read back exactly; a damaged
+    // one only gives incomplete codes, never a panic.
+    let (d, len) = delta.decode(reader.peek(MAX_CODE_LEN)).unwrap_or((16, 1));
+    reader.consume(len);
+    (d as u8).wrapping_sub(16)
+}
+
+/// Canonical prefix codes of every context, and the energy table: what an
+/// encoder needs besides a channel's few bytes of state. Built once (an
+/// implant keeps it in ROM) and shared by every channel.
+pub struct Codebook {
+    /// Codeword lengths by context and symbol (0 past [`CONTEXTS`]).
+    pub(super) lengths: [[u8; SYMBOLS]; CONTEXT_ROWS],
+    /// Codewords by context and symbol.
+    pub(super) codes: [[u16; SYMBOLS]; CONTEXT_ROWS],
+    pub(super) energy: EnergyTable,
+    /// `value + 32768 - 64 * code` of each code of the 10-bit lattice: a
+    /// value `v` is on it iff `(v + 32768) % 64` is the entry of code
+    /// `(v + 32768) / 64` (every block of 64 values holds one code).
+    pub(super) offsets: [u8; 1024],
+}
+
+impl Codebook {
+    pub fn new() -> Self {
+        let mut offsets = [0u8; 1024];
+        for (c, o) in offsets.iter_mut().enumerate() {
+            *o = neuralink_offset(c as u32) as u8;
+        }
+        let mut cb = Self { lengths: [[0; SYMBOLS]; CONTEXT_ROWS], codes: [[0; SYMBOLS]; CONTEXT_ROWS], energy: EnergyTable::new(), offsets };
+        read_code_lengths(|ctx, row| {
+            cb.lengths[ctx] = *row;
+            cb.codes[ctx] = canonical_codes(row);
+        });
+        cb
+    }
+
+    /// Codeword and length of `sym` in context `ctx`.
+    #[inline(always)]
+    pub fn word(&self, ctx: usize, sym: usize) -> (u32, u32) {
+        let ctx = ctx & (CONTEXT_ROWS - 1);
+        (u32::from(self.codes[ctx][sym % SYMBOLS]), u32::from(self.lengths[ctx][sym % SYMBOLS]))
+    }
+}
+
+impl Default for Codebook {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The decoder's view of the codes of every context, and the energy table.
+pub struct DecodeTables {
+    pub(super) codes: [Canonical<SYMBOLS>; CONTEXT_ROWS],
+    pub(super) energy: EnergyTable,
+}
+
+impl DecodeTables {
+    pub fn new() -> Self {
+        let mut t = Self { codes: [Canonical::EMPTY; CONTEXT_ROWS], energy: EnergyTable::new() };
+        read_code_lengths(|ctx, row| t.codes[ctx].build(row));
+        t
+    }
+}
+
+impl Default for DecodeTables {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+const _: () = assert!(CONTEXTS <= CONTEXT_ROWS && ESCAPE < SYMBOLS && SYMBOLS <= 256);

@@ -1,0 +1,222 @@
+//! The `lite` encoders: [`ChannelEncoder`], one channel's few bytes of state
+//! coding with a shared [`Codebook`] (the implant's shape), and [`Encoder`],
+//! a single channel that owns its codebook (the files' shape).
+//!
+//! Invariant (bounded delay): each sample's codeword goes to the bit writer
+//! at once and whole 16-bit words leave immediately, so fewer than 16 bits
+//! are ever held back. Every codeword is at least one bit long, hence at most
+//! [`MAX_PENDING_SAMPLES`] samples have bits not yet in the output. There is
+//! no carry: a prefix code never changes written bits.
+
+use super::bits::BitWriter;
+use super::codebook::{Codebook, CONTEXT_ROWS};
+use super::model::{Model, Prediction, ESCAPE, RESIDUAL_LIMIT};
+use super::{lattice_code, zigzag};
+use crate::lattice::AdcLattice;
+use crate::range::ByteSink;
+
+/// Most samples with bits still inside the encoder: the bit writer holds
+/// fewer than 16 bits and every sample adds at least one (0.77 ms at
+/// 19.5 kHz).
+pub const MAX_PENDING_SAMPLES: usize = 15;
+
+/// The state of one channel's encoder (a few dozen bytes, fixed at compile
+/// time); the codebook it codes with is shared.
+#[derive(Clone, Debug)]
+pub struct ChannelEncoder {
+    lattice: AdcLattice,
+    model: Model,
+    writer: BitWriter,
+}
+
+impl ChannelEncoder {
+    pub fn new(lattice: AdcLattice) -> Self {
+        Self { lattice, model: Model::new(lattice), writer: BitWriter::default() }
+    }
+
+    /// Codes one sample with `codebook`; every 16-bit word it completes is
+    /// written to `out` before returning.
+    #[inline(always)]
+    pub fn push<S: ByteSink>(&mut self, codebook: &Codebook, sample: i16, out: &mut S) {
+        let code = match self.lattice {
+            AdcLattice::Neuralink10 => {
+                let u = u32::from(sample as u16 ^ 0x8000);
+                let c = u >> 6;
+                (u & 63 == u32::from(codebook.offsets[c as usize & 1023])).then_some(c)
+            }
+            _ => lattice_code(self.lattice, sample),
+        };
+        match code {
+            Some(c) => self.code(codebook, c as i32, out),
+            None => self.off_lattice(codebook, sample, out),
+        }
+    }
+
+    /// Codes one sample given as its ADC code, as an implant's ADC delivers
+    /// it: the same stream as [`ChannelEncoder::push`] of the code's value,
+    /// without the value-to-code mapping. A code beyond the lattice is coded
+    /// as the (clamped) value it would have.
+    #[inline(always)]
+    pub fn push_code<S: ByteSink>(&mut self, codebook: &Codebook, code: u16, out: &mut S) {
+        if u32::from(code) >= self.lattice.len() {
+            return self.push(codebook, self.lattice.value(u32::from(code)), out);
+        }
+        self.code(codebook, i32::from(code), out);
+    }
+
+    /// Codes lattice code `c`: its residual's codeword, or the escape.
+    #[inline(always)]
+    fn code<S: ByteSink>(&mut self, codebook: &Codebook, c: i32, out: &mut S) {
+        if !self.code_in_table(codebook, c, out) {
+            let p = self.model.predict();
+            self.escape(codebook, &p, c, out);
+        }
+    }
+
+    /// Codes lattice code `c` if its residual has a codeword; false (and
+    /// nothing done) if it needs the escape.
+    #[inline(always)]
+    fn code_in_table<S: ByteSink>(&mut self, codebook: &Codebook, c: i32, out: &mut S) -> bool {
+        let p = self.model.predict();
+        let sym = (c - p.code + RESIDUAL_LIMIT) as u32 as usize;
+        if sym >= ESCAPE {
+            return false;
+        }
+        let ctx = p.context & (CONTEXT_ROWS - 1);
+        self.writer.put(u32::from(codebook.codes[ctx][sym]), u32::from(codebook.lengths[ctx][sym]), out);
+        self.model.learn(&codebook.energy, c, sym);
+        true
+    }
+
+    /// [`ChannelEncoder::push`] out of line, taking and giving back the
+    /// state by value so that a block loop keeps it in registers.
+    #[inline(never)]
+    fn push_cold<S: ByteSink>(mut self, codebook: &Codebook, sample: i16, out: &mut S) -> Self {
+        self.push(codebook, sample, out);
+        self
+    }
+
+    /// A residual without a codeword: the escape, then the residual.
+    #[cold]
+    fn escape<S: ByteSink>(&mut self, codebook: &Codebook, p: &Prediction, code: i32, out: &mut S) {
+        let (word, len) = codebook.word(p.context, ESCAPE);
+        self.writer.put(word, len, out);
+        self.writer.put_exp_golomb(zigzag(code - p.code) + 1, out);
+        self.model.learn_any(p, code);
+    }
+
+    /// A sample off the lattice: the escape, a zero, then the raw value.
+    #[cold]
+    fn off_lattice<S: ByteSink>(&mut self, codebook: &Codebook, sample: i16, out: &mut S) {
+        let p = self.model.predict();
+        let (word, len) = codebook.word(p.context, ESCAPE);
+        self.writer.put(word, len, out);
+        self.writer.put_exp_golomb(0, out);
+        self.writer.put(u32::from(sample as u16), 16, out);
+        self.model.learn_any(&p, self.lattice.nearest_code(sample) as i32);
+    }
+
+    /// A bound on the samples whose bits are not all in the output yet: the
+    /// bits held, as every sample wrote at least one. Below 16, so at most
+    /// [`MAX_PENDING_SAMPLES`].
+    pub fn pending_samples(&self) -> usize {
+        self.writer.pending_bits() as usize
+    }
+
+    /// Ends the stream: writes the held bits, the last byte zero-padded.
+    pub fn finish<S: ByteSink>(mut self, out: &mut S) {
+        self.writer.flush(out);
+    }
+}
+
+/// Words a block encode gathers before handing them to the sink in one call.
+const CHUNK_WORDS: usize = 1024;
+
+/// The sink of a block encode: whole 16-bit words land in a local buffer
+/// (two instructions, no call), which goes to the real sink when full and at
+/// the end of the block.
+struct Chunk<'a, S: ByteSink> {
+    words: [[u8; 2]; CHUNK_WORDS],
+    len: usize,
+    out: &'a mut S,
+}
+
+impl<S: ByteSink> Chunk<'_, S> {
+    #[inline(never)]
+    fn drain(&mut self) {
+        self.out.put_slice(self.words[..self.len].as_flattened());
+        self.len = 0;
+    }
+}
+
+impl<S: ByteSink> ByteSink for Chunk<'_, S> {
+    /// A lone byte (the final flush, escapes): keeps the order of the
+    /// bytes, draining the words first.
+    fn put(&mut self, byte: u8) {
+        self.drain();
+        self.out.put(byte);
+    }
+
+    #[inline(always)]
+    fn put2(&mut self, bytes: [u8; 2]) {
+        self.words[self.len & (CHUNK_WORDS - 1)] = bytes;
+        self.len += 1;
+        if self.len == CHUNK_WORDS {
+            self.drain();
+        }
+    }
+}
+
+/// Streaming encoder of one channel that owns its [`Codebook`]: push a
+/// sample (or a block of them), get its bytes.
+pub struct Encoder {
+    channel: ChannelEncoder,
+    codebook: Codebook,
+}
+
+impl Encoder {
+    pub fn new(lattice: AdcLattice) -> Self {
+        Self { channel: ChannelEncoder::new(lattice), codebook: Codebook::new() }
+    }
+
+    /// Codes one sample; every 16-bit word it completes is written to `out`
+    /// before returning.
+    #[inline(always)]
+    pub fn push<S: ByteSink>(&mut self, sample: i16, out: &mut S) {
+        self.channel.push(&self.codebook, sample, out);
+    }
+
+    /// Codes a block of samples: the same bytes as pushing them one by one,
+    /// all written to `out` before returning. The channel state lives in
+    /// registers for the whole block; only escapes leave the loop.
+    pub fn push_all<S: ByteSink>(&mut self, samples: &[i16], out: &mut S) {
+        let codebook = &self.codebook;
+        let mut ch = self.channel.clone();
+        let mut chunk = Chunk { words: [[0; 2]; CHUNK_WORDS], len: 0, out };
+        if ch.lattice == AdcLattice::Neuralink10 {
+            for &s in samples {
+                let u = u32::from(s as u16 ^ 0x8000);
+                let c = u >> 6;
+                if u & 63 != u32::from(codebook.offsets[c as usize & 1023]) || !ch.code_in_table(codebook, c as i32, &mut chunk) {
+                    ch = ch.push_cold(codebook, s, &mut chunk);
+                }
+            }
+        } else {
+            for &s in samples {
+                ch = ch.push_cold(codebook, s, &mut chunk);
+            }
+        }
+        chunk.drain();
+        self.channel = ch;
+    }
+
+    /// See [`ChannelEncoder::pending_samples`].
+    pub fn pending_samples(&self) -> usize {
+        self.channel.pending_samples()
+    }
+
+    /// Ends the stream: writes the held bits, the last byte zero-padded.
+    pub fn finish<S: ByteSink>(self, out: &mut S) {
+        self.channel.finish(out);
+    }
+}
