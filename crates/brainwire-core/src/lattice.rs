@@ -107,7 +107,7 @@ impl AdcLattice {
     /// code that can match it, that of its block of 64 unsigned values (see
     /// [`AdcLattice::code`]); that block is `(w >> 6) ^ 512` for the raw bits
     /// `w`, so a table of each block's lattice value, indexed by `w >> 6`,
-    /// tests a word with a shift, a load and a compare: ~6 instructions a
+    /// tests a word with a shift, a load and a compare: ~8 instructions a
     /// sample where `code` took ~16. Never inlined: inside a caller's large
     /// function the loop's counter ended up in memory.
     #[inline(never)]
