@@ -9,6 +9,7 @@
 //! (`/dev/null`, `/dev/stdout`) is written in place, where no atomicity is
 //! possible or expected.
 
+use alloc::vec;
 use alloc::vec::Vec;
 use core::ffi::CStr;
 
@@ -23,19 +24,24 @@ pub fn read_all(path: &CStr) -> Result<(Vec<u8>, FileId), Errno> {
     let fd = Fd::open_read(path)?;
     let id = fd.identity()?;
     // The size is a hint: the read loop goes to end of file whatever it says.
+    // One byte more than the hint lets the read that sees end of file run
+    // without growing. Zeroed room comes from calloc (fresh pages, no cost
+    // per byte); `Vec::resize` would zero it in a byte loop.
     let hint = usize::try_from(id.size).unwrap_or(0);
-    let mut buf: Vec<u8> = Vec::with_capacity(hint.saturating_add(1));
+    let mut buf: Vec<u8> = vec![0; hint.saturating_add(1)];
+    let mut len = 0;
     loop {
-        if buf.len() == buf.capacity() {
-            buf.reserve(buf.capacity().max(64 * 1024));
+        if len == buf.len() {
+            let mut more = vec![0; buf.len().max(32 * 1024) * 2];
+            more[..len].copy_from_slice(&buf);
+            buf = more;
         }
-        let len = buf.len();
-        buf.resize(buf.capacity(), 0);
         let n = fd.read(&mut buf[len..])?;
-        buf.truncate(len + n);
         if n == 0 {
+            buf.truncate(len);
             return Ok((buf, id));
         }
+        len += n;
     }
 }
 

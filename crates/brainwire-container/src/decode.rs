@@ -5,6 +5,7 @@
 //! than a bound set by the input: the output grows as samples are decoded,
 //! starting from a reservation capped by the compressed size.
 
+use alloc::vec;
 use alloc::vec::Vec;
 
 use brainwire_core::{AdcLattice, Decoder, Profile};
@@ -58,22 +59,63 @@ fn decode_coded(c: &Coded<'_>, compressed_len: usize) -> Result<Vec<u8>, Error> 
         .and_then(|n| n.checked_add(c.trailer.len()))
         .ok_or(Error::TooLarge)?;
     let reserve = total.min(compressed_len.saturating_mul(RESERVE_PER_INPUT_BYTE));
-    let mut out = Vec::with_capacity(reserve);
 
+    // The output is assembled in place: zeroed room (calloc, no cost per
+    // byte) into which the header is copied and the samples decoded, in runs
+    // as long as the room allows, so a sample costs a store rather than a
+    // call to extend the vector.
+    let mut out = vec![0u8; reserve];
+    let head_len = c.header.len();
+    let mut pos = 0;
     match c.header {
         WavHeader::Canonical { sample_rate } => {
             let h = canonical_header(sample_rate, sample_bytes as u64).ok_or(Error::HeaderDamaged)?;
-            out.extend_from_slice(&h);
+            put(&mut out, &mut pos, &h);
         }
-        WavHeader::Verbatim(prefix) => out.extend_from_slice(prefix),
+        WavHeader::Verbatim(prefix) => put(&mut out, &mut pos, prefix),
     }
+    debug_assert_eq!(pos, head_len);
+    let end = head_len + sample_bytes;
     let mut dec = Decoder::new(c.stream)?;
-    for _ in 0..c.sample_count {
-        out.extend_from_slice(&dec.next_sample()?.to_le_bytes());
+    while pos < end {
+        // Whole samples only: runs end at an even distance from the header.
+        let run = (out.len().min(end) - pos) & !1;
+        if run == 0 {
+            // Out of room: double it (never past the total), which the
+            // samples decoded so far justify.
+            let len = (out.len() * 2).min(total).max(pos + 2);
+            grow(&mut out, len);
+            continue;
+        }
+        dec.decode_le(&mut out[pos..pos + run])?;
+        pos += run;
     }
     dec.finish()?;
-    out.extend_from_slice(c.trailer);
+    put(&mut out, &mut pos, c.trailer);
+    out.truncate(pos);
     Ok(out)
+}
+
+/// Copies `bytes` to `out` at `*pos`, growing `out` if it is short, and
+/// advances `*pos`.
+fn put(out: &mut Vec<u8>, pos: &mut usize, bytes: &[u8]) {
+    let end = *pos + bytes.len();
+    if out.len() < end {
+        grow(out, end);
+    }
+    out[*pos..end].copy_from_slice(bytes);
+    *pos = end;
+}
+
+/// Makes `out` `len` bytes long (not shorter), the new bytes zero.
+#[cold]
+#[inline(never)]
+fn grow(out: &mut Vec<u8>, len: usize) {
+    if len > out.len() {
+        let mut more = vec![0u8; len];
+        more[..out.len()].copy_from_slice(out);
+        *out = more;
+    }
 }
 
 /// What [`inspect`] reports about a container.

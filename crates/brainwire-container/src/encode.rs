@@ -4,9 +4,10 @@
 //! input plus [`FIXED_LEN`](crate::format::FIXED_LEN) bytes, because the
 //! stored container is always a candidate.
 
+use alloc::vec;
 use alloc::vec::Vec;
 
-use brainwire_core::{encode_all, AdcLattice, Profile};
+use brainwire_core::{encode_le, AdcLattice, ByteSink, Profile};
 
 use crate::crc::crc32c;
 use crate::format::{write_coded_header, write_stored, WavHeader, FIXED_LEN};
@@ -27,17 +28,7 @@ pub fn encode(input: &[u8], profile: Profile) -> Vec<u8> {
 /// (or stores it, if that is smaller still). Costs one encode per profile.
 pub fn encode_best(input: &[u8], profiles: &[Profile]) -> Vec<u8> {
     let file_crc = crc32c(input);
-    let mut best: Option<Vec<u8>> = None;
-    if let Some((header_len, samples, lattice, mut out)) = coded_header(input, file_crc) {
-        for &profile in profiles {
-            out.truncate(header_len);
-            encode_all(profile, lattice, &samples, &mut out);
-            if best.as_ref().map_or(true, |b| out.len() < b.len()) {
-                best = Some(out.clone());
-            }
-        }
-    }
-    match best {
+    match encode_coded(input, file_crc, profiles) {
         Some(coded) if coded.len() < input.len() + FIXED_LEN => coded,
         _ => {
             let mut out = Vec::with_capacity(input.len() + FIXED_LEN);
@@ -47,14 +38,13 @@ pub fn encode_best(input: &[u8], profiles: &[Profile]) -> Vec<u8> {
     }
 }
 
-/// For a 16-bit PCM WAV file: the kind-1 container header written into a
-/// buffer (its length first), the samples and their lattice.
-fn coded_header(input: &[u8], file_crc: u32) -> Option<(usize, Vec<i16>, AdcLattice, Vec<u8>)> {
+/// For a 16-bit PCM WAV file: the smallest kind-1 container over `profiles`.
+/// The samples are coded straight from the input bytes, never collected.
+fn encode_coded(input: &[u8], file_crc: u32, profiles: &[Profile]) -> Option<Vec<u8>> {
     let layout = pcm16_layout(input)?;
     let data_end = layout.data_start + layout.data_len;
     let (prefix, data, trailer) = (&input[..layout.data_start], &input[layout.data_start..data_end], &input[data_end..]);
-    let samples: Vec<i16> = data.chunks_exact(2).map(|b| i16::from_le_bytes([b[0], b[1]])).collect();
-    let sample_count = samples.len() as u64;
+    let sample_count = (data.len() / 2) as u64;
 
     // Rebuild the canonical header; only when it is bit-exact may the
     // container drop the original.
@@ -64,9 +54,91 @@ fn coded_header(input: &[u8], file_crc: u32) -> Option<(usize, Vec<i16>, AdcLatt
     };
     debug_assert!(prefix.len() == CANONICAL_HEADER_LEN || matches!(header, WavHeader::Verbatim(_)));
 
-    let lattice = AdcLattice::detect(&samples);
-    // Typical ratio is 3-4x; reserving a third avoids most regrowth.
-    let mut out = Vec::with_capacity(64 + prefix.len() + trailer.len() + data.len() / 3);
-    write_coded_header(&mut out, file_crc, header, sample_count, trailer);
-    Some((out.len(), samples, lattice, out))
+    let lattice = AdcLattice::detect_le(data);
+    let mut head = Vec::new();
+    write_coded_header(&mut head, file_crc, header, sample_count, trailer);
+    // Typical ratio is 3-4x; room for half the samples avoids most regrowth.
+    let room = head.len() + data.len() / 2 + 64;
+    let mut best: Option<Vec<u8>> = None;
+    for &profile in profiles {
+        let mut out = Sink::new(&head, room);
+        // Constant profiles, so each call inlines one profile's loop (see
+        // `encode_le`); lite's with the inlined sink.
+        match profile {
+            Profile::Lite => encode_le(Profile::Lite, lattice, data, &mut Inline(&mut out)),
+            Profile::Tables => encode_le(Profile::Tables, lattice, data, &mut out),
+            Profile::Max => encode_le(Profile::Max, lattice, data, &mut out),
+        }
+        let out = out.into_vec();
+        if best.as_ref().map_or(true, |b| out.len() < b.len()) {
+            best = Some(out);
+        }
+    }
+    best
+}
+
+/// The codec's output buffer: bytes are stored into zero-filled room, so a
+/// byte costs a bounds test and a store (`Vec::push` is not inlined at the
+/// challenge's opt-level "z" and cost ~7 instructions a sample).
+struct Sink {
+    buf: Vec<u8>,
+    /// Bytes written; `buf[len..]` is room.
+    len: usize,
+}
+
+impl Sink {
+    /// Output starting with `head`, with room up to `room` bytes.
+    fn new(head: &[u8], room: usize) -> Self {
+        // `vec!` rather than `resize`: a zeroed allocation (calloc) costs no
+        // instructions per byte, `resize` a loop at opt-level "z".
+        let mut buf = vec![0; room.max(head.len())];
+        buf[..head.len()].copy_from_slice(head);
+        Self { buf, len: head.len() }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, byte: u8) {
+        let mut more = vec![0; self.buf.len().max(64) * 2];
+        more[..self.len].copy_from_slice(&self.buf[..self.len]);
+        more[self.len] = byte;
+        self.buf = more;
+    }
+
+    fn into_vec(mut self) -> Vec<u8> {
+        self.buf.truncate(self.len);
+        self.buf
+    }
+}
+
+impl Sink {
+    #[inline(always)]
+    fn put_inline(&mut self, byte: u8) {
+        match self.buf.get_mut(self.len) {
+            Some(slot) => *slot = byte,
+            None => self.grow(byte),
+        }
+        self.len += 1;
+    }
+}
+
+/// A call per byte: the range-coded profiles, where a byte costs far more
+/// than the call and inlining the sink at each of their output sites would
+/// cost ~1 KiB of each executable.
+impl ByteSink for Sink {
+    #[inline(never)]
+    fn put(&mut self, byte: u8) {
+        self.put_inline(byte);
+    }
+}
+
+/// The sink inlined: the lite profile, where the call would cost more than
+/// the rest of the output path (~5 instructions a byte).
+struct Inline<'a>(&'a mut Sink);
+
+impl ByteSink for Inline<'_> {
+    #[inline(always)]
+    fn put(&mut self, byte: u8) {
+        self.0.put_inline(byte);
+    }
 }

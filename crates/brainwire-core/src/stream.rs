@@ -173,6 +173,28 @@ impl<'a> Decoder<'a> {
         }
     }
 
+    /// Decodes the next `out.len() / 2` samples into `out` as little-endian
+    /// 16-bit words (a WAV file's sample bytes); an odd last byte is left
+    /// alone. The same samples as that many [`Decoder::next_sample`] calls,
+    /// but the profile is matched once, not per sample, and each sample is
+    /// stored straight into place.
+    pub fn decode_le(&mut self, out: &mut [u8]) -> Result<(), Error> {
+        #[inline(always)]
+        fn fill(out: &mut [u8], mut next: impl FnMut() -> Result<i16, Error>) -> Result<(), Error> {
+            let mut rest = out;
+            while let Some((pair, tail)) = rest.split_first_chunk_mut::<2>() {
+                *pair = next()?.to_le_bytes();
+                rest = tail;
+            }
+            Ok(())
+        }
+        match &mut self.state {
+            DecoderState::Lite(d) => d.decode_le(out),
+            DecoderState::Model(d) => fill(out, || d.next_sample()),
+            DecoderState::Max(d) => fill(out, || d.next_sample()),
+        }
+    }
+
     /// Checks the stream after its last sample: it must not have run past the
     /// end of its bytes.
     pub fn finish(self) -> Result<(), Error> {
@@ -191,9 +213,105 @@ pub fn encode_all<S: ByteSink>(profile: Profile, lattice: AdcLattice, samples: &
     enc.finish(out);
 }
 
+/// Encodes a whole recording given as little-endian 16-bit words (a WAV
+/// file's sample bytes; an odd last byte is ignored) into `out`: the same
+/// stream as [`encode_all`] of those samples, without collecting them first
+/// and with the profile matched once rather than per sample.
+///
+/// Always inlined so that a caller naming a constant profile gets that
+/// profile's loop alone: with a sink type of its own, it then pays for no
+/// other profile's code.
+#[inline(always)]
+pub fn encode_le<S: ByteSink>(profile: Profile, lattice: AdcLattice, le: &[u8], out: &mut S) {
+    #[inline(always)]
+    fn each(le: &[u8], mut push: impl FnMut(i16)) {
+        let mut rest = le;
+        while let Some((pair, tail)) = rest.split_first_chunk::<2>() {
+            push(i16::from_le_bytes(*pair));
+            rest = tail;
+        }
+    }
+    out.put(profile.id());
+    out.put(lattice.id());
+    match profile {
+        Profile::Lite => {
+            let mut e = lite::Encoder::new(lattice);
+            e.push_le(le, out);
+            e.finish(out);
+        }
+        Profile::Tables => {
+            let mut e = channel::Encoder::new(profile, lattice);
+            each(le, |s| {
+                e.push(s, out);
+            });
+            e.finish(out);
+        }
+        Profile::Max => {
+            let mut e = max::Encoder::new(lattice);
+            each(le, |s| e.push(s, out));
+            e.finish(out);
+        }
+    }
+}
+
 /// Decodes `out.len()` samples from `stream`.
 pub fn decode_all(stream: &[u8], out: &mut [i16]) -> Result<(), Error> {
     let mut dec = Decoder::new(stream)?;
     dec.decode_into(out)?;
     dec.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use crate::test_support::Bytes;
+    use std::vec::Vec;
+
+    /// A noisy walk over the 10-bit lattice with a few off-lattice values,
+    /// as little-endian bytes.
+    fn recording(n: usize, seed: u64) -> Vec<i16> {
+        let mut x = seed | 1;
+        let mut code = 512i32;
+        (0..n)
+            .map(|i| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                code = (code + (x % 9) as i32 - 4).clamp(0, 1023);
+                let v = AdcLattice::Neuralink10.value(code as u32);
+                if i % 501 == 7 { v.wrapping_add(3) } else { v }
+            })
+            .collect()
+    }
+
+    /// `encode_le` writes the stream `encode_all` writes, and `decode_le`
+    /// gives back the bytes, for every profile and lattice.
+    #[test]
+    fn le_paths_agree_with_the_sample_paths() {
+        for profile in Profile::ALL {
+            for lattice in [AdcLattice::Neuralink10, AdcLattice::Identity16] {
+                for n in [0, 1, 2, 37, 4000] {
+                    let samples = recording(n, n as u64 + 5);
+                    let mut le: Vec<u8> = samples.iter().flat_map(|s| s.to_le_bytes()).collect();
+                    let mut a = Bytes(Vec::new());
+                    encode_all(profile, lattice, &samples, &mut a);
+                    let mut b = Bytes(Vec::new());
+                    le.push(0xAB); // an odd last byte is ignored
+                    encode_le(profile, lattice, &le, &mut b);
+                    assert_eq!(a.0, b.0, "{profile:?} {lattice:?} {n}");
+                    le.pop();
+
+                    let mut back = std::vec![0x55u8; le.len() + 1];
+                    let mut dec = Decoder::new(&b.0).unwrap();
+                    let (first, rest) = back.split_at_mut(le.len() / 3 & !1);
+                    dec.decode_le(first).unwrap();
+                    dec.decode_le(rest).unwrap();
+                    dec.finish().unwrap();
+                    assert_eq!(&back[..le.len()], &le[..], "{profile:?} {lattice:?} {n}");
+                    assert_eq!(back[le.len()], 0x55, "the odd last byte is left alone");
+                }
+            }
+        }
+    }
 }

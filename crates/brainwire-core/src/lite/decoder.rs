@@ -48,8 +48,23 @@ impl<'a> Decoder<'a> {
     /// once per block. On an error `out` holds garbage.
     pub fn decode_into(&mut self, out: &mut [i16]) -> Result<(), Error> {
         match self.lattice {
-            AdcLattice::Neuralink10 => self.run::<true>(out)?,
-            _ => self.run::<false>(out)?,
+            AdcLattice::Neuralink10 => self.run::<true, _>(out.iter_mut(), |o, v| *o = v)?,
+            _ => self.run::<false, _>(out.iter_mut(), |o, v| *o = v)?,
+        }
+        if self.reader.overran() {
+            return Err(Error::Corrupt);
+        }
+        Ok(())
+    }
+
+    /// Decodes the next `out.len() / 2` samples into `out` as little-endian
+    /// 16-bit words (a WAV file's sample bytes; an odd last byte is left
+    /// alone), as [`Decoder::decode_into`] would.
+    pub fn decode_le(&mut self, out: &mut [u8]) -> Result<(), Error> {
+        let store = |o: &mut [u8], v: i16| o.copy_from_slice(&v.to_le_bytes());
+        match self.lattice {
+            AdcLattice::Neuralink10 => self.run::<true, _>(out.chunks_exact_mut(2), store)?,
+            _ => self.run::<false, _>(out.chunks_exact_mut(2), store)?,
         }
         if self.reader.overran() {
             return Err(Error::Corrupt);
@@ -60,11 +75,12 @@ impl<'a> Decoder<'a> {
     /// The decoding loop; `TEN_BIT` says the lattice is the 10-bit one. The
     /// model and the bit reader are locals, so they live in registers; the
     /// escape path takes and gives them back by value.
-    fn run<const TEN_BIT: bool>(&mut self, out: &mut [i16]) -> Result<(), Error> {
+    #[inline(always)]
+    fn run<const TEN_BIT: bool, O>(&mut self, out: impl Iterator<Item = O>, store: impl Fn(O, i16)) -> Result<(), Error> {
         let (tables, values, codes, lattice) = (&self.tables, &self.values, self.codes, self.lattice);
         let mut state = (self.model.clone(), self.reader.clone());
         let mut result = Ok(());
-        for v in out.iter_mut() {
+        for o in out {
             let (model, reader) = &mut state;
             let p = model.predict();
             reader.need(MAX_CODE_LEN);
@@ -81,12 +97,12 @@ impl<'a> Decoder<'a> {
                     break;
                 }
                 model.learn(&tables.energy, code, sym);
-                *v = if TEN_BIT { values[code as usize & 1023] } else { lattice_value(lattice, code as u32) };
+                store(o, if TEN_BIT { values[code as usize & 1023] } else { lattice_value(lattice, code as u32) });
             } else {
                 let (s, value) = escape(state, lattice, &p);
                 state = s;
                 match value {
-                    Ok(value) => *v = value,
+                    Ok(value) => store(o, value),
                     Err(e) => {
                         result = Err(e);
                         break;

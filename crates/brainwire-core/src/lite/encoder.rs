@@ -190,11 +190,23 @@ impl Encoder {
     /// all written to `out` before returning. The channel state lives in
     /// registers for the whole block; only escapes leave the loop.
     pub fn push_all<S: ByteSink>(&mut self, samples: &[i16], out: &mut S) {
+        self.push_each(samples.iter().copied(), out);
+    }
+
+    /// Codes a block of samples given as little-endian 16-bit words (a WAV
+    /// file's sample bytes; an odd last byte is ignored), as
+    /// [`Encoder::push_all`] would code them.
+    pub fn push_le<S: ByteSink>(&mut self, le: &[u8], out: &mut S) {
+        self.push_each(le.chunks_exact(2).map(|b| i16::from_le_bytes([b[0], b[1]])), out);
+    }
+
+    #[inline(always)]
+    fn push_each<S: ByteSink>(&mut self, samples: impl Iterator<Item = i16> + Clone, out: &mut S) {
         let codebook = &self.codebook;
         let mut ch = self.channel.clone();
         let mut chunk = Chunk { words: [[0; 2]; CHUNK_WORDS], len: 0, out };
         if ch.lattice == AdcLattice::Neuralink10 {
-            for &s in samples {
+            for s in samples {
                 let u = u32::from(s as u16 ^ 0x8000);
                 let c = u >> 6;
                 if u & 63 != u32::from(codebook.offsets[c as usize & 1023]) || !ch.code_in_table(codebook, c as i32, &mut chunk) {
@@ -202,7 +214,7 @@ impl Encoder {
                 }
             }
         } else {
-            for &s in samples {
+            for s in samples {
                 ch = ch.push_cold(codebook, s, &mut chunk);
             }
         }
