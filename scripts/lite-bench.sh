@@ -90,9 +90,7 @@ fn samples(path: &std::path::Path) -> Vec<i16> {
 #[inline(never)]
 fn encode_recording(lattice: AdcLattice, s: &[i16], out: &mut Vec<u8>) {
     let mut e = Encoder::new(lattice);
-    for &v in s {
-        e.push(v, out);
-    }
+    e.push_all(s, out);
     e.finish(out);
 }
 
@@ -110,9 +108,7 @@ fn implant_channel(codebook: &Codebook, lattice: AdcLattice, codes: &[u16], out:
 #[inline(never)]
 fn decode_recording(lattice: AdcLattice, p: &[u8], out: &mut [i16]) {
     let mut d = Decoder::new(lattice, p);
-    for v in out.iter_mut() {
-        *v = d.next_sample().unwrap();
-    }
+    d.decode_into(out).unwrap();
     d.finish().unwrap();
 }
 

@@ -7,7 +7,7 @@
 use alloc::vec;
 use alloc::vec::Vec;
 
-use brainwire_core::{encode_le, AdcLattice, ByteSink, Profile};
+use brainwire_core::{encode_le, encode_le_lite_detecting, AdcLattice, ByteSink, Profile};
 
 use crate::crc::crc32c;
 use crate::format::{write_coded_header, write_stored, WavHeader, FIXED_LEN};
@@ -54,7 +54,9 @@ fn encode_coded(input: &[u8], file_crc: u32, profiles: &[Profile]) -> Option<Vec
     };
     debug_assert!(prefix.len() == CANONICAL_HEADER_LEN || matches!(header, WavHeader::Verbatim(_)));
 
-    let lattice = AdcLattice::detect_le(data);
+    // The lattice scan costs as much as half of lite's coding: lite alone
+    // counts off-lattice samples as it codes instead (see below).
+    let lattice = if profiles.iter().all(|&p| p == Profile::Lite) { None } else { Some(AdcLattice::detect_le(data)) };
     let mut head = Vec::new();
     write_coded_header(&mut head, file_crc, header, sample_count, trailer);
     // Typical ratio is 3-4x; room for half the samples avoids most regrowth.
@@ -64,10 +66,21 @@ fn encode_coded(input: &[u8], file_crc: u32, profiles: &[Profile]) -> Option<Vec
         let mut out = Sink::new(&head, room);
         // Constant profiles, so each call inlines one profile's loop (see
         // `encode_le`); lite's with the inlined sink.
-        match profile {
-            Profile::Lite => encode_le(Profile::Lite, lattice, data, &mut Inline(&mut out)),
-            Profile::Tables => encode_le(Profile::Tables, lattice, data, &mut out),
-            Profile::Max => encode_le(Profile::Max, lattice, data, &mut out),
+        let lattice = match (profile, lattice) {
+            (Profile::Lite, None) => match encode_le_lite_detecting(data, &mut out) {
+                AdcLattice::Neuralink10 => None,
+                other => {
+                    out = Sink::new(&head, room);
+                    Some(other)
+                }
+            },
+            (_, lattice) => Some(lattice.unwrap_or_else(|| AdcLattice::detect_le(data))),
+        };
+        match (profile, lattice) {
+            (_, None) => {}
+            (Profile::Lite, Some(lattice)) => encode_le(Profile::Lite, lattice, data, &mut out),
+            (Profile::Tables, Some(lattice)) => encode_le(Profile::Tables, lattice, data, &mut out),
+            (Profile::Max, Some(lattice)) => encode_le(Profile::Max, lattice, data, &mut out),
         }
         let out = out.into_vec();
         if best.as_ref().map_or(true, |b| out.len() < b.len()) {
@@ -130,15 +143,16 @@ impl ByteSink for Sink {
     fn put(&mut self, byte: u8) {
         self.put_inline(byte);
     }
-}
 
-/// The sink inlined: the lite profile, where the call would cost more than
-/// the rest of the output path (~5 instructions a byte).
-struct Inline<'a>(&'a mut Sink);
-
-impl ByteSink for Inline<'_> {
-    #[inline(always)]
-    fn put(&mut self, byte: u8) {
-        self.0.put_inline(byte);
+    /// Lite hands over its output in runs of 2 KiB.
+    #[inline(never)]
+    fn put_slice(&mut self, bytes: &[u8]) {
+        match self.buf.get_mut(self.len..self.len + bytes.len()) {
+            Some(room) => {
+                room.copy_from_slice(bytes);
+                self.len += bytes.len();
+            }
+            None => bytes.iter().for_each(|&b| self.put_inline(b)),
+        }
     }
 }

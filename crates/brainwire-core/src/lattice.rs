@@ -76,7 +76,9 @@ impl AdcLattice {
         }
     }
 
-    /// The code whose value is closest to `value` (ties go to the lower code).
+    /// The code whose value is closest to `value`; a value halfway between
+    /// two codes goes to the rounded position on the 10-bit scale,
+    /// `(u * 1023 + 32767) / 65535` (towards the middle of the range).
     /// Off-lattice samples are predicted from this code.
     #[inline]
     pub fn nearest_code(self, value: i16) -> u32 {
@@ -134,8 +136,9 @@ impl AdcLattice {
     }
 
     /// The lattice for `samples` samples of which `off` are off the 10-bit
-    /// lattice.
-    fn choose(off: usize, samples: usize) -> Self {
+    /// lattice (the rule of [`AdcLattice::detect`], for an encoder that
+    /// counts them itself).
+    pub fn choose(off: usize, samples: usize) -> Self {
         // An escape costs ~18 bits, a 10-bit lattice saves ~6 bits per sample.
         if off * 4 <= samples / 100 + 4 {
             Self::Neuralink10

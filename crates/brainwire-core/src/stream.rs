@@ -254,6 +254,22 @@ pub fn encode_le<S: ByteSink>(profile: Profile, lattice: AdcLattice, le: &[u8], 
     }
 }
 
+/// [`encode_le`] of the lite profile on the 10-bit lattice, for a caller
+/// that has not scanned the samples for their lattice: returns the lattice
+/// [`AdcLattice::detect_le`] would have chosen, from the count of
+/// off-lattice samples the encoder kept. When that is not the 10-bit
+/// lattice, what was written is not the stream to keep: code again with it.
+pub fn encode_le_lite_detecting<S: ByteSink>(le: &[u8], out: &mut S) -> AdcLattice {
+    let lattice = AdcLattice::Neuralink10;
+    out.put(Profile::Lite.id());
+    out.put(lattice.id());
+    let mut e = lite::Encoder::new(lattice);
+    e.push_le(le, out);
+    let off = e.off_lattice_samples();
+    e.finish(out);
+    AdcLattice::choose(off, le.len() / 2)
+}
+
 /// Decodes `out.len()` samples from `stream`.
 pub fn decode_all(stream: &[u8], out: &mut [i16]) -> Result<(), Error> {
     let mut dec = Decoder::new(stream)?;

@@ -94,19 +94,12 @@ impl<'a> BitReader<'a> {
     #[inline(always)]
     pub fn need(&mut self, n: u32) {
         if self.bits < n {
-            *self = self.clone().refilled();
+            self.refill();
         }
     }
 
-    /// [`BitReader::refill`] out of line, by value, so that a decoding loop
-    /// keeps the reader in registers.
-    #[inline(never)]
-    fn refilled(mut self) -> Self {
-        self.refill();
-        self
-    }
-
-    /// Tops `acc` up to at least 57 unread bits.
+    /// Tops `acc` up to at least 57 unread bits. Inlined: a call would put
+    /// a decoding loop's reader in memory.
     #[inline(always)]
     pub fn refill(&mut self) {
         if self.bits > 56 {
@@ -122,6 +115,7 @@ impl<'a> BitReader<'a> {
             self.pos += n as usize;
             self.bits += n << 3;
         } else {
+            // The last bytes, one at a time, then zeros.
             while self.bits <= 56 {
                 let byte = self.data.get(self.pos).copied().unwrap_or(0);
                 self.acc |= u64::from(byte) << (56 - self.bits);

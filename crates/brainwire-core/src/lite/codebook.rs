@@ -15,7 +15,8 @@
 //! never a panic.
 
 use super::bits::BitReader;
-use super::neuralink_offset;
+use super::lattice_value;
+use crate::lattice::AdcLattice;
 use super::model::{EnergyTable, BUCKETS, CLASSES, CONTEXTS, ESCAPE, SYMBOLS};
 use super::tables::{CODE_LENGTHS_CODED, DELTA_CODE_LENGTHS};
 
@@ -79,85 +80,93 @@ fn first_codes(lengths: &[u8]) -> [u32; 16] {
     first
 }
 
-/// Decoding of one canonical prefix code of up to `N` symbols.
+/// Table of a canonical prefix code by the next [`PEEK_BITS`] bits:
+/// `symbol << 4 | length`, 0 when the codeword is longer (or the pattern
+/// unused).
+pub type FastTable = [u16; 1 << PEEK_BITS];
+
+/// The codewords of a canonical prefix code of up to `N` symbols that are
+/// too long for its [`FastTable`]: first codeword, count and index in
+/// `sorted` of each length, and those symbols by (length, symbol).
 #[derive(Clone)]
-pub struct Canonical<const N: usize> {
-    /// `symbol << 4 | length` by the next [`PEEK_BITS`] bits; 0 when the
-    /// codeword is longer (or the pattern unused).
-    fast: [u16; 1 << PEEK_BITS],
-    /// For the longer codewords: first codeword, count and index in
-    /// `sorted` of each length.
+pub struct LongCodes<const N: usize> {
     first: [u16; 16],
     count: [u16; 16],
     offset: [u16; 16],
-    /// Symbols by (length, symbol).
     sorted: [u8; N],
 }
 
-impl<const N: usize> Canonical<N> {
-    const EMPTY: Self = Self { fast: [0; 1 << PEEK_BITS], first: [0; 16], count: [0; 16], offset: [0; 16], sorted: [0; N] };
+impl<const N: usize> LongCodes<N> {
+    const EMPTY: Self = Self { first: [0; 16], count: [0; 16], offset: [0; 16], sorted: [0; N] };
 
-    fn build(&mut self, lengths: &[u8; N]) {
+    /// Fills `fast` (all zero before) and `self` for the canonical code of
+    /// `lengths` (0 = no codeword).
+    fn build(&mut self, fast: &mut FastTable, lengths: &[u8; N]) {
         let mut count = [0u16; 16];
         for &len in lengths {
             count[usize::from(len) & 15] += 1;
         }
+        // Next codeword of each length, and next slot in `sorted`.
         let mut next = [0u16; 16];
+        let mut slot = [0u16; 16];
         let (mut code, mut k) = (0u16, 0u16);
         for len in 1..16 {
             code = code.wrapping_add(if len > 1 { count[len - 1] } else { 0 }) << 1;
-            self.first[len] = code;
-            self.count[len] = count[len];
-            self.offset[len] = k;
-            next[len] = k;
-            k += count[len];
+            next[len] = code;
+            if len > PEEK_BITS as usize {
+                self.first[len] = code;
+                self.count[len] = count[len];
+                self.offset[len] = k;
+                slot[len] = k;
+                k += count[len];
+            }
         }
         for (sym, &len) in lengths.iter().enumerate() {
             let len = usize::from(len) & 15;
-            if len > 0 {
-                self.sorted[usize::from(next[len]) % N] = sym as u8;
-                next[len] += 1;
+            if len == 0 {
+                continue;
             }
-        }
-        // Canonical codewords increase in sorted order, so the short ones
-        // cover the fast table from its start, each 2^(PEEK - len) slots.
-        let mut slot = 0usize;
-        for &sym in &self.sorted[..usize::from(k).min(N)] {
-            let len = u32::from(lengths[usize::from(sym) % N]);
-            if len > PEEK_BITS {
-                break;
+            let code = usize::from(next[len]);
+            next[len] = next[len].wrapping_add(1);
+            if len <= PEEK_BITS as usize {
+                // A short codeword fills the 2^(PEEK - len) slots it prefixes.
+                let start = code << (PEEK_BITS as usize - len);
+                if let Some(span) = fast.get_mut(start..start + (1 << (PEEK_BITS as usize - len))) {
+                    for e in span {
+                        *e = (sym as u16) << 4 | len as u16;
+                    }
+                }
+            } else if let Some(s) = self.sorted.get_mut(usize::from(slot[len])) {
+                *s = sym as u8;
+                slot[len] += 1;
             }
-            let n = 1usize << (PEEK_BITS - len);
-            if let Some(span) = self.fast.get_mut(slot..slot + n) {
-                span.fill(u16::from(sym) << 4 | len as u16);
-            }
-            slot += n;
         }
     }
 
-    /// The symbol and codeword length that `next15` (the next 15 bits)
-    /// starts with, or `None` for an unused pattern.
-    #[inline(always)]
-    pub fn decode(&self, next15: u32) -> Option<(usize, u32)> {
-        let e = self.fast[(next15 >> (MAX_CODE_LEN - PEEK_BITS)) as usize & ((1 << PEEK_BITS) - 1)];
-        if e != 0 {
-            return Some((usize::from(e >> 4), u32::from(e & 15)));
-        }
-        self.decode_long(next15)
-    }
-
+    /// The long codeword `next15` (the next 15 bits) starts with.
     #[inline(never)]
-    fn decode_long(&self, next15: u32) -> Option<(usize, u32)> {
+    fn decode(&self, next15: u32) -> Option<(usize, u32)> {
         for len in PEEK_BITS + 1..=MAX_CODE_LEN {
             let c = next15 >> (MAX_CODE_LEN - len);
             let i = c.wrapping_sub(u32::from(self.first[len as usize]));
             if i < u32::from(self.count[len as usize]) {
                 let k = usize::from(self.offset[len as usize]) + i as usize;
-                return Some((usize::from(self.sorted[k % N]), len));
+                return self.sorted.get(k).map(|&sym| (usize::from(sym), len));
             }
         }
         None
     }
+}
+
+/// The symbol and codeword length that the unread bits of `reader` (at
+/// least 15 loaded) start with, or `None` for an unused pattern.
+#[inline(always)]
+pub fn decode_symbol<const N: usize>(fast: &FastTable, long: &LongCodes<N>, reader: &BitReader<'_>) -> Option<(usize, u32)> {
+    let e = fast[reader.peek(PEEK_BITS) as usize];
+    if e != 0 {
+        return Some((usize::from(e >> 4), u32::from(e & 15)));
+    }
+    long.decode(reader.peek(MAX_CODE_LEN))
 }
 
 /// Reads the learned code lengths, context after context (`0..CONTEXTS`),
@@ -170,13 +179,18 @@ pub(crate) fn read_code_lengths(row_done: impl FnMut(usize, &[u8; SYMBOLS])) {
 /// `delta_lengths` (`train lite` checks its output with this).
 #[doc(hidden)]
 pub fn read_code_lengths_from(delta_lengths: &[[u8; DELTAS]; BUCKETS], coded: &[u8], mut row_done: impl FnMut(usize, &[u8; SYMBOLS])) {
-    let mut deltas = [Canonical::<DELTAS>::EMPTY; BUCKETS];
-    for (d, lengths) in deltas.iter_mut().zip(delta_lengths) {
-        d.build(lengths);
+    let mut fast = [[0u16; 1 << PEEK_BITS]; BUCKETS];
+    let mut long = [LongCodes::<DELTAS>::EMPTY; BUCKETS];
+    // Whether a difference of 0 is the codeword `0` in a bucket.
+    let mut zero_is_0 = [false; BUCKETS];
+    for (b, lengths) in delta_lengths.iter().enumerate() {
+        long[b].build(&mut fast[b], lengths);
+        zero_is_0[b] = lengths[16] == 1 && canonical_codes(lengths)[16] == 0;
     }
     let mut reader = BitReader::new(coded);
     let mut latest = [[0u8; SYMBOLS]; CLASSES];
-    for (b, delta) in deltas.iter().enumerate() {
+    for (b, (fast, long)) in fast.iter().zip(&long).enumerate() {
+        let delta = (fast, long);
         for q in 0..CLASSES {
             let mut row = [0u8; SYMBOLS];
             if b == 0 && q == 0 {
@@ -195,8 +209,24 @@ pub fn read_code_lengths_from(delta_lengths: &[[u8; DELTAS]; BUCKETS], coded: &[
                 } else {
                     row = latest[0];
                 }
-                for len in row.iter_mut() {
-                    *len = len.wrapping_add(next_delta(&mut reader, delta)) & 15;
+                if zero_is_0[b] {
+                    // Most differences are 0, coded as a lone 0 bit: skip
+                    // runs of them, leaving the predictions.
+                    let mut s = 0;
+                    while s < SYMBOLS {
+                        reader.need(57);
+                        let run = (reader.peek(32).leading_zeros() as usize).min(SYMBOLS - s);
+                        reader.consume(run as u32);
+                        s += run;
+                        if s < SYMBOLS && run < 32 {
+                            row[s] = row[s].wrapping_add(next_delta(&mut reader, delta)) & 15;
+                            s += 1;
+                        }
+                    }
+                } else {
+                    for len in row.iter_mut() {
+                        *len = len.wrapping_add(next_delta(&mut reader, delta)) & 15;
+                    }
                 }
             }
             row_done(b * CLASSES + q, &row);
@@ -207,11 +237,11 @@ pub fn read_code_lengths_from(delta_lengths: &[[u8; DELTAS]; BUCKETS], coded: &[
 
 /// The next length difference (`length - prediction`, wrapping in a byte).
 #[inline(always)]
-fn next_delta(reader: &mut BitReader<'_>, delta: &Canonical<DELTAS>) -> u8 {
+fn next_delta(reader: &mut BitReader<'_>, (fast, long): (&FastTable, &LongCodes<DELTAS>)) -> u8 {
     reader.need(MAX_CODE_LEN);
     // The table is a constant `train lite` read back exactly; a damaged
     // one only gives incomplete codes, never a panic.
-    let (d, len) = delta.decode(reader.peek(MAX_CODE_LEN)).unwrap_or((16, 1));
+    let (d, len) = decode_symbol(fast, long, reader).unwrap_or((16, 1));
     reader.consume(len);
     (d as u8).wrapping_sub(16)
 }
@@ -225,19 +255,24 @@ pub struct Codebook {
     /// Codewords by context and symbol.
     pub(super) codes: [[u16; SYMBOLS]; CONTEXT_ROWS],
     pub(super) energy: EnergyTable,
-    /// `value + 32768 - 64 * code` of each code of the 10-bit lattice: a
-    /// value `v` is on it iff `(v + 32768) % 64` is the entry of code
-    /// `(v + 32768) / 64` (every block of 64 values holds one code).
-    pub(super) offsets: [u8; 1024],
+    /// The 10-bit lattice's value in each block of 64 16-bit words, by the
+    /// word's top ten bits: every block holds exactly one code's value
+    /// (codes are 64.06 apart), so a word `w` is on the lattice iff it is
+    /// `block_value[w >> 6]`, and its code is then `(w >> 6) ^ 512`.
+    pub(super) block_value: [u16; 1024],
 }
 
 impl Codebook {
+    /// Inlined: built where the caller keeps it, not moved there (a move
+    /// costs an instruction per byte under callgrind, and the tables are
+    /// tens of kilobytes).
+    #[inline(always)]
     pub fn new() -> Self {
-        let mut offsets = [0u8; 1024];
-        for (c, o) in offsets.iter_mut().enumerate() {
-            *o = neuralink_offset(c as u32) as u8;
+        let mut block_value = [0u16; 1024];
+        for (block, v) in block_value.iter_mut().enumerate() {
+            *v = lattice_value(AdcLattice::Neuralink10, block as u32 ^ 512) as u16;
         }
-        let mut cb = Self { lengths: [[0; SYMBOLS]; CONTEXT_ROWS], codes: [[0; SYMBOLS]; CONTEXT_ROWS], energy: EnergyTable::new(), offsets };
+        let mut cb = Self { lengths: [[0; SYMBOLS]; CONTEXT_ROWS], codes: [[0; SYMBOLS]; CONTEXT_ROWS], energy: EnergyTable::new(), block_value };
         read_code_lengths(|ctx, row| {
             cb.lengths[ctx] = *row;
             cb.codes[ctx] = canonical_codes(row);
@@ -261,15 +296,31 @@ impl Default for Codebook {
 
 /// The decoder's view of the codes of every context, and the energy table.
 pub struct DecodeTables {
-    pub(super) codes: [Canonical<SYMBOLS>; CONTEXT_ROWS],
+    /// By context (0 past [`CONTEXTS`]): a power-of-two stride.
+    pub(super) fast: [FastTable; CONTEXT_ROWS],
+    pub(super) long: [LongCodes<SYMBOLS>; CONTEXTS],
     pub(super) energy: EnergyTable,
 }
 
 impl DecodeTables {
+    /// Inlined: built where the caller keeps it, not moved there (a move
+    /// costs an instruction per byte under callgrind, and the tables are
+    /// tens of kilobytes).
+    #[inline(always)]
     pub fn new() -> Self {
-        let mut t = Self { codes: [Canonical::EMPTY; CONTEXT_ROWS], energy: EnergyTable::new() };
-        read_code_lengths(|ctx, row| t.codes[ctx].build(row));
+        let mut t = Self { fast: [[0; 1 << PEEK_BITS]; CONTEXT_ROWS], long: [LongCodes::EMPTY; CONTEXTS], energy: EnergyTable::new() };
+        read_code_lengths(|ctx, row| t.long[ctx].build(&mut t.fast[ctx], row));
         t
+    }
+
+    /// The symbol and codeword length that `reader` starts with in `ctx`.
+    #[inline(always)]
+    pub fn decode(&self, ctx: usize, reader: &BitReader<'_>) -> Option<(usize, u32)> {
+        let e = self.fast[ctx & (CONTEXT_ROWS - 1)][reader.peek(PEEK_BITS) as usize];
+        if e != 0 {
+            return Some((usize::from(e >> 4), u32::from(e & 15)));
+        }
+        self.long.get(ctx)?.decode(reader.peek(MAX_CODE_LEN))
     }
 }
 

@@ -8,7 +8,7 @@
 //! a codeword, and nonzero padding.
 
 use super::bits::BitReader;
-use super::codebook::{DecodeTables, CONTEXT_ROWS, MAX_CODE_LEN};
+use super::codebook::{DecodeTables, MAX_CODE_LEN};
 use super::model::{Model, Prediction, ESCAPE, RESIDUAL_LIMIT};
 use super::{lattice_code, lattice_value, unzigzag};
 use crate::error::Error;
@@ -26,6 +26,10 @@ pub struct Decoder<'a> {
 }
 
 impl<'a> Decoder<'a> {
+    /// Inlined: built where the caller keeps it, not moved there (a move
+    /// costs an instruction per byte under callgrind, and the tables are
+    /// tens of kilobytes).
+    #[inline(always)]
     pub fn new(lattice: AdcLattice, payload: &'a [u8]) -> Self {
         let mut values = [0i16; 1024];
         if lattice == AdcLattice::Neuralink10 {
@@ -61,10 +65,11 @@ impl<'a> Decoder<'a> {
     /// 16-bit words (a WAV file's sample bytes; an odd last byte is left
     /// alone), as [`Decoder::decode_into`] would.
     pub fn decode_le(&mut self, out: &mut [u8]) -> Result<(), Error> {
-        let store = |o: &mut [u8], v: i16| o.copy_from_slice(&v.to_le_bytes());
+        let (pairs, _) = out.as_chunks_mut::<2>();
+        let store = |o: &mut [u8; 2], v: i16| *o = v.to_le_bytes();
         match self.lattice {
-            AdcLattice::Neuralink10 => self.run::<true, _>(out.chunks_exact_mut(2), store)?,
-            _ => self.run::<false, _>(out.chunks_exact_mut(2), store)?,
+            AdcLattice::Neuralink10 => self.run::<true, _>(pairs.iter_mut(), store)?,
+            _ => self.run::<false, _>(pairs.iter_mut(), store)?,
         }
         if self.reader.overran() {
             return Err(Error::Corrupt);
@@ -75,7 +80,9 @@ impl<'a> Decoder<'a> {
     /// The decoding loop; `TEN_BIT` says the lattice is the 10-bit one. The
     /// model and the bit reader are locals, so they live in registers; the
     /// escape path takes and gives them back by value.
-    #[inline(always)]
+    /// Never inlined: in a caller's large function the loop's state ended
+    /// up in memory.
+    #[inline(never)]
     fn run<const TEN_BIT: bool, O>(&mut self, out: impl Iterator<Item = O>, store: impl Fn(O, i16)) -> Result<(), Error> {
         let (tables, values, codes, lattice) = (&self.tables, &self.values, self.codes, self.lattice);
         let mut state = (self.model.clone(), self.reader.clone());
@@ -84,15 +91,15 @@ impl<'a> Decoder<'a> {
             let (model, reader) = &mut state;
             let p = model.predict();
             reader.need(MAX_CODE_LEN);
-            let ctx = p.context & (CONTEXT_ROWS - 1);
-            let Some((sym, len)) = tables.codes[ctx].decode(reader.peek(MAX_CODE_LEN)) else {
+            let Some((sym, len)) = tables.decode(p.context, reader) else {
                 result = Err(Error::Corrupt);
                 break;
             };
             reader.consume(len);
             if sym < ESCAPE {
                 let code = p.code + sym as i32 - RESIDUAL_LIMIT;
-                if code as u32 >= codes {
+                // On the 10-bit lattice a constant bound.
+                if code as u32 >= if TEN_BIT { 1024 } else { codes } {
                     result = Err(Error::Corrupt);
                     break;
                 }

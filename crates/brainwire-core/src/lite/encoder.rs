@@ -27,11 +27,13 @@ pub struct ChannelEncoder {
     lattice: AdcLattice,
     model: Model,
     writer: BitWriter,
+    /// Samples coded off the lattice so far.
+    off_lattice: u32,
 }
 
 impl ChannelEncoder {
     pub fn new(lattice: AdcLattice) -> Self {
-        Self { lattice, model: Model::new(lattice), writer: BitWriter::default() }
+        Self { lattice, model: Model::new(lattice), writer: BitWriter::default(), off_lattice: 0 }
     }
 
     /// Codes one sample with `codebook`; every 16-bit word it completes is
@@ -40,9 +42,8 @@ impl ChannelEncoder {
     pub fn push<S: ByteSink>(&mut self, codebook: &Codebook, sample: i16, out: &mut S) {
         let code = match self.lattice {
             AdcLattice::Neuralink10 => {
-                let u = u32::from(sample as u16 ^ 0x8000);
-                let c = u >> 6;
-                (u & 63 == u32::from(codebook.offsets[c as usize & 1023])).then_some(c)
+                let w = sample as u16;
+                (codebook.block_value[usize::from(w >> 6)] == w).then_some(u32::from(w >> 6) ^ 512)
             }
             _ => lattice_code(self.lattice, sample),
         };
@@ -114,6 +115,15 @@ impl ChannelEncoder {
         self.writer.put_exp_golomb(0, out);
         self.writer.put(u32::from(sample as u16), 16, out);
         self.model.learn_any(&p, self.lattice.nearest_code(sample) as i32);
+        self.off_lattice = self.off_lattice.saturating_add(1);
+    }
+
+    /// Samples coded off the lattice so far: with
+    /// [`AdcLattice::choose`], whether another lattice would have served
+    /// better (a container can then code again, instead of scanning the
+    /// samples before coding).
+    pub fn off_lattice_samples(&self) -> usize {
+        self.off_lattice as usize
     }
 
     /// A bound on the samples whose bits are not all in the output yet: the
@@ -167,6 +177,20 @@ impl<S: ByteSink> ByteSink for Chunk<'_, S> {
     }
 }
 
+/// The samples of little-endian 16-bit words: an iterator that inlines at
+/// opt-level "z", where the library's adapters cost a call per sample.
+#[derive(Clone)]
+struct LeSamples<'a>(core::slice::Iter<'a, [u8; 2]>);
+
+impl Iterator for LeSamples<'_> {
+    type Item = i16;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<i16> {
+        self.0.next().map(|&pair| i16::from_le_bytes(pair))
+    }
+}
+
 /// Streaming encoder of one channel that owns its [`Codebook`]: push a
 /// sample (or a block of them), get its bytes.
 pub struct Encoder {
@@ -175,6 +199,10 @@ pub struct Encoder {
 }
 
 impl Encoder {
+    /// Inlined: built where the caller keeps it, not moved there (a move
+    /// costs an instruction per byte under callgrind, and the tables are
+    /// tens of kilobytes).
+    #[inline(always)]
     pub fn new(lattice: AdcLattice) -> Self {
         Self { channel: ChannelEncoder::new(lattice), codebook: Codebook::new() }
     }
@@ -197,7 +225,7 @@ impl Encoder {
     /// file's sample bytes; an odd last byte is ignored), as
     /// [`Encoder::push_all`] would code them.
     pub fn push_le<S: ByteSink>(&mut self, le: &[u8], out: &mut S) {
-        self.push_each(le.chunks_exact(2).map(|b| i16::from_le_bytes([b[0], b[1]])), out);
+        self.push_each(LeSamples(le.as_chunks::<2>().0.iter()), out);
     }
 
     #[inline(always)]
@@ -207,9 +235,9 @@ impl Encoder {
         let mut chunk = Chunk { words: [[0; 2]; CHUNK_WORDS], len: 0, out };
         if ch.lattice == AdcLattice::Neuralink10 {
             for s in samples {
-                let u = u32::from(s as u16 ^ 0x8000);
-                let c = u >> 6;
-                if u & 63 != u32::from(codebook.offsets[c as usize & 1023]) || !ch.code_in_table(codebook, c as i32, &mut chunk) {
+                let w = s as u16;
+                let c = i32::from(w >> 6) ^ 512;
+                if codebook.block_value[usize::from(w >> 6)] != w || !ch.code_in_table(codebook, c, &mut chunk) {
                     ch = ch.push_cold(codebook, s, &mut chunk);
                 }
             }
@@ -225,6 +253,11 @@ impl Encoder {
     /// See [`ChannelEncoder::pending_samples`].
     pub fn pending_samples(&self) -> usize {
         self.channel.pending_samples()
+    }
+
+    /// See [`ChannelEncoder::off_lattice_samples`].
+    pub fn off_lattice_samples(&self) -> usize {
+        self.channel.off_lattice_samples()
     }
 
     /// Ends the stream: writes the held bits, the last byte zero-padded.

@@ -57,15 +57,16 @@ pub fn energy_step(s: u8, a: u32) -> u8 {
     j as u8
 }
 
-/// Rows of [`EnergyTable`]: a power of two above [`STATES`], so that a mask
-/// bounds the index without a check.
-const STATE_ROWS: usize = 64;
+/// States per symbol in [`EnergyTable`]: a power of two above [`STATES`],
+/// so that a mask bounds a state without a check.
+const STATE_SLOTS: usize = 64;
 
-/// [`energy_step`] for every state and in-table symbol: the next state is
-/// one lookup by the symbol just coded.
+/// [`energy_step`] for every in-table symbol and state: the next state is
+/// one lookup by the symbol just coded. Symbol-major, so the lookup needs
+/// no multiply.
 #[derive(Clone)]
 pub struct EnergyTable {
-    next: [[u8; SYMBOLS]; STATE_ROWS],
+    next: [[u8; STATE_SLOTS]; SYMBOLS],
 }
 
 impl Default for EnergyTable {
@@ -75,33 +76,39 @@ impl Default for EnergyTable {
 }
 
 impl EnergyTable {
+    #[inline(always)]
     pub fn new() -> Self {
-        let mut next = [[0u8; SYMBOLS]; STATE_ROWS];
-        for (s, row) in next.iter_mut().enumerate().take(STATES) {
+        let mut t = Self { next: [[0; STATE_SLOTS]; SYMBOLS] };
+        // Lower bound of each state.
+        let mut bound = [0u32; STATES];
+        for (j, b) in bound.iter_mut().enumerate().skip(1) {
+            *b = pow2_sixteenths(2 * j as u32 - 1);
+        }
+        for s in 0..STATES {
             // [`energy_step`] with its search resumed: the next state grows
             // with the residual.
             let level = 7 * pow2_sixteenths(2 * s as u32);
-            let mut j = 0u32;
+            let mut j = 0usize;
             let mut a = 0u32;
             while a <= RESIDUAL_LIMIT as u32 {
                 let m = (level + (a << 12)) >> 3;
-                while j + 1 < STATES as u32 && pow2_sixteenths(2 * j + 1) <= m {
+                while j + 1 < STATES && bound[j + 1] <= m {
                     j += 1;
                 }
-                row[(RESIDUAL_LIMIT as u32 + a) as usize] = j as u8;
-                row[(RESIDUAL_LIMIT as u32 - a) as usize] = j as u8;
+                t.next[(RESIDUAL_LIMIT as u32 + a) as usize][s] = j as u8;
+                t.next[(RESIDUAL_LIMIT as u32 - a) as usize][s] = j as u8;
                 a += 1;
             }
             // Never read: escapes take [`energy_step`] of their own residual.
-            row[ESCAPE] = s as u8;
+            t.next[ESCAPE][s] = s as u8;
         }
-        Self { next }
+        t
     }
 
     /// The state after in-table symbol `sym` in state `s`.
     #[inline(always)]
     pub fn next(&self, s: u8, sym: usize) -> u8 {
-        self.next[usize::from(s) & (STATE_ROWS - 1)][sym]
+        self.next[sym][usize::from(s) & (STATE_SLOTS - 1)]
     }
 }
 
@@ -163,6 +170,11 @@ impl Model {
         self.follow(code);
     }
 
+    /// The energy state.
+    pub fn state(&self) -> u8 {
+        self.state
+    }
+
     /// Learns `code` whatever its residual (escapes, the trainer); for an
     /// off-lattice sample, `code` is its nearest code.
     pub fn learn_any(&mut self, p: &Prediction, code: i32) {
@@ -197,7 +209,9 @@ mod tests {
                 let n = energy_step(s, a);
                 assert!(usize::from(n) < STATES);
                 if a <= RESIDUAL_LIMIT as u32 {
-                    assert_eq!(table.next(s, (RESIDUAL_LIMIT + a as i32) as usize), n);
+                    for sym in [RESIDUAL_LIMIT + a as i32, RESIDUAL_LIMIT - a as i32] {
+                        assert_eq!(table.next(s, sym as usize), n);
+                    }
                 }
             }
         }
