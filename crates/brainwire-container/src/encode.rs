@@ -83,7 +83,7 @@ fn encode_coded(input: &[u8], file_crc: u32, profiles: &[Profile]) -> Option<Vec
             (Profile::Max, Some(lattice)) => encode_le(Profile::Max, lattice, data, &mut out),
         }
         let out = out.into_vec();
-        if best.as_ref().map_or(true, |b| out.len() < b.len()) {
+        if best.as_ref().is_none_or(|b| out.len() < b.len()) {
             best = Some(out);
         }
     }

@@ -24,7 +24,7 @@ fn walk(n: usize, seed: u64) -> Vec<i16> {
         .map(|_| {
             let r = rng.next();
             code += (r % 7) as i32 - 3;
-            if r % 97 == 0 {
+            if r.is_multiple_of(97) {
                 code += 40;
             }
             code = code.clamp(0, 1023);

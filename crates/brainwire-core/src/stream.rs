@@ -320,7 +320,7 @@ mod tests {
 
                     let mut back = std::vec![0x55u8; le.len() + 1];
                     let mut dec = Decoder::new(&b.0).unwrap();
-                    let (first, rest) = back.split_at_mut(le.len() / 3 & !1);
+                    let (first, rest) = back.split_at_mut((le.len() / 3) & !1);
                     dec.decode_le(first).unwrap();
                     dec.decode_le(rest).unwrap();
                     dec.finish().unwrap();

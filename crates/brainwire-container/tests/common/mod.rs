@@ -36,7 +36,7 @@ pub fn walk(n: usize, seed: u64, off_every: usize) -> Vec<i16> {
         .map(|i| {
             let r = rng.next_u64();
             code += (r % 9) as i32 - 4;
-            if r % 101 == 0 {
+            if r.is_multiple_of(101) {
                 code += 60;
             }
             code = code.clamp(0, 1023);

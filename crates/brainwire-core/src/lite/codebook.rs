@@ -26,7 +26,7 @@ pub const MAX_CODE_LEN: u32 = 15;
 pub const DELTAS: usize = 32;
 /// Codeword bits resolved by one table lookup; longer codewords (rare) take
 /// the canonical search.
-const PEEK_BITS: u32 = 8;
+const PEEK_BITS: u32 = 7;
 /// Rows of the per-context tables: a power of two above [`CONTEXTS`], so a
 /// context (built as `bucket * 16 | class` from a state below 64) indexes
 /// them without a bounds check.
