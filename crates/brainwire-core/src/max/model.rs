@@ -274,34 +274,68 @@ impl Model {
     }
 
     /// The decoder's first guess of the code a target points at: the CDF
-    /// value of the target, inverted through the CDF table to
-    /// an analog position, then to a code by the average code width.
+    /// value of the target, inverted through the CDF table to an analog
+    /// position, then to the code whose learned edges hold it. Only speed
+    /// depends on it ([`Model::find`] checks every guess), so it may round
+    /// as it likes; its cost does not grow with the spread, and it hits the
+    /// code for ~96% of targets on the widest recordings (99.8% typically).
     #[inline]
     fn guess(&self, w: &Window, t: u32) -> u32 {
         // Each code below the target holds a floor of 1 besides its CDF
-        // share; the codes below the prediction stand in for them.
+        // share; the codes below the prediction stand in for them (a closer
+        // estimate costs more than the few misses it saves, all deep in the
+        // tails). Half a count up: the middle of the target's unit.
+        let k = w.k.max(1);
         let t = t.saturating_sub(w.code - w.lo);
-        let u =
-            (u64::from(w.c_lo) + (u64::from(t) << 32) / w.k.max(1)).min(u64::from(ONE_Q31)) as u32;
+        let u = (u64::from(w.c_lo) + ((u64::from(t) << 32) + (1 << 31)) / k)
+            .min(u64::from(ONE_Q31)) as u32;
         let (below, p) = if u >= ONE_Q31 / 2 {
             (false, u)
         } else {
             (true, ONE_Q31 - u)
         };
-        // Largest step j with PHI_Q31[j] <= p (PHI_Q31[0] = 1/2 <= p).
-        let (mut a, mut b) = (0usize, PHI_Q31.len());
-        while b - a > 1 {
-            let mid = (a + b) / 2;
-            if PHI_Q31[mid] <= p {
-                a = mid;
-            } else {
-                b = mid;
+        // Largest step j < 512 with PHI_Q31[j] <= p (PHI_Q31[0] = 1/2 <= p):
+        // a fixed bisection, every probe in bounds by its mask.
+        let mut j = 0usize;
+        for b in (0..9).rev() {
+            let next = (j + (1 << b)) & 511;
+            if PHI_Q31[next] <= p {
+                j = next;
             }
         }
-        let z = if below { -(a as i64) } else { a as i64 };
-        let analog = w.m + z * w.s / i64::from(PHI_STEPS_PER_SIGMA);
-        let g = i64::from(w.code) + (analog - w.code_mid) / U_PER_CODE;
-        g.clamp(i64::from(w.lo), i64::from(w.hi)) as u32
+        // z in Q18 sigmas, interpolated within the step; [`Model::cdf`]
+        // floors z to Q12, which puts a target at an edge up to one Q12 unit
+        // low: half a unit up centres that.
+        let (p0, p1) = (PHI_Q31[j & 511], PHI_Q31[(j & 511) + 1]);
+        let slope = i64::from(p1 - p0).max(1);
+        let frac = ((i64::from(p - p0) << 12) / slope).min(1 << 12);
+        let z = ((j as i64) << 12) + frac;
+        let z = if below { -z } else { z } + (1 << 5);
+        self.code_at(w, w.m + ((z * w.s) >> 18))
+    }
+
+    /// The window's code holding the analog position `analog`. On learned
+    /// edges: the code if every code were as wide as the average, counted
+    /// from the prediction, then walked along the edges (the average is off
+    /// by up to ~12 codes at the ends of the lattice, by ~1 in the middle).
+    #[inline]
+    fn code_at(&self, w: &Window, analog: i64) -> u32 {
+        let (lo, hi) = (i64::from(w.lo), i64::from(w.hi));
+        match self.lattice {
+            AdcLattice::Neuralink10 if self.ablation.width_prior => {
+                let e = &self.edges;
+                let g = i64::from(w.code) + (analog - w.code_mid) / U_PER_CODE;
+                let mut g = g.clamp(lo, hi) as usize;
+                while g > w.lo as usize && 2 * i64::from(e[g]) > analog {
+                    g -= 1;
+                }
+                while g < w.hi as usize && 2 * i64::from(e[g + 1]) <= analog {
+                    g += 1;
+                }
+                g as u32
+            }
+            _ => analog.div_euclid(U_PER_CODE).clamp(lo, hi) as u32,
+        }
     }
 
     /// The code whose interval holds the target `t`, with its `(cum, freq)`;
