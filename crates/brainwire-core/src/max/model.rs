@@ -348,36 +348,27 @@ impl Model {
         if t >= top {
             return None;
         }
-        // Check the guess and its neighbours first, then bisect what is left.
-        // Invariant: cum(a) <= t < cum(b).
+        // Check the guess; on a miss, step from it by the guess's own
+        // frequency (deep in a tail, where the floor of 1 per code dominates
+        // and the guess is furthest off, frequencies are nearly even), then
+        // interpolation and bisection in turn on what is left.
+        // Invariant: cum(a) <= t < cum(b), and b - a shrinks every step.
         let g = self.guess(w, t);
-        let cg = self.cum(w, g);
-        let (mut a, mut ca, mut b, mut cb);
-        if cg <= t {
-            let c1 = self.cum(w, g + 1);
-            if t < c1 {
-                return Some((g, cg, c1 - cg));
-            }
-            (a, ca, b, cb) = (g + 1, c1, w.hi + 1, top);
-            if a + 1 < b {
-                let c2 = self.cum(w, a + 1);
-                if t < c2 {
-                    return Some((a, ca, c2 - ca));
-                }
-                (a, ca) = (a + 1, c2);
-            }
-        } else {
-            (a, ca, b, cb) = (w.lo, 0, g, cg);
-            if g > w.lo {
-                let c0 = self.cum(w, g - 1);
-                if c0 <= t {
-                    return Some((g - 1, c0, cg - c0));
-                }
-                (b, cb) = (g - 1, c0);
-            }
+        let (cg, c1) = (self.cum(w, g), self.cum(w, g + 1));
+        if cg <= t && t < c1 {
+            return Some((g, cg, c1 - cg));
         }
+        // Probes only steer the search: `| 1` keeps their divisions total
+        // (cum increases strictly, so the divisors are positive anyway).
+        let f = (c1 - cg) | 1;
+        let (mut a, mut ca, mut b, mut cb, mut probe) = if t >= c1 {
+            (g + 1, c1, w.hi + 1, top, g + 1 + (t - c1) / f)
+        } else {
+            (w.lo, 0, g, cg, g.saturating_sub(1 + (cg - 1 - t) / f))
+        };
+        let mut bisect = false;
         while b - a > 1 {
-            let mid = a + (b - a) / 2;
+            let mid = probe.clamp(a + 1, b - 1);
             let cm = self.cum(w, mid);
             if cm <= t {
                 a = mid;
@@ -386,6 +377,11 @@ impl Model {
                 b = mid;
                 cb = cm;
             }
+            probe = match bisect {
+                true => a + (b - a) / 2,
+                false => a + ((u64::from(t - ca) * u64::from(b - a)) / u64::from((cb - ca) | 1)) as u32,
+            };
+            bisect = !bisect;
         }
         Some((a, ca, cb - ca))
     }
