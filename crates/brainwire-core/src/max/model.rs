@@ -35,13 +35,13 @@ const INV_BITS: u32 = 40;
 const Z_BITS: u32 = 12;
 const ONE_Q31: u32 = 1 << 31;
 
-/// Lower code edges of the Neuralink lattice, Q6: the cumulative widths.
-/// Built when a model starts rather than stored, which keeps 4 KiB of table
-/// out of the challenge executables.
+/// Lower code edges of the Neuralink lattice, U (the cumulative Q6 widths,
+/// doubled). Built when a model starts rather than stored, which keeps 4 KiB
+/// of table out of the challenge executables.
 fn edges(widths: &[u8; 1024]) -> [u32; 1025] {
     let mut e = [0u32; 1025];
     for (i, &w) in widths.iter().enumerate() {
-        e[i + 1] = e[i] + u32::from(w);
+        e[i + 1] = e[i] + 2 * u32::from(w);
     }
     e
 }
@@ -118,7 +118,11 @@ pub struct Model {
     seen: u32,
     /// The analog prediction of the current sample, U.
     m: i64,
-    /// Lower code edges (Q6) of the 10-bit lattice.
+    /// Whether codes have the learned edges (the 10-bit lattice with the
+    /// width prior); else every code is `U_PER_CODE` wide. Decided once: the
+    /// edge and midpoint lookups run several times a sample.
+    learned_edges: bool,
+    /// Lower code edges (U) of the 10-bit lattice.
     edges: [u32; 1025],
 }
 
@@ -137,6 +141,7 @@ impl Model {
         Self {
             lattice,
             ablation,
+            learned_edges: lattice == AdcLattice::Neuralink10 && ablation.width_prior,
             edges: edges(&WIDTHS_Q6),
             len,
             predictor,
@@ -161,21 +166,21 @@ impl Model {
     /// Lower analog edge of `code` (`code <= len`), U.
     #[inline]
     fn edge(&self, code: u32) -> i64 {
-        match self.lattice {
-            AdcLattice::Neuralink10 if self.ablation.width_prior => 2 * i64::from(self.edges[(code as usize).min(1024)]),
-            _ => i64::from(code) * U_PER_CODE,
+        if self.learned_edges {
+            i64::from(self.edges[(code as usize).min(1024)])
+        } else {
+            i64::from(code) * U_PER_CODE
         }
     }
 
     /// Analog midpoint of `code` (`code < len`), U.
     #[inline]
     fn mid(&self, code: u32) -> i64 {
-        match self.lattice {
-            AdcLattice::Neuralink10 if self.ablation.width_prior => {
-                let c = (code as usize).min(1023);
-                2 * i64::from(self.edges[c]) + i64::from(WIDTHS_Q6[c])
-            }
-            _ => i64::from(code) * U_PER_CODE + U_PER_CODE / 2,
+        if self.learned_edges {
+            let c = (code as usize).min(1023);
+            i64::from(self.edges[c]) + i64::from(WIDTHS_Q6[c])
+        } else {
+            i64::from(code) * U_PER_CODE + U_PER_CODE / 2
         }
     }
 
@@ -323,20 +328,19 @@ impl Model {
     #[inline]
     fn code_at(&self, w: &Window, analog: i64) -> u32 {
         let (lo, hi) = (i64::from(w.lo), i64::from(w.hi));
-        match self.lattice {
-            AdcLattice::Neuralink10 if self.ablation.width_prior => {
-                let e = &self.edges;
-                let g = i64::from(w.code) + (analog - w.code_mid) / U_PER_CODE;
-                let mut g = g.clamp(lo, hi) as usize;
-                while g > w.lo as usize && 2 * i64::from(e[g]) > analog {
-                    g -= 1;
-                }
-                while g < w.hi as usize && 2 * i64::from(e[g + 1]) <= analog {
-                    g += 1;
-                }
-                g as u32
+        if self.learned_edges {
+            let e = &self.edges;
+            let g = i64::from(w.code) + (analog - w.code_mid) / U_PER_CODE;
+            let mut g = g.clamp(lo, hi) as usize;
+            while g > w.lo as usize && i64::from(e[g]) > analog {
+                g -= 1;
             }
-            _ => analog.div_euclid(U_PER_CODE).clamp(lo, hi) as u32,
+            while g < w.hi as usize && i64::from(e[g + 1]) <= analog {
+                g += 1;
+            }
+            g as u32
+        } else {
+            analog.div_euclid(U_PER_CODE).clamp(lo, hi) as u32
         }
     }
 
