@@ -270,6 +270,13 @@ impl Model {
         } else {
             Self::cdf(w, self.edge(code))
         };
+        Self::scaled(w, c, code)
+    }
+
+    /// Cumulative frequency of the codes below `code` (`lo < code <= hi+1`)
+    /// given the CDF `c` at its lower edge.
+    #[inline]
+    fn scaled(w: &Window, c: u32, code: u32) -> u32 {
         ((u64::from(c.saturating_sub(w.c_lo)) * w.k) >> 32) as u32 + (code - w.lo)
     }
 
@@ -323,14 +330,16 @@ impl Model {
 
     /// The window's code holding the analog position `analog`. On learned
     /// edges: the code if every code were as wide as the average, counted
-    /// from the prediction, then walked along the edges (the average is off
-    /// by up to ~12 codes at the ends of the lattice, by ~1 in the middle).
+    /// from the prediction (rounded by a shift), then walked along the edges
+    /// (the average is off by up to ~12 codes at the ends of the lattice, by
+    /// ~1 in the middle).
     #[inline]
     fn code_at(&self, w: &Window, analog: i64) -> u32 {
         let (lo, hi) = (i64::from(w.lo), i64::from(w.hi));
         if self.learned_edges {
             let e = &self.edges;
-            let g = i64::from(w.code) + (analog - w.code_mid) / U_PER_CODE;
+            let g = i64::from(w.code)
+                + ((analog - w.code_mid + U_PER_CODE / 2) >> U_PER_CODE.trailing_zeros());
             let mut g = g.clamp(lo, hi) as usize;
             while g > w.lo as usize && i64::from(e[g]) > analog {
                 g -= 1;
@@ -348,7 +357,7 @@ impl Model {
     /// `None` when `t` lies beyond the window's symbols.
     #[inline]
     pub fn find(&self, w: &Window, t: u32) -> Option<(u32, u32, u32)> {
-        let top = self.cum(w, w.hi + 1);
+        let top = Self::scaled(w, w.c_hi, w.hi + 1);
         if t >= top {
             return None;
         }
