@@ -6,16 +6,16 @@
 //! often each residual symbol occurs; a length-limited Huffman code per
 //! context follows. Every symbol keeps a codeword (its count is floored), so
 //! a recording unlike the training data still codes, only less tightly.
-//! The lengths are then stored as differences from the core's
+
 //! [`length_prediction`], each coded with a small Huffman code per energy
 //! bucket, and read back with the core's own reader before anything is
 //! written.
 
 use crate::corpus::{self, Split};
 use brainwire_core::lite::{
-    canonical_codes, length_prediction, read_code_lengths_from, symbol, EnergyTable, Model, BUCKETS, CLASSES, CONTEXTS, DELTAS, ESCAPE,
-    MAX_CODE_LEN, SYMBOLS,
+    length_prediction, read_code_lengths_from, symbol, EnergyTable, LengthDeltaModel, Model, CLASSES, CONTEXTS, ESCAPE, MAX_CODE_LEN, SYMBOLS,
 };
+use brainwire_core::range::RangeEncoder;
 use brainwire_core::AdcLattice;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -83,9 +83,9 @@ pub fn run(dir: &Path, out: &Path) -> Result<(), String> {
         bits as f64 / samples as f64,
         if power > 0.0 { cross / power } else { 0.0 },
     );
-    let (delta_lengths, coded) = code_lengths(&lengths);
-    eprintln!("train lite: {} code lengths stored in {} bytes", lengths.len(), coded.len() + BUCKETS * DELTAS);
-    std::fs::write(out, render(&delta_lengths, &coded, recordings.len(), samples)).map_err(|e| format!("{}: {e}", out.display()))
+    let coded = code_lengths(&lengths);
+    eprintln!("train lite: {} code lengths stored in {} bytes", lengths.len(), coded.len());
+    std::fs::write(out, render(&coded, recordings.len(), samples)).map_err(|e| format!("{}: {e}", out.display()))
 }
 
 /// Optimal prefix-code lengths of `weights` (all nonzero) with none longer
@@ -134,79 +134,49 @@ fn limited_huffman_lengths(weights: &[u64], limit: u32) -> Vec<u32> {
     lengths
 }
 
-/// Codes `lengths` (context-major, `CONTEXTS * SYMBOLS`, each 1..=15) as
-/// differences from the core's [`length_prediction`], with a Huffman code
-/// of the differences per energy bucket; checks that the core's reader
-/// gives them back. Returns the difference codes' lengths and the bits.
-pub fn code_lengths(lengths: &[u8]) -> ([[u8; DELTAS]; BUCKETS], Vec<u8>) {
+/// Range codes `lengths` (context-major, `CONTEXTS * SYMBOLS`, each
+/// 1..=15) as differences from the core's [`length_prediction`] with the
+/// core's [`LengthDeltaModel`], and checks that the core's reader gives
+/// them back.
+pub fn code_lengths(lengths: &[u8]) -> Vec<u8> {
     assert_eq!(lengths.len(), CONTEXTS * SYMBOLS);
     assert!(lengths.iter().all(|&l| (1..=MAX_CODE_LEN as u8).contains(&l)));
-    // The differences, in reading order, and their counts per bucket.
-    let mut deltas = Vec::with_capacity(lengths.len());
-    let mut counts = [[0u64; DELTAS]; BUCKETS];
+    let mut out = Vec::new();
+    let mut enc = RangeEncoder::new();
+    let mut model = LengthDeltaModel::new();
     let mut latest = [[0u8; SYMBOLS]; CLASSES];
     for (ctx, ctx_lengths) in lengths.chunks_exact(SYMBOLS).enumerate() {
         let (b, q) = (ctx / CLASSES, ctx % CLASSES);
         let mut row = [0u8; SYMBOLS];
+        let mut zero = true;
         for (s, &l) in ctx_lengths.iter().enumerate() {
-            let d = usize::from(l) + 16 - usize::from(length_prediction(b, q, s, &row, &latest));
-            counts[b][d] += 1;
-            deltas.push((b, d));
+            let d = i32::from(l) - i32::from(length_prediction(b, q, s, &row, &latest));
+            model.code(b, zero, d, |p1, x| {
+                enc.encode_bit(x == 1, p1, &mut out);
+                x
+            });
+            zero = d == 0;
             row[s] = l;
         }
         latest[q] = row;
     }
-    let mut delta_lengths = [[0u8; DELTAS]; BUCKETS];
-    for (lens, c) in delta_lengths.iter_mut().zip(&counts) {
-        let used: Vec<usize> = (0..DELTAS).filter(|&d| c[d] > 0).collect();
-        if used.len() == 1 {
-            lens[used[0]] = 1;
-        } else if used.len() > 1 {
-            let l = limited_huffman_lengths(&used.iter().map(|&d| c[d]).collect::<Vec<_>>(), MAX_CODE_LEN);
-            for (&d, &l) in used.iter().zip(&l) {
-                lens[d] = l as u8;
-            }
-        }
-    }
-    let codes: Vec<[u16; DELTAS]> = delta_lengths.iter().map(canonical_codes).collect();
-    // Most significant bit first, the last byte zero-padded.
-    let (mut out, mut acc, mut n) = (Vec::new(), 0u64, 0u32);
-    for &(b, d) in &deltas {
-        acc = (acc << delta_lengths[b][d]) | u64::from(codes[b][d]);
-        n += u32::from(delta_lengths[b][d]);
-        while n >= 8 {
-            n -= 8;
-            out.push((acc >> n) as u8);
-        }
-    }
-    if n > 0 {
-        out.push((acc << (8 - n)) as u8);
-    }
+    enc.finish(&mut out);
     // Read back as the core will.
     let mut back = Vec::with_capacity(lengths.len());
-    read_code_lengths_from(&delta_lengths, &out, |_, row| back.extend_from_slice(row));
+    read_code_lengths_from(&out, |_, row| back.extend_from_slice(row));
     assert_eq!(back, lengths, "code lengths do not read back");
-    (delta_lengths, out)
+    out
 }
 
 /// The generated `tables.rs`.
-pub fn render(delta_lengths: &[[u8; DELTAS]; BUCKETS], coded: &[u8], recordings: usize, samples: u64) -> String {
+pub fn render(coded: &[u8], recordings: usize, samples: u64) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "//! GENERATED by `train lite` (brainwire-train/src/lite.rs) from the training");
     let _ = writeln!(s, "//! split ({recordings} recordings, {samples} samples): do not edit; regenerate.");
     let _ = writeln!(s);
-    let _ = writeln!(s, "/// Lengths of the canonical code of `length - prediction + 16`, per energy bucket");
-    let _ = writeln!(s, "/// (0: the difference does not occur).");
-    let _ = writeln!(s, "pub static DELTA_CODE_LENGTHS: [[u8; {DELTAS}]; {BUCKETS}] = [");
-    for row in delta_lengths {
-        let line: Vec<String> = row.iter().map(|b| b.to_string()).collect();
-        let _ = writeln!(s, "    [{}],", line.join(", "));
-    }
-    let _ = writeln!(s, "];");
-    let _ = writeln!(s);
-    let _ = writeln!(s, "/// The code lengths (1..=15 bits) of every context and symbol, context-major,");
-    let _ = writeln!(s, "/// as codewords of `DELTA_CODE_LENGTHS`, most significant bit first: `CONTEXTS * SYMBOLS`");
-    let _ = writeln!(s, "/// lengths in {} bytes.", coded.len());
+    let _ = writeln!(s, "/// The code lengths (1..=15 bits) of every context and symbol, context-major, as");
+    let _ = writeln!(s, "/// differences from `super::codebook::length_prediction` range coded with");
+    let _ = writeln!(s, "/// `super::codebook::LengthDeltaModel`: `CONTEXTS * SYMBOLS` lengths in {} bytes.", coded.len());
     let _ = writeln!(s, "pub static CODE_LENGTHS_CODED: [u8; {}] = [", coded.len());
     for row in coded.chunks(24) {
         let line: Vec<String> = row.iter().map(|b| b.to_string()).collect();

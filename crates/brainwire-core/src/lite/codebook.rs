@@ -18,12 +18,10 @@ use super::bits::BitReader;
 use super::lattice_value;
 use crate::lattice::AdcLattice;
 use super::model::{EnergyTable, BUCKETS, CLASSES, CONTEXTS, ESCAPE, SYMBOLS};
-use super::tables::{CODE_LENGTHS_CODED, DELTA_CODE_LENGTHS};
+use super::tables::CODE_LENGTHS_CODED;
 
 /// Longest codeword of the learned tables.
 pub const MAX_CODE_LEN: u32 = 15;
-/// Symbols of the length-difference codes: `length - prediction + 16`.
-pub const DELTAS: usize = 32;
 /// Codeword bits resolved by one table lookup; longer codewords (rare) take
 /// the canonical search.
 const PEEK_BITS: u32 = 7;
@@ -158,76 +156,28 @@ impl<const N: usize> LongCodes<N> {
     }
 }
 
-/// The symbol and codeword length that the unread bits of `reader` (at
-/// least 15 loaded) start with, or `None` for an unused pattern.
-#[inline(always)]
-pub fn decode_symbol<const N: usize>(fast: &FastTable, long: &LongCodes<N>, reader: &BitReader<'_>) -> Option<(usize, u32)> {
-    let e = fast[reader.peek(PEEK_BITS) as usize];
-    if e != 0 {
-        return Some((usize::from(e >> 4), u32::from(e & 15)));
-    }
-    long.decode(reader.peek(MAX_CODE_LEN))
-}
-
 /// Reads the learned code lengths, context after context (`0..CONTEXTS`),
 /// handing each row to `row_done`.
 pub(crate) fn read_code_lengths(row_done: impl FnMut(usize, &[u8; SYMBOLS])) {
-    read_code_lengths_from(&DELTA_CODE_LENGTHS, &CODE_LENGTHS_CODED, row_done);
+    read_code_lengths_from(&CODE_LENGTHS_CODED, row_done);
 }
 
-/// Reads code lengths coded as `coded` with the difference codes of
-/// `delta_lengths` (`train lite` checks its output with this).
+/// Reads code lengths range coded as `coded` with [`LengthDeltaModel`]
+/// (`train lite` checks its output with this).
 #[doc(hidden)]
-pub fn read_code_lengths_from(delta_lengths: &[[u8; DELTAS]; BUCKETS], coded: &[u8], mut row_done: impl FnMut(usize, &[u8; SYMBOLS])) {
-    let mut fast = [[0u16; 1 << PEEK_BITS]; BUCKETS];
-    let mut long = [LongCodes::<DELTAS>::EMPTY; BUCKETS];
-    // Whether a difference of 0 is the codeword `0` in a bucket.
-    let mut zero_is_0 = [false; BUCKETS];
-    for (b, lengths) in delta_lengths.iter().enumerate() {
-        long[b].build(&mut fast[b], lengths);
-        zero_is_0[b] = lengths[16] == 1 && canonical_codes(lengths)[16] == 0;
-    }
-    let mut reader = BitReader::new(coded);
+pub fn read_code_lengths_from(coded: &[u8], mut row_done: impl FnMut(usize, &[u8; SYMBOLS])) {
+    let mut bits = BitDecoder::new(coded);
+    let mut model = LengthDeltaModel::new();
     let mut latest = [[0u8; SYMBOLS]; CLASSES];
-    for (b, (fast, long)) in fast.iter().zip(&long).enumerate() {
-        let delta = (fast, long);
+    for b in 0..BUCKETS {
         for q in 0..CLASSES {
             let mut row = [0u8; SYMBOLS];
-            if b == 0 && q == 0 {
-                // The first row: each length predicts the next.
-                for s in 0..SYMBOLS {
-                    let predicted = length_prediction(b, q, s, &row, &latest);
-                    row[s] = predicted.wrapping_add(next_delta(&mut reader, delta)) & 15;
-                }
-            } else {
-                // Every other prediction is a row read before: start from it
-                // ([`length_prediction`], row at a time).
-                if q > 0 {
-                    let left = &latest[q - 1];
-                    row[..SYMBOLS - 2].copy_from_slice(&left[1..SYMBOLS - 1]);
-                    row[SYMBOLS - 2..].copy_from_slice(&left[SYMBOLS - 2..]);
-                } else {
-                    row = latest[0];
-                }
-                if zero_is_0[b] {
-                    // Most differences are 0, coded as a lone 0 bit: skip
-                    // runs of them, leaving the predictions.
-                    let mut s = 0;
-                    while s < SYMBOLS {
-                        reader.need(57);
-                        let run = (reader.peek(32).leading_zeros() as usize).min(SYMBOLS - s);
-                        reader.consume(run as u32);
-                        s += run;
-                        if s < SYMBOLS && run < 32 {
-                            row[s] = row[s].wrapping_add(next_delta(&mut reader, delta)) & 15;
-                            s += 1;
-                        }
-                    }
-                } else {
-                    for len in row.iter_mut() {
-                        *len = len.wrapping_add(next_delta(&mut reader, delta)) & 15;
-                    }
-                }
+            let mut zero = true;
+            for s in 0..SYMBOLS {
+                let predicted = length_prediction(b, q, s, &row, &latest);
+                let d = model.code(b, zero, 0, |p1, _| bits.decode(p1));
+                zero = d == 0;
+                row[s] = (i32::from(predicted) + d) as u8 & 15;
             }
             row_done(b * CLASSES + q, &row);
             latest[q] = row;
@@ -235,15 +185,105 @@ pub fn read_code_lengths_from(delta_lengths: &[[u8; DELTAS]; BUCKETS], coded: &[
     }
 }
 
-/// The next length difference (`length - prediction`, wrapping in a byte).
-#[inline(always)]
-fn next_delta(reader: &mut BitReader<'_>, (fast, long): (&FastTable, &LongCodes<DELTAS>)) -> u8 {
-    reader.need(MAX_CODE_LEN);
-    // The table is a constant `train lite` read back exactly; a damaged
-    // one only gives incomplete codes, never a panic.
-    let (d, len) = decode_symbol(fast, long, reader).unwrap_or((16, 1));
-    reader.consume(len);
-    (d as u8).wrapping_sub(16)
+/// The adaptive binary model of a length's difference `d` from its
+/// prediction ([`length_prediction`]): is it 0 (by bucket and whether the
+/// row's previous difference was 0), its sign (by bucket), then its size in
+/// unary (by bucket and step, the steps past the second sharing one).
+/// Probabilities are of a 1, in 1/4096, adapting by 1/16 of the distance.
+#[doc(hidden)]
+pub struct LengthDeltaModel {
+    zero: [u16; BUCKETS * 2],
+    sign: [u16; BUCKETS],
+    more: [u16; BUCKETS * 3],
+}
+
+impl Default for LengthDeltaModel {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl LengthDeltaModel {
+    pub fn new() -> Self {
+        Self { zero: [2048; BUCKETS * 2], sign: [2048; BUCKETS], more: [2048; BUCKETS * 3] }
+    }
+
+    /// Codes the difference `d` (in `-15..=15`) of a length in bucket `b`:
+    /// `bit(p1, x)` codes or decodes one decision of probability `p1` and
+    /// returns it (`x`, the bit when encoding, is ignored when decoding).
+    /// Returns the difference coded.
+    #[inline(always)]
+    pub fn code(&mut self, b: usize, previous_zero: bool, d: i32, mut bit: impl FnMut(u32, u32) -> u32) -> i32 {
+        let b = b % BUCKETS;
+        let mut decide = |p: &mut u16, x: bool| {
+            let v = bit(u32::from(*p), u32::from(x)) & 1;
+            if v == 1 {
+                *p += (4096 - *p) >> 4;
+            } else {
+                *p -= *p >> 4;
+            }
+            v == 1
+        };
+        if decide(&mut self.zero[b * 2 + usize::from(previous_zero)], d == 0) {
+            return 0;
+        }
+        let negative = decide(&mut self.sign[b], d < 0);
+        let mut size = 1;
+        while size < 15 && decide(&mut self.more[b * 3 + (size as usize - 1).min(2)], d.abs() > size) {
+            size += 1;
+        }
+        if negative {
+            -size
+        } else {
+            size
+        }
+    }
+}
+
+/// Decodes the binary decisions of [`crate::range::RangeEncoder::encode_bit`]
+/// by comparison (the general range decoder divides for each).
+struct BitDecoder<'a> {
+    data: &'a [u8],
+    pos: usize,
+    code: u32,
+    range: u32,
+}
+
+impl<'a> BitDecoder<'a> {
+    fn new(data: &'a [u8]) -> Self {
+        let mut d = Self { data, pos: 0, code: 0, range: u32::MAX };
+        for _ in 0..4 {
+            d.code = (d.code << 8) | d.next_byte();
+        }
+        d
+    }
+
+    /// The next byte (zero past the end).
+    fn next_byte(&mut self) -> u32 {
+        let b = self.data.get(self.pos).copied().unwrap_or(0);
+        self.pos += 1;
+        u32::from(b)
+    }
+
+    /// A decision of probability `p1` (of a 1, in 1/4096).
+    #[inline(always)]
+    fn decode(&mut self, p1: u32) -> u32 {
+        let r = self.range >> 12;
+        let bound = r * p1;
+        let bit = if self.code < bound {
+            self.range = bound;
+            1
+        } else {
+            self.code -= bound;
+            self.range = r * (4096 - p1);
+            0
+        };
+        while self.range < 1 << 24 {
+            self.range <<= 8;
+            self.code = (self.code << 8) | self.next_byte();
+        }
+        bit
+    }
 }
 
 /// Canonical prefix codes of every context, and the energy table: what an

@@ -104,7 +104,8 @@ impl<'a> Decoder<'a> {
                     break;
                 }
                 model.learn(&tables.energy, code, sym);
-                store(o, if TEN_BIT { values[code as usize & 1023] } else { lattice_value(lattice, code as u32) });
+                // Identity16's value is the code less 32768.
+                store(o, if TEN_BIT { values[code as usize & 1023] } else { (code as u16 ^ 0x8000) as i16 });
             } else {
                 let (s, value) = escape(state, lattice, &p);
                 state = s;

@@ -38,13 +38,13 @@ use crate::lattice::AdcLattice;
 
 pub use bits::{ESCAPE_ORDER, FLUSH_BITS};
 #[doc(hidden)]
-pub use codebook::{canonical_codes, length_prediction, read_code_lengths_from, DELTAS};
+pub use codebook::{canonical_codes, length_prediction, read_code_lengths_from, LengthDeltaModel};
 pub use codebook::{Codebook, MAX_CODE_LEN};
 pub use decoder::Decoder;
 pub use encoder::{ChannelEncoder, Encoder, MAX_PENDING_SAMPLES};
 pub use model::{energy_step, EnergyTable, Model, Prediction, BUCKETS, CLASSES, CONTEXTS, ESCAPE, RESIDUAL_LIMIT, STATES, SYMBOLS};
 #[doc(hidden)]
-pub use tables::{CODE_LENGTHS_CODED, DELTA_CODE_LENGTHS};
+pub use tables::CODE_LENGTHS_CODED;
 
 /// `value + 32768 - 64 * code` of a code (below 1024) of the 10-bit lattice,
 /// in 0..64: [`AdcLattice::value`]'s `(code * 65535 + round) / 1023` with the
