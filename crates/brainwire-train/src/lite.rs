@@ -12,7 +12,7 @@
 
 use crate::corpus::{self, Split};
 use brainwire_core::lite::{
-    length_prediction, read_code_lengths_from, symbol, EnergyTable, LengthDeltaModel, Model, BUCKETS, CLASSES, CONTEXTS, ESCAPE, MAX_CODE_LEN,
+    length_prediction, read_code_lengths_from, symbol, BinaryCoder, EnergyTable, LengthDeltaModel, Model, BUCKETS, CLASSES, CONTEXTS, ESCAPE, MAX_CODE_LEN,
     RESIDUAL_LIMIT, SYMBOLS,
 };
 use brainwire_core::range::RangeEncoder;
@@ -215,10 +215,7 @@ pub fn code_lengths(lengths: &[u8]) -> Vec<u8> {
         let mut zero = true;
         for (s, &l) in ctx_lengths.iter().enumerate() {
             let d = i32::from(l) - i32::from(length_prediction(b, q, s, &row, &latest));
-            model.code(b, zero, d, |p1, x| {
-                enc.encode_bit(x == 1, p1, &mut out);
-                x
-            });
+            model.code(b, zero, d, &mut Encoding { enc: &mut enc, out: &mut out });
             zero = d == 0;
             row[s] = l;
         }
@@ -230,6 +227,19 @@ pub fn code_lengths(lengths: &[u8]) -> Vec<u8> {
     read_code_lengths_from(&out, |_, row| back.extend_from_slice(row));
     assert_eq!(back, lengths, "code lengths do not read back");
     out
+}
+
+/// [`BinaryCoder`] of the range encoder.
+struct Encoding<'a> {
+    enc: &'a mut RangeEncoder,
+    out: &'a mut Vec<u8>,
+}
+
+impl BinaryCoder for Encoding<'_> {
+    fn bit(&mut self, p1: u32, x: bool) -> bool {
+        self.enc.encode_bit(x, p1, self.out);
+        x
+    }
 }
 
 /// The generated `tables.rs`.

@@ -165,6 +165,7 @@ pub(crate) fn read_code_lengths(row_done: impl FnMut(usize, &[u8; SYMBOLS])) {
 /// Reads code lengths range coded as `coded` with [`LengthDeltaModel`]
 /// (`train lite` checks its output with this).
 #[doc(hidden)]
+#[inline(never)]
 pub fn read_code_lengths_from(coded: &[u8], mut row_done: impl FnMut(usize, &[u8; SYMBOLS])) {
     let mut bits = BitDecoder::new(coded);
     let mut model = LengthDeltaModel::new();
@@ -175,7 +176,7 @@ pub fn read_code_lengths_from(coded: &[u8], mut row_done: impl FnMut(usize, &[u8
             let mut zero = true;
             for s in 0..SYMBOLS {
                 let predicted = length_prediction(b, q, s, &row, &latest);
-                let d = model.code(b, zero, 0, |p1, _| bits.decode(p1));
+                let d = model.code(b, zero, 0, &mut bits);
                 zero = d == 0;
                 row[s] = (i32::from(predicted) + d) as u8 & 15;
             }
@@ -208,28 +209,18 @@ impl LengthDeltaModel {
         Self { zero: [2048; BUCKETS * 2], sign: [2048; BUCKETS], more: [2048; BUCKETS * 3] }
     }
 
-    /// Codes the difference `d` (in `-15..=15`) of a length in bucket `b`:
-    /// `bit(p1, x)` codes or decodes one decision of probability `p1` and
-    /// returns it (`x`, the bit when encoding, is ignored when decoding).
-    /// Returns the difference coded.
+    /// Codes the difference `d` (in `-15..=15`) of a length in bucket `b`
+    /// with `coder` (`d` is ignored when decoding). Returns the difference
+    /// coded.
     #[inline(always)]
-    pub fn code(&mut self, b: usize, previous_zero: bool, d: i32, mut bit: impl FnMut(u32, u32) -> u32) -> i32 {
+    pub fn code(&mut self, b: usize, previous_zero: bool, d: i32, coder: &mut impl BinaryCoder) -> i32 {
         let b = b % BUCKETS;
-        let mut decide = |p: &mut u16, x: bool| {
-            let v = bit(u32::from(*p), u32::from(x)) & 1;
-            if v == 1 {
-                *p += (4096 - *p) >> 4;
-            } else {
-                *p -= *p >> 4;
-            }
-            v == 1
-        };
-        if decide(&mut self.zero[b * 2 + usize::from(previous_zero)], d == 0) {
+        if decide(coder, &mut self.zero[b * 2 + usize::from(previous_zero)], d == 0) {
             return 0;
         }
-        let negative = decide(&mut self.sign[b], d < 0);
+        let negative = decide(coder, &mut self.sign[b], d < 0);
         let mut size = 1;
-        while size < 15 && decide(&mut self.more[b * 3 + (size as usize - 1).min(2)], d.abs() > size) {
+        while size < 15 && decide(coder, &mut self.more[b * 3 + (size as usize - 1).min(2)], d.abs() > size) {
             size += 1;
         }
         if negative {
@@ -238,6 +229,26 @@ impl LengthDeltaModel {
             size
         }
     }
+}
+
+/// Codes or decodes one binary decision.
+#[doc(hidden)]
+pub trait BinaryCoder {
+    /// The decision of probability `p1` (of a 1, in 1/4096): `x` when
+    /// encoding, the decoded bit when decoding.
+    fn bit(&mut self, p1: u32, x: bool) -> bool;
+}
+
+/// One adaptive decision of [`LengthDeltaModel`].
+#[inline(always)]
+fn decide(coder: &mut impl BinaryCoder, p: &mut u16, x: bool) -> bool {
+    let v = coder.bit(u32::from(*p), x);
+    if v {
+        *p += (4096 - *p) >> 4;
+    } else {
+        *p -= *p >> 4;
+    }
+    v
 }
 
 /// Decodes the binary decisions of [`crate::range::RangeEncoder::encode_bit`]
@@ -265,18 +276,20 @@ impl<'a> BitDecoder<'a> {
         u32::from(b)
     }
 
-    /// A decision of probability `p1` (of a 1, in 1/4096).
+}
+
+impl BinaryCoder for BitDecoder<'_> {
     #[inline(always)]
-    fn decode(&mut self, p1: u32) -> u32 {
+    fn bit(&mut self, p1: u32, _: bool) -> bool {
         let r = self.range >> 12;
         let bound = r * p1;
         let bit = if self.code < bound {
             self.range = bound;
-            1
+            true
         } else {
             self.code -= bound;
             self.range = r * (4096 - p1);
-            0
+            false
         };
         while self.range < 1 << 24 {
             self.range <<= 8;

@@ -38,7 +38,7 @@ use crate::lattice::AdcLattice;
 
 pub use bits::{ESCAPE_ORDER, FLUSH_BITS};
 #[doc(hidden)]
-pub use codebook::{canonical_codes, length_prediction, read_code_lengths_from, LengthDeltaModel};
+pub use codebook::{canonical_codes, length_prediction, read_code_lengths_from, BinaryCoder, LengthDeltaModel};
 pub use codebook::{Codebook, MAX_CODE_LEN};
 pub use decoder::Decoder;
 pub use encoder::{ChannelEncoder, Encoder, MAX_PENDING_SAMPLES};
