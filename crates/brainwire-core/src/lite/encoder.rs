@@ -152,11 +152,17 @@ struct Chunk<'a, S: ByteSink> {
 }
 
 impl<S: ByteSink> Chunk<'_, S> {
-    #[inline(never)]
     fn drain(&mut self) {
-        self.out.put_slice(self.words[..self.len].as_flattened());
+        drain(self.out, &self.words[..self.len]);
         self.len = 0;
     }
+}
+
+/// Hands whole words to the sink. A free function of the words alone, so
+/// that the chunk's length, not passed, stays in a register.
+#[inline(never)]
+fn drain<S: ByteSink>(out: &mut S, words: &[[u8; 2]]) {
+    out.put_slice(words.as_flattened());
 }
 
 impl<S: ByteSink> ByteSink for Chunk<'_, S> {
@@ -172,7 +178,8 @@ impl<S: ByteSink> ByteSink for Chunk<'_, S> {
         self.words[self.len & (CHUNK_WORDS - 1)] = bytes;
         self.len += 1;
         if self.len == CHUNK_WORDS {
-            self.drain();
+            drain(self.out, &self.words);
+            self.len = 0;
         }
     }
 }
