@@ -399,6 +399,22 @@ mod tests {
         assert!(priors::CODE_WIDTHS_Q5.iter().all(|&w| (1..=80).contains(&w)));
     }
 
+    /// The initial shapes as the model starts from them, pinned by a hash
+    /// and a few entries taken from the table before its storage changed:
+    /// any change of storage must rebuild exactly these values.
+    #[test]
+    fn initial_shapes_are_pinned() {
+        let mut flat = [0u16; CONTEXTS * SYMBOLS];
+        assert_eq!(priors::INITIAL_SHAPES.len(), CONTEXTS);
+        for (f, &v) in flat.iter_mut().zip(priors::INITIAL_SHAPES.iter().flatten()) {
+            *f = v;
+        }
+        let hash = flat.iter().fold(0u64, |h, &v| h.wrapping_mul(1_000_003).wrapping_add(u64::from(v)));
+        assert_eq!(flat.iter().map(|&v| u32::from(v)).sum::<u32>(), 42885);
+        assert_eq!(hash, 0x62b7_a1e1_921d_1f2f);
+        assert_eq!((flat[31], flat[7 * SYMBOLS + 30], flat[13 * SYMBOLS + 63]), (2789, 394, 191));
+    }
+
     /// Worst case of the frequency total: every table at its limit, every
     /// code at the widest width.
     #[test]

@@ -454,3 +454,23 @@ fn isqrt(v: u64) -> u64 {
 pub(super) fn isqrt_for_tests(v: u64) -> u64 {
     isqrt(v)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The CDF table as the model uses it, pinned by a hash and a few
+    /// entries taken from the table before its storage changed: any change
+    /// of storage must rebuild exactly these values.
+    #[test]
+    fn phi_is_pinned() {
+        let phi = PHI_Q31;
+        let hash = phi.iter().fold(0u64, |h, &v| h.wrapping_mul(1_000_003).wrapping_add(u64::from(v)));
+        assert_eq!(phi.iter().map(|&v| u64::from(v)).sum::<u64>(), 1_046_290_915_475);
+        assert_eq!(hash, 0xf8f2_0622_6787_84b1);
+        let at = |k: usize| phi[k];
+        assert_eq!((at(0), at(1), at(64), at(128), at(256)), (1 << 30, 1_087_127_561, 1_806_774_085, 2_098_628_112, 2_147_415_635));
+        assert_eq!((at(376), at(398), at(399), at(512)), (2_147_483_643, 2_147_483_647, 1 << 31, 1 << 31));
+        assert!(phi.windows(2).all(|w| w[0] <= w[1]));
+    }
+}
