@@ -97,6 +97,50 @@ struct Context {
     table: usize,
 }
 
+/// Reads the compact form of the generated integer tables
+/// (`INITIAL_SHAPES_CODED` here, `PHI_Q31_CODED` of `max`): the table's
+/// `ORDER`-th differences, each a zigzag LEB128 varint; `ORDER` running sums
+/// (wrapping u32, so the result is exact) give the values. Differences past the end of the bytes are 0, so a table that
+/// ends constant is stored without its tail.
+pub struct Differences<'a, const ORDER: usize> {
+    bytes: core::slice::Iter<'a, u8>,
+    sums: [u32; ORDER],
+}
+
+impl<'a, const ORDER: usize> Differences<'a, ORDER> {
+    pub fn new(bytes: &'a [u8]) -> Self {
+        Self { bytes: bytes.iter(), sums: [0; ORDER] }
+    }
+
+    /// The table's next value.
+    pub fn next_value(&mut self) -> u32 {
+        let (mut v, mut shift) = (0u32, 0);
+        for &b in self.bytes.by_ref() {
+            v |= u32::from(b & 127) << shift;
+            shift += 7;
+            if b < 128 {
+                break;
+            }
+        }
+        let mut d = (v >> 1) ^ (v & 1).wrapping_neg();
+        for s in self.sums.iter_mut().rev() {
+            *s = s.wrapping_add(d);
+            d = *s;
+        }
+        d
+    }
+}
+
+/// The initial shape tables, rebuilt from their compact form.
+fn initial_shapes(tables: &mut [[u16; SYMBOLS]; CONTEXTS]) {
+    let mut d = Differences::<{ priors::INITIAL_SHAPES_ORDER }>::new(&priors::INITIAL_SHAPES_CODED);
+    for row in tables {
+        for f in row {
+            *f = d.next_value() as u16;
+        }
+    }
+}
+
 /// Adaptive, context-modelled distribution of the next code.
 #[derive(Clone)]
 pub struct ResidualModel {
@@ -133,9 +177,7 @@ impl ResidualModel {
         // (so `train` can regenerate it); the unit tests insist it matches.
         let mut tables = [[16u16; SYMBOLS]; CONTEXTS];
         if parts.learned_shapes {
-            for (t, p) in tables.iter_mut().zip(priors::INITIAL_SHAPES) {
-                *t = *p;
-            }
+            initial_shapes(&mut tables);
         }
         let mut sums = [0u32; CONTEXTS];
         for (s, t) in sums.iter_mut().zip(tables.iter()) {
@@ -390,13 +432,32 @@ mod tests {
 
     #[test]
     fn priors_fit_the_model() {
-        assert_eq!(priors::INITIAL_SHAPES.len(), CONTEXTS, "regenerate priors.rs with `train tables`");
-        for t in priors::INITIAL_SHAPES {
+        assert_eq!(priors::INITIAL_SHAPES_LEN, CONTEXTS * SYMBOLS, "regenerate priors.rs with `train tables`");
+        let mut tables = [[0; SYMBOLS]; CONTEXTS];
+        initial_shapes(&mut tables);
+        for t in &tables {
             let sum: u32 = t.iter().map(|&f| u32::from(f)).sum();
             assert!(sum <= LIMIT, "an initial table must leave room to adapt");
             assert!(t.iter().all(|&f| f > 0));
         }
         assert!(priors::CODE_WIDTHS_Q5.iter().all(|&w| (1..=80).contains(&w)));
+    }
+
+    /// The initial shapes as the model starts from them, pinned by a hash
+    /// and a few entries taken from the table before its storage changed:
+    /// any change of storage must rebuild exactly these values.
+    #[test]
+    fn initial_shapes_are_pinned() {
+        let mut flat = [0u16; CONTEXTS * SYMBOLS];
+        let mut tables = [[0; SYMBOLS]; CONTEXTS];
+        initial_shapes(&mut tables);
+        for (f, &v) in flat.iter_mut().zip(tables.iter().flatten()) {
+            *f = v;
+        }
+        let hash = flat.iter().fold(0u64, |h, &v| h.wrapping_mul(1_000_003).wrapping_add(u64::from(v)));
+        assert_eq!(flat.iter().map(|&v| u32::from(v)).sum::<u32>(), 42885);
+        assert_eq!(hash, 0x62b7_a1e1_921d_1f2f);
+        assert_eq!((flat[31], flat[7 * SYMBOLS + 30], flat[13 * SYMBOLS + 63]), (2789, 394, 191));
     }
 
     /// Worst case of the frequency total: every table at its limit, every

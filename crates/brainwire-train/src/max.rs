@@ -9,6 +9,7 @@
 //! own distribution curves; fitting under the coding model is not.
 
 use crate::corpus::{self, Split};
+use crate::default::smallest_differences;
 use brainwire_core::max::{predictor, TAPS};
 use brainwire_core::AdcLattice;
 use std::fmt::Write as _;
@@ -270,21 +271,34 @@ fn render(
         writeln!(s, "    {},", items.join(", ")).unwrap();
     }
     writeln!(s, "];\n").unwrap();
-    writeln!(s, "/// Steps of [`PHI_Q31`] per standard deviation.").unwrap();
+    writeln!(s, "/// Steps of `PHI_Q31` per standard deviation.").unwrap();
     writeln!(s, "pub const PHI_STEPS_PER_SIGMA: u32 = {PHI_STEPS};\n").unwrap();
+    let (order, coded) = smallest_differences(phi);
     writeln!(
         s,
-        "/// Standard normal CDF at `k / PHI_STEPS_PER_SIGMA`, Q31, non-decreasing."
+        "/// `PHI_Q31`: the standard normal CDF at `k / PHI_STEPS_PER_SIGMA`, Q31,"
     )
     .unwrap();
     writeln!(
         s,
-        "#[rustfmt::skip]\npub static PHI_Q31: [u32; {}] = [",
-        phi.len()
+        "/// non-decreasing, `PHI_Q31_LEN` values stored as their `PHI_Q31_ORDER`-th"
     )
     .unwrap();
-    for row in phi.chunks(8) {
-        let items: Vec<String> = row.iter().map(|w| w.to_string()).collect();
+    writeln!(
+        s,
+        "/// differences: `crate::residual::Differences`, `super::model` rebuilds it."
+    )
+    .unwrap();
+    writeln!(s, "pub const PHI_Q31_LEN: usize = {};", phi.len()).unwrap();
+    writeln!(s, "pub const PHI_Q31_ORDER: usize = {order};").unwrap();
+    writeln!(
+        s,
+        "#[rustfmt::skip]\npub static PHI_Q31_CODED: [u8; {}] = [",
+        coded.len()
+    )
+    .unwrap();
+    for row in coded.chunks(32) {
+        let items: Vec<String> = row.iter().map(|b| b.to_string()).collect();
         writeln!(s, "    {},", items.join(", ")).unwrap();
     }
     writeln!(s, "];\n").unwrap();

@@ -4,9 +4,10 @@
 //! code widths are Q6, edges and midpoints are kept doubled so midpoints stay
 //! integers). Predictions arrive in Q4 code units from [`Predictor`].
 
-use super::priors::{INITIAL_WEIGHTS, PHI_Q31, PHI_STEPS_PER_SIGMA, WIDTHS_Q6};
+use super::priors::{INITIAL_WEIGHTS, PHI_Q31_CODED, PHI_Q31_LEN, PHI_Q31_ORDER, PHI_STEPS_PER_SIGMA, WIDTHS_Q6};
 use crate::lattice::AdcLattice;
 use crate::predictor::{Cascade, Stages, FRAC_BITS};
+use crate::residual::Differences;
 
 /// Every coding step uses this frequency total.
 pub const TOTAL: u32 = 1 << 16;
@@ -44,6 +45,18 @@ fn edges(widths: &[u8; 1024]) -> [u32; 1025] {
         e[i + 1] = e[i] + 2 * u32::from(w);
     }
     e
+}
+
+/// The normal CDF table `PHI_Q31` (Q31 at `k / PHI_STEPS_PER_SIGMA`,
+/// non-decreasing), rebuilt from its stored differences when a model starts,
+/// which keeps 1.6 KiB of table out of the challenge executables.
+fn phi() -> [u32; PHI_Q31_LEN] {
+    let mut d = Differences::<PHI_Q31_ORDER>::new(&PHI_Q31_CODED);
+    let mut phi = [0u32; PHI_Q31_LEN];
+    for p in &mut phi {
+        *p = d.next_value();
+    }
+    phi
 }
 
 /// Taps of the difference filter.
@@ -124,6 +137,8 @@ pub struct Model {
     learned_edges: bool,
     /// Lower code edges (U) of the 10-bit lattice.
     edges: [u32; 1025],
+    /// The normal CDF table, see [`phi`].
+    phi: [u32; PHI_Q31_LEN],
 }
 
 impl Model {
@@ -143,6 +158,7 @@ impl Model {
             ablation,
             learned_edges: lattice == AdcLattice::Neuralink10 && ablation.width_prior,
             edges: edges(&WIDTHS_Q6),
+            phi: phi(),
             len,
             predictor,
             var_fast: INIT_VAR,
@@ -187,16 +203,16 @@ impl Model {
     /// Normal CDF, Q31, of the analog position `t` (U) under the window's
     /// Gaussian.
     #[inline]
-    fn cdf(w: &Window, t: i64) -> u32 {
+    fn cdf(&self, w: &Window, t: i64) -> u32 {
         let z = ((t - w.m) * w.inv_s) >> (INV_BITS - Z_BITS);
         let a = z.unsigned_abs();
         let step = a >> (Z_BITS - PHI_STEPS_PER_SIGMA.trailing_zeros());
-        let v = if step as usize >= PHI_Q31.len() - 1 {
+        let v = if step as usize >= PHI_Q31_LEN - 1 {
             ONE_Q31
         } else {
             let i = step as usize;
             let frac = a & ((1 << (Z_BITS - PHI_STEPS_PER_SIGMA.trailing_zeros())) - 1);
-            let (p0, p1) = (PHI_Q31[i], PHI_Q31[i + 1]);
+            let (p0, p1) = (self.phi[i], self.phi[i + 1]);
             p0 + ((u64::from(p1 - p0) * frac) >> (Z_BITS - PHI_STEPS_PER_SIGMA.trailing_zeros()))
                 as u32
         };
@@ -247,10 +263,10 @@ impl Model {
             code_mid: here,
         };
         if lo > 0 {
-            w.c_lo = Self::cdf(&w, self.edge(lo));
+            w.c_lo = self.cdf(&w, self.edge(lo));
         }
         if hi < self.len - 1 {
-            w.c_hi = Self::cdf(&w, self.edge(hi + 1));
+            w.c_hi = self.cdf(&w, self.edge(hi + 1));
         }
         // A floor of 1 per code and the escape come off the top; at least
         // 2^16 of CDF mass keeps the scale within 32 bits.
@@ -268,7 +284,7 @@ impl Model {
         } else if code > w.hi {
             w.c_hi
         } else {
-            Self::cdf(w, self.edge(code))
+            self.cdf(w, self.edge(code))
         };
         Self::scaled(w, c, code)
     }
@@ -313,14 +329,14 @@ impl Model {
         let mut j = 0usize;
         for b in (0..9).rev() {
             let next = (j + (1 << b)) & 511;
-            if PHI_Q31[next] <= p {
+            if self.phi[next] <= p {
                 j = next;
             }
         }
         // z in Q18 sigmas, interpolated within the step; [`Model::cdf`]
         // floors z to Q12, which puts a target at an edge up to one Q12 unit
         // low: half a unit up centres that.
-        let (p0, p1) = (PHI_Q31[j & 511], PHI_Q31[(j & 511) + 1]);
+        let (p0, p1) = (self.phi[j & 511], self.phi[(j & 511) + 1]);
         let slope = i64::from(p1 - p0).max(1);
         let frac = ((i64::from(p - p0) << 12) / slope).min(1 << 12);
         let z = ((j as i64) << 12) + frac;
@@ -453,4 +469,25 @@ fn isqrt(v: u64) -> u64 {
 #[cfg(test)]
 pub(super) fn isqrt_for_tests(v: u64) -> u64 {
     isqrt(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The CDF table as the model uses it, pinned by a hash and a few
+    /// entries taken from the table before its storage changed: any change
+    /// of storage must rebuild exactly these values.
+    #[test]
+    fn phi_is_pinned() {
+        let phi = phi();
+        assert_eq!(PHI_Q31_LEN, 513, "regenerate max/priors.rs with `train max`");
+        let hash = phi.iter().fold(0u64, |h, &v| h.wrapping_mul(1_000_003).wrapping_add(u64::from(v)));
+        assert_eq!(phi.iter().map(|&v| u64::from(v)).sum::<u64>(), 1_046_290_915_475);
+        assert_eq!(hash, 0xf8f2_0622_6787_84b1);
+        let at = |k: usize| phi[k];
+        assert_eq!((at(0), at(1), at(64), at(128), at(256)), (1 << 30, 1_087_127_561, 1_806_774_085, 2_098_628_112, 2_147_415_635));
+        assert_eq!((at(376), at(398), at(399), at(512)), (2_147_483_643, 2_147_483_647, 1 << 31, 1 << 31));
+        assert!(phi.windows(2).all(|w| w[0] <= w[1]));
+    }
 }
