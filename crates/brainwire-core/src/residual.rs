@@ -114,15 +114,7 @@ impl<'a, const ORDER: usize> Differences<'a, ORDER> {
 
     /// The table's next value.
     pub fn next_value(&mut self) -> u32 {
-        let (mut v, mut shift) = (0u32, 0);
-        for &b in self.bytes.by_ref() {
-            v |= u32::from(b & 127) << shift;
-            shift += 7;
-            if b < 128 {
-                break;
-            }
-        }
-        let mut d = (v >> 1) ^ (v & 1).wrapping_neg();
+        let mut d = zigzag_varint(&mut self.bytes);
         for s in self.sums.iter_mut().rev() {
             *s = s.wrapping_add(d);
             d = *s;
@@ -131,14 +123,25 @@ impl<'a, const ORDER: usize> Differences<'a, ORDER> {
     }
 }
 
-/// The initial shape tables, rebuilt from their compact form.
-fn initial_shapes(tables: &mut [[u16; SYMBOLS]; CONTEXTS]) {
-    let mut d = Differences::<{ priors::INITIAL_SHAPES_ORDER }>::new(&priors::INITIAL_SHAPES_CODED);
-    for row in tables {
-        for f in row {
-            *f = d.next_value() as u16;
+/// The next zigzag LEB128 varint (0 past the end). Out of line: shared by
+/// every [`Differences`] order.
+#[inline(never)]
+fn zigzag_varint(bytes: &mut core::slice::Iter<'_, u8>) -> u32 {
+    let (mut v, mut shift) = (0u32, 0);
+    for &b in bytes {
+        v |= u32::from(b & 127) << shift;
+        shift += 7;
+        if b < 128 {
+            break;
         }
     }
+    (v >> 1) ^ (v & 1).wrapping_neg()
+}
+
+/// The initial shape tables, rebuilt from their compact form.
+fn initial_shapes() -> [[u16; SYMBOLS]; CONTEXTS] {
+    let mut d = Differences::<{ priors::INITIAL_SHAPES_ORDER }>::new(&priors::INITIAL_SHAPES_CODED);
+    core::array::from_fn(|_| core::array::from_fn(|_| d.next_value() as u16))
 }
 
 /// Adaptive, context-modelled distribution of the next code.
@@ -175,10 +178,10 @@ impl ResidualModel {
         }
         // A priors file generated for another context layout still builds
         // (so `train` can regenerate it); the unit tests insist it matches.
-        let mut tables = [[16u16; SYMBOLS]; CONTEXTS];
-        if parts.learned_shapes {
-            initial_shapes(&mut tables);
-        }
+        let tables = match parts.learned_shapes {
+            true => initial_shapes(),
+            false => [[16u16; SYMBOLS]; CONTEXTS],
+        };
         let mut sums = [0u32; CONTEXTS];
         for (s, t) in sums.iter_mut().zip(tables.iter()) {
             *s = t.iter().map(|&f| u32::from(f)).sum();
@@ -433,8 +436,7 @@ mod tests {
     #[test]
     fn priors_fit_the_model() {
         assert_eq!(priors::INITIAL_SHAPES_LEN, CONTEXTS * SYMBOLS, "regenerate priors.rs with `train tables`");
-        let mut tables = [[0; SYMBOLS]; CONTEXTS];
-        initial_shapes(&mut tables);
+        let tables = initial_shapes();
         for t in &tables {
             let sum: u32 = t.iter().map(|&f| u32::from(f)).sum();
             assert!(sum <= LIMIT, "an initial table must leave room to adapt");
@@ -449,8 +451,7 @@ mod tests {
     #[test]
     fn initial_shapes_are_pinned() {
         let mut flat = [0u16; CONTEXTS * SYMBOLS];
-        let mut tables = [[0; SYMBOLS]; CONTEXTS];
-        initial_shapes(&mut tables);
+        let tables = initial_shapes();
         for (f, &v) in flat.iter_mut().zip(tables.iter().flatten()) {
             *f = v;
         }

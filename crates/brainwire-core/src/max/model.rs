@@ -52,11 +52,7 @@ fn edges(widths: &[u8; 1024]) -> [u32; 1025] {
 /// which keeps 1.6 KiB of table out of the challenge executables.
 fn phi() -> [u32; PHI_Q31_LEN] {
     let mut d = Differences::<PHI_Q31_ORDER>::new(&PHI_Q31_CODED);
-    let mut phi = [0u32; PHI_Q31_LEN];
-    for p in &mut phi {
-        *p = d.next_value();
-    }
-    phi
+    core::array::from_fn(|_| d.next_value())
 }
 
 /// Taps of the difference filter.
