@@ -173,13 +173,26 @@ pub fn read_code_lengths_from(coded: &[u8], mut row_done: impl FnMut(usize, &[u8
     let mut latest = [[0u8; SYMBOLS]; CLASSES];
     for b in 0..BUCKETS {
         for q in 0..CLASSES {
-            let mut row = [0u8; SYMBOLS];
-            let mut zero = true;
-            for s in 0..SYMBOLS {
-                let predicted = length_prediction(b, q, s, &row, &latest);
+            // The predictions ([`length_prediction`], a row at a time): a
+            // row read before, but in the very first row each length
+            // predicts the next.
+            let first = b == 0 && q == 0;
+            let mut row = if q > 0 {
+                let left = &latest[q - 1];
+                let mut r = [0u8; SYMBOLS];
+                r[..SYMBOLS - 2].copy_from_slice(&left[1..SYMBOLS - 1]);
+                r[SYMBOLS - 2..].copy_from_slice(&left[SYMBOLS - 2..]);
+                r
+            } else {
+                latest[0]
+            };
+            let (mut zero, mut previous) = (true, 8u8);
+            for len in row.iter_mut() {
+                let predicted = if first { previous } else { *len };
                 let d = model.code(b, zero, 0, &mut bits);
                 zero = d == 0;
-                row[s] = (i32::from(predicted) + d) as u8 & 15;
+                *len = (i32::from(predicted) + d) as u8 & 15;
+                previous = *len;
             }
             row_done(b * CLASSES + q, &row);
             latest[q] = row;
