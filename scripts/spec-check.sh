@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Checks that crates/brainwire-core/FORMAT.md and
+# crates/brainwire-container/FORMAT.md describe what the code writes: an
+# independent decoder of the lite profile, written in Python from those two
+# documents alone (tools/spec/decode_lite.py), must restore every file that
+# `./encode --profile lite` compressed, byte for byte.
+#
+#   scripts/spec-check.sh [DATA_DIR [N]]
+#
+# Without DATA_DIR it checks three synthetic recordings (`brainwire synth`);
+# with it, also the first N (default 3) WAVs of DATA_DIR. Needs python3.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+cargo build -q --release -p brainwire-cli
+cargo build -q --release --manifest-path challenge/Cargo.toml
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+target/release/brainwire synth -o "$work/in" --files 3 --seconds 1 --seed 5 > /dev/null
+if [[ -n "${1:-}" ]]; then
+    ls "$1"/*.wav | sort | head -n "${2:-3}" | while read -r f; do cp "$f" "$work/in/"; done
+fi
+n=0
+for f in "$work"/in/*.wav; do
+    challenge/target/release/encode --profile lite "$f" "$work/x.bw"
+    python3 tools/spec/decode_lite.py "$work/x.bw" "$work/y.wav"
+    cmp -s "$f" "$work/y.wav" || { echo "spec-check: $(basename "$f"): the Python decoder's output differs" >&2; exit 1; }
+    n=$((n + 1))
+done
+echo "spec-check: $n recordings: the decoder written from FORMAT.md restored every one exactly"
