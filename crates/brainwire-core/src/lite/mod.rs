@@ -52,7 +52,7 @@ pub use tables::CODE_LENGTHS_CODED;
 /// 2 KB table of values: ~10 instructions, no division, no multiply wider
 /// than 32 bits.
 #[inline(always)]
-pub(crate) const fn neuralink_offset(code: u32) -> u32 {
+const fn neuralink_offset(code: u32) -> u32 {
     // The lattice rounds the lower half up: (code * 65535 + 1022) / 1023.
     let round = (code >> 9).wrapping_sub(1) & 1022;
     let t = 63 * code + round;
