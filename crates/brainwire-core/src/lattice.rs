@@ -114,10 +114,7 @@ impl AdcLattice {
     /// function the loop's counter ended up in memory.
     #[inline(never)]
     pub fn detect_le(le: &[u8]) -> Self {
-        let mut block_value = [0u16; NEURALINK_CODES as usize];
-        for (block, v) in block_value.iter_mut().enumerate() {
-            *v = Self::Neuralink10.value(block as u32 ^ (NEURALINK_CODES / 2)) as u16;
-        }
+        let block_value = Self::ten_bit_block_values();
         // `w >> 6` is below 1024: the index is always in bounds.
         let off_lattice = |w: u16| usize::from(block_value[usize::from(w >> 6)] != w);
         let mut off = 0;
@@ -133,6 +130,14 @@ impl AdcLattice {
             rest = tail;
         }
         Self::choose(off, le.len() / 2)
+    }
+
+    /// The 10-bit lattice's value in each block of 64 16-bit words, by the
+    /// word's raw bits `w >> 6`: every block holds exactly one code's value
+    /// (codes are 64.06 apart), so `w` is on the lattice iff it equals its
+    /// block's entry, and its code is then `(w >> 6) ^ 512`.
+    pub fn ten_bit_block_values() -> [u16; NEURALINK_CODES as usize] {
+        core::array::from_fn(|block| Self::Neuralink10.value(block as u32 ^ (NEURALINK_CODES / 2)) as u16)
     }
 
     /// The lattice for `samples` samples of which `off` are off the 10-bit

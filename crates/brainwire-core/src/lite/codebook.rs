@@ -16,7 +16,6 @@
 //! never a panic.
 
 use super::bits::BitReader;
-use super::lattice_value;
 use super::model::{EnergyTable, BUCKETS, CLASSES, CONTEXTS, ESCAPE, SYMBOLS};
 use super::tables::CODE_LENGTHS_CODED;
 use crate::lattice::AdcLattice;
@@ -322,11 +321,8 @@ pub struct Codebook {
     /// Codewords by context and symbol.
     pub(super) codes: [[u16; SYMBOLS]; CONTEXT_ROWS],
     pub(super) energy: EnergyTable,
-    /// The 10-bit lattice's value in each block of 64 16-bit words, by the
-    /// word's top ten bits: every block holds exactly one code's value
-    /// (codes are 64.06 apart), so a word `w` is on the lattice iff it is
-    /// `block_value[w >> 6]`, and its code is then `(w >> 6) ^ 512`.
-    pub(super) block_value: [u16; 1024],
+    /// [`AdcLattice::ten_bit_block_values`], for [`Codebook::ten_bit_code`].
+    block_value: [u16; 1024],
 }
 
 impl Codebook {
@@ -335,16 +331,20 @@ impl Codebook {
     /// tens of kilobytes).
     #[inline(always)]
     pub fn new() -> Self {
-        let mut block_value = [0u16; 1024];
-        for (block, v) in block_value.iter_mut().enumerate() {
-            *v = lattice_value(AdcLattice::Neuralink10, block as u32 ^ 512) as u16;
-        }
+        let block_value = AdcLattice::ten_bit_block_values();
         let mut cb = Self { lengths: [[0; SYMBOLS]; CONTEXT_ROWS], codes: [[0; SYMBOLS]; CONTEXT_ROWS], energy: EnergyTable::new(), block_value };
         read_code_lengths(|ctx, row| {
             cb.lengths[ctx] = *row;
             cb.codes[ctx] = canonical_codes(row);
         });
         cb
+    }
+
+    /// The code of 16-bit word `w` on the 10-bit lattice, or `None` off it:
+    /// [`AdcLattice::code`] by a shift, a load and a compare.
+    #[inline(always)]
+    pub fn ten_bit_code(&self, w: u16) -> Option<i32> {
+        (self.block_value[usize::from(w >> 6)] == w).then_some(i32::from(w >> 6) ^ 512)
     }
 
     /// Codeword and length of `sym` in context `ctx`.

@@ -10,7 +10,7 @@
 use super::bits::BitReader;
 use super::codebook::{DecodeTables, MAX_CODE_LEN};
 use super::model::{Model, Prediction, ESCAPE, RESIDUAL_LIMIT};
-use super::{lattice_code, lattice_value, unzigzag};
+use super::unzigzag;
 use crate::error::Error;
 use crate::lattice::AdcLattice;
 
@@ -34,7 +34,7 @@ impl<'a> Decoder<'a> {
         let mut values = [0i16; 1024];
         if lattice == AdcLattice::Neuralink10 {
             for (c, v) in values.iter_mut().enumerate() {
-                *v = lattice_value(lattice, c as u32);
+                *v = lattice.value(c as u32);
             }
         }
         Self { lattice, codes: lattice.len(), model: Model::new(lattice), reader: BitReader::new(payload), tables: DecodeTables::new(), values }
@@ -144,7 +144,7 @@ fn escaped_sample(model: &mut Model, reader: &mut BitReader<'_>, lattice: AdcLat
         reader.refill();
         let value = reader.take(16) as u16 as i16;
         // The encoder sends only off-lattice values this way.
-        if lattice_code(lattice, value).is_some() {
+        if lattice.code(value).is_some() {
             return Err(Error::Corrupt);
         }
         model.learn_any(p, lattice.nearest_code(value) as i32);
@@ -160,5 +160,5 @@ fn escaped_sample(model: &mut Model, reader: &mut BitReader<'_>, lattice: AdcLat
         return Err(Error::Corrupt);
     }
     model.learn_any(p, code);
-    Ok(lattice_value(lattice, code as u32))
+    Ok(lattice.value(code as u32))
 }

@@ -11,7 +11,7 @@
 use super::bits::BitWriter;
 use super::codebook::{Codebook, CONTEXT_ROWS};
 use super::model::{Model, Prediction, ESCAPE, RESIDUAL_LIMIT};
-use super::{lattice_code, zigzag};
+use super::zigzag;
 use crate::lattice::AdcLattice;
 use crate::range::ByteSink;
 
@@ -41,14 +41,11 @@ impl ChannelEncoder {
     #[inline(always)]
     pub fn push<S: ByteSink>(&mut self, codebook: &Codebook, sample: i16, out: &mut S) {
         let code = match self.lattice {
-            AdcLattice::Neuralink10 => {
-                let w = sample as u16;
-                (codebook.block_value[usize::from(w >> 6)] == w).then_some(u32::from(w >> 6) ^ 512)
-            }
-            _ => lattice_code(self.lattice, sample),
+            AdcLattice::Neuralink10 => codebook.ten_bit_code(sample as u16),
+            _ => self.lattice.code(sample).map(|c| c as i32),
         };
         match code {
-            Some(c) => self.code(codebook, c as i32, out),
+            Some(c) => self.code(codebook, c, out),
             None => self.off_lattice(codebook, sample, out),
         }
     }
@@ -242,10 +239,9 @@ impl Encoder {
         let mut chunk = Chunk { words: [[0; 2]; CHUNK_WORDS], len: 0, out };
         if ch.lattice == AdcLattice::Neuralink10 {
             for s in samples {
-                let w = s as u16;
-                let c = i32::from(w >> 6) ^ 512;
-                if codebook.block_value[usize::from(w >> 6)] != w || !ch.code_in_table(codebook, c, &mut chunk) {
-                    ch = ch.push_cold(codebook, s, &mut chunk);
+                match codebook.ten_bit_code(s as u16) {
+                    Some(c) if ch.code_in_table(codebook, c, &mut chunk) => {}
+                    _ => ch = ch.push_cold(codebook, s, &mut chunk),
                 }
             }
         } else {

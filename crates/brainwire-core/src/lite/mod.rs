@@ -34,8 +34,6 @@ mod encoder;
 mod model;
 mod tables;
 
-use crate::lattice::AdcLattice;
-
 pub use bits::{ESCAPE_ORDER, FLUSH_BITS};
 #[doc(hidden)]
 pub use codebook::{canonical_codes, length_prediction, read_code_lengths_from, BinaryCoder, LengthDeltaModel};
@@ -45,55 +43,6 @@ pub use encoder::{ChannelEncoder, Encoder, MAX_PENDING_SAMPLES};
 pub use model::{energy_step, EnergyTable, Model, Prediction, BUCKETS, CLASSES, CONTEXTS, ESCAPE, RESIDUAL_LIMIT, STATES, SYMBOLS};
 #[doc(hidden)]
 pub use tables::CODE_LENGTHS_CODED;
-
-/// `value + 32768 - 64 * code` of a code (below 1024) of the 10-bit lattice,
-/// in 0..64: [`AdcLattice::value`]'s `(code * 65535 + round) / 1023` with the
-/// division by 1023 done by shifts and adds (exact below 2^16). Replaces a
-/// 2 KB table of values: ~10 instructions, no division, no multiply wider
-/// than 32 bits.
-#[inline(always)]
-const fn neuralink_offset(code: u32) -> u32 {
-    // The lattice rounds the lower half up: (code * 65535 + 1022) / 1023.
-    let round = (code >> 9).wrapping_sub(1) & 1022;
-    let t = 63 * code + round;
-    (t + (t >> 10) + 1) >> 10
-}
-const _: () = {
-    let mut c = 0;
-    while c < 1024 {
-        let round = if c < 512 { 1022 } else { 0 };
-        assert!(64 * c + neuralink_offset(c) == (c * 65535 + round) / 1023, "10-bit lattice formula");
-        c += 1;
-    }
-};
-
-/// The code of `value` on `lattice`, or `None` off it: the same answer as
-/// [`AdcLattice::code`] in a handful of instructions. On the 10-bit lattice
-/// codes are 64.06 apart, so every block of 64 unsigned values holds exactly
-/// one code, and that code is the block number `(value + 32768) >> 6`.
-#[inline(always)]
-pub(crate) fn lattice_code(lattice: AdcLattice, value: i16) -> Option<u32> {
-    let u = (value as i32 + 32768) as u32;
-    match lattice {
-        AdcLattice::Neuralink10 => {
-            let c = u >> 6;
-            (u & 63 == neuralink_offset(c)).then_some(c)
-        }
-        _ => lattice.code(value),
-    }
-}
-
-/// The value of `code` (below `lattice.len()`) on `lattice`.
-#[inline(always)]
-pub(crate) fn lattice_value(lattice: AdcLattice, code: u32) -> i16 {
-    match lattice {
-        AdcLattice::Neuralink10 => {
-            let c = code & 1023;
-            (((c << 6) + neuralink_offset(c)) as i32 - 32768) as i16
-        }
-        _ => lattice.value(code),
-    }
-}
 
 /// Zigzag map: 0, -1, 1, -2, ... to 0, 1, 2, 3, ...
 #[inline]
