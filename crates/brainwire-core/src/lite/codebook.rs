@@ -53,7 +53,7 @@ pub fn length_prediction(b: usize, q: usize, s: usize, row: &[u8; SYMBOLS], late
 /// by symbol.
 #[doc(hidden)]
 pub fn canonical_codes<const N: usize>(lengths: &[u8; N]) -> [u16; N] {
-    let mut next = first_codes(lengths);
+    let (mut next, _) = first_codes(lengths);
     let mut codes = [0u16; N];
     for (c, &len) in codes.iter_mut().zip(lengths) {
         let len = usize::from(len) & 15;
@@ -63,8 +63,9 @@ pub fn canonical_codes<const N: usize>(lengths: &[u8; N]) -> [u16; N] {
     codes
 }
 
-/// The first canonical codeword of each length.
-fn first_codes(lengths: &[u8]) -> [u32; 16] {
+/// The first canonical codeword of each length, and how many codewords have
+/// each length (0: no codeword).
+fn first_codes(lengths: &[u8]) -> ([u32; 16], [u32; 16]) {
     let mut count = [0u32; 16];
     for &len in lengths {
         count[usize::from(len) & 15] += 1;
@@ -75,7 +76,7 @@ fn first_codes(lengths: &[u8]) -> [u32; 16] {
         code = (code + if len > 1 { count[len - 1] } else { 0 }) << 1;
         first[len] = code;
     }
-    first
+    (first, count)
 }
 
 /// Table of a canonical prefix code by the next [`PEEK_BITS`] bits:
@@ -100,24 +101,18 @@ impl<const N: usize> LongCodes<N> {
     /// Fills `fast` (all zero before) and `self` for the canonical code of
     /// `lengths` (0 = no codeword).
     fn build(&mut self, fast: &mut FastTable, lengths: &[u8; N]) {
-        let mut count = [0u16; 16];
-        for &len in lengths {
-            count[usize::from(len) & 15] += 1;
-        }
-        // Next codeword of each length, and next slot in `sorted`.
-        let mut next = [0u16; 16];
+        let (first, count) = first_codes(lengths);
+        // Next codeword of each length, and next slot in `sorted` (the
+        // codewords of a valid table fit 16 bits; a damaged one wraps).
+        let mut next = first.map(|f| f as u16);
         let mut slot = [0u16; 16];
-        let (mut code, mut k) = (0u16, 0u16);
-        for len in 1..16 {
-            code = code.wrapping_add(if len > 1 { count[len - 1] } else { 0 }) << 1;
-            next[len] = code;
-            if len > PEEK_BITS as usize {
-                self.first[len] = code;
-                self.count[len] = count[len];
-                self.offset[len] = k;
-                slot[len] = k;
-                k += count[len];
-            }
+        let mut k = 0u16;
+        for len in PEEK_BITS as usize + 1..16 {
+            self.first[len] = next[len];
+            self.count[len] = count[len] as u16;
+            self.offset[len] = k;
+            slot[len] = k;
+            k = k.wrapping_add(count[len] as u16);
         }
         for (sym, &len) in lengths.iter().enumerate() {
             let len = usize::from(len) & 15;
