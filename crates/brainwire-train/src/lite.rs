@@ -7,12 +7,12 @@
 //! context follows, of the counts plus a smooth prior (see
 //! [`smoothed_weights`]). Every symbol keeps a codeword, so a recording
 //! unlike the training data still codes, only less tightly. The lengths are
-//! stored range coded as differences from the core's [`length_prediction`]
+//! stored range coded as differences from the core's [`predicted_row`]
 //! and read back with the core's own reader before anything is written.
 
 use crate::corpus::{self, Split};
 use brainwire_core::lite::{
-    length_prediction, read_code_lengths_from, symbol, BinaryCoder, EnergyTable, LengthDeltaModel, Model, BUCKETS, CLASSES, CONTEXTS, ESCAPE, MAX_CODE_LEN,
+    predicted_row, read_code_lengths_from, symbol, BinaryCoder, EnergyTable, LengthDeltaModel, Model, FIRST_ROW_START, BUCKETS, CLASSES, CONTEXTS, ESCAPE, MAX_CODE_LEN,
     RESIDUAL_LIMIT, SYMBOLS,
 };
 use brainwire_core::range::RangeEncoder;
@@ -199,7 +199,7 @@ fn limited_huffman_lengths(weights: &[u64], limit: u32) -> Vec<u32> {
 }
 
 /// Range codes `lengths` (context-major, `CONTEXTS * SYMBOLS`, each
-/// 1..=15) as differences from the core's [`length_prediction`] with the
+/// 1..=15) as differences from the core's [`predicted_row`] with the
 /// core's [`LengthDeltaModel`], and checks that the core's reader gives
 /// them back.
 pub fn code_lengths(lengths: &[u8]) -> Vec<u8> {
@@ -211,15 +211,16 @@ pub fn code_lengths(lengths: &[u8]) -> Vec<u8> {
     let mut latest = [[0u8; SYMBOLS]; CLASSES];
     for (ctx, ctx_lengths) in lengths.chunks_exact(SYMBOLS).enumerate() {
         let (b, q) = (ctx / CLASSES, ctx % CLASSES);
-        let mut row = [0u8; SYMBOLS];
-        let mut zero = true;
-        for (s, &l) in ctx_lengths.iter().enumerate() {
-            let d = i32::from(l) - i32::from(length_prediction(b, q, s, &row, &latest));
+        let first = b == 0 && q == 0;
+        let predicted = predicted_row(q, &latest);
+        let (mut zero, mut previous) = (true, FIRST_ROW_START);
+        for (&l, &p) in ctx_lengths.iter().zip(&predicted) {
+            let d = i32::from(l) - i32::from(if first { previous } else { p });
             model.code(b, zero, d, &mut Encoding { enc: &mut enc, out: &mut out });
             zero = d == 0;
-            row[s] = l;
+            previous = l;
         }
-        latest[q] = row;
+        latest[q].copy_from_slice(ctx_lengths);
     }
     enc.finish(&mut out);
     // Read back as the core will.
@@ -249,7 +250,7 @@ pub fn render(coded: &[u8], recordings: usize, samples: u64) -> String {
     let _ = writeln!(s, "//! split ({recordings} recordings, {samples} samples): do not edit; regenerate.");
     let _ = writeln!(s);
     let _ = writeln!(s, "/// The code lengths (1..=15 bits) of every context and symbol, context-major, as");
-    let _ = writeln!(s, "/// differences from `super::codebook::length_prediction` range coded with");
+    let _ = writeln!(s, "/// differences from `super::codebook::predicted_row` range coded with");
     let _ = writeln!(s, "/// `super::codebook::LengthDeltaModel`: `CONTEXTS * SYMBOLS` lengths in {} bytes.", coded.len());
     let _ = writeln!(s, "pub static CODE_LENGTHS_CODED: [u8; {}] = [", coded.len());
     for row in coded.chunks(24) {

@@ -30,24 +30,29 @@ const PEEK_BITS: u32 = 7;
 /// them without a bounds check.
 pub const CONTEXT_ROWS: usize = 256;
 
-/// The prediction of the length of symbol `s` in class `q` of bucket `b`
-/// from the rows read before it: `latest[k]` is the last row read of class
-/// `k` (of bucket `b` for `k < q`, of bucket `b - 1` for `k >= q`), `row`
-/// the lengths of this row read so far.
+/// The predicted lengths of the row of class `q` (in every row but the
+/// very first) from the rows read before it, `latest[k]` being the last row
+/// read of class `k`: for `q > 0` the row of class `q - 1` moved down one
+/// symbol (one class up, one residual down: the same kind of ADC code; the
+/// last residual and the escape keep their own), for `q = 0` the same class
+/// one bucket down. Shared by the reader here and `train lite`'s writer.
 #[doc(hidden)]
 #[inline(always)]
-pub fn length_prediction(b: usize, q: usize, s: usize, row: &[u8; SYMBOLS], latest: &[[u8; SYMBOLS]; CLASSES]) -> u8 {
-    if q > 0 {
-        // One class up, one residual down: the same code class.
-        latest[q - 1][if s + 2 < SYMBOLS { s + 1 } else { s }]
-    } else if b > 0 {
-        latest[0][s]
-    } else if s > 0 {
-        row[s - 1]
-    } else {
-        8
+pub fn predicted_row(q: usize, latest: &[[u8; SYMBOLS]; CLASSES]) -> [u8; SYMBOLS] {
+    if q == 0 {
+        return latest[0];
     }
+    let left = &latest[q - 1];
+    let mut row = [0u8; SYMBOLS];
+    row[..SYMBOLS - 2].copy_from_slice(&left[1..SYMBOLS - 1]);
+    row[SYMBOLS - 2..].copy_from_slice(&left[SYMBOLS - 2..]);
+    row
 }
+
+/// In the very first row (bucket 0, class 0) each length is predicted by
+/// the one before it, the first by this.
+#[doc(hidden)]
+pub const FIRST_ROW_START: u8 = 8;
 
 /// Canonical codewords of `lengths` (0 = no codeword): shortest first, ties
 /// by symbol.
@@ -167,20 +172,9 @@ pub fn read_code_lengths_from(coded: &[u8], mut row_done: impl FnMut(usize, &[u8
     let mut latest = [[0u8; SYMBOLS]; CLASSES];
     for b in 0..BUCKETS {
         for q in 0..CLASSES {
-            // The predictions ([`length_prediction`], a row at a time): a
-            // row read before, but in the very first row each length
-            // predicts the next.
             let first = b == 0 && q == 0;
-            let mut row = if q > 0 {
-                let left = &latest[q - 1];
-                let mut r = [0u8; SYMBOLS];
-                r[..SYMBOLS - 2].copy_from_slice(&left[1..SYMBOLS - 1]);
-                r[SYMBOLS - 2..].copy_from_slice(&left[SYMBOLS - 2..]);
-                r
-            } else {
-                latest[0]
-            };
-            let (mut zero, mut previous) = (true, 8u8);
+            let mut row = predicted_row(q, &latest);
+            let (mut zero, mut previous) = (true, FIRST_ROW_START);
             for len in row.iter_mut() {
                 let predicted = if first { previous } else { *len };
                 let d = model.code(b, zero, 0, &mut bits);
@@ -195,7 +189,7 @@ pub fn read_code_lengths_from(coded: &[u8], mut row_done: impl FnMut(usize, &[u8
 }
 
 /// The adaptive binary model of a length's difference `d` from its
-/// prediction ([`length_prediction`]): is it 0 (by bucket and whether the
+/// prediction ([`predicted_row`]): is it 0 (by bucket and whether the
 /// row's previous difference was 0), its sign (by bucket), then its size in
 /// unary (by bucket and step, the steps past the second sharing one).
 /// Probabilities are of a 1, in 1/4096, adapting by 1/16 of the distance.

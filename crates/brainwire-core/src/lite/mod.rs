@@ -36,7 +36,7 @@ mod tables;
 
 pub use bits::{ESCAPE_ORDER, FLUSH_BITS};
 #[doc(hidden)]
-pub use codebook::{canonical_codes, length_prediction, read_code_lengths_from, BinaryCoder, LengthDeltaModel};
+pub use codebook::{canonical_codes, predicted_row, read_code_lengths_from, BinaryCoder, LengthDeltaModel, FIRST_ROW_START};
 pub use codebook::{Codebook, MAX_CODE_LEN};
 pub use decoder::Decoder;
 pub use encoder::{ChannelEncoder, Encoder, MAX_PENDING_SAMPLES};

@@ -2,7 +2,7 @@
 //! split (434 recordings, 42870547 samples): do not edit; regenerate.
 
 /// The code lengths (1..=15 bits) of every context and symbol, context-major, as
-/// differences from `super::codebook::length_prediction` range coded with
+/// differences from `super::codebook::predicted_row` range coded with
 /// `super::codebook::LengthDeltaModel`: `CONTEXTS * SYMBOLS` lengths in 2128 bytes.
 pub static CODE_LENGTHS_CODED: [u8; 2128] = [
     193, 12, 207, 56, 207, 108, 39, 167, 242, 249, 150, 121, 129, 101, 189, 81, 21, 177, 105, 69, 21, 100, 59, 21,
