@@ -55,8 +55,10 @@ fn encode_coded(input: &[u8], file_crc: u32, profiles: &[Profile]) -> Option<Vec
     debug_assert!(prefix.len() == CANONICAL_HEADER_LEN || matches!(header, WavHeader::Verbatim(_)));
 
     // The lattice scan costs as much as half of lite's coding: lite alone
-    // counts off-lattice samples as it codes instead (see below).
-    let lattice = if profiles.iter().all(|&p| p == Profile::Lite) { None } else { Some(AdcLattice::detect_le(data)) };
+    // counts the off-lattice samples as it codes instead, and codes again
+    // only when they call for another lattice (`encode_le_lite_detecting`).
+    let lite_only = profiles.iter().all(|&p| p == Profile::Lite);
+    let mut scanned = None;
     let mut head = Vec::new();
     write_coded_header(&mut head, file_crc, header, sample_count, trailer);
     // Typical ratio is 3-4x; room for half the samples avoids most regrowth.
@@ -64,18 +66,21 @@ fn encode_coded(input: &[u8], file_crc: u32, profiles: &[Profile]) -> Option<Vec
     let mut best: Option<Vec<u8>> = None;
     for &profile in profiles {
         let mut out = Sink::new(&head, room);
-        // Constant profiles, so each call inlines one profile's loop (see
-        // `encode_le`); lite's with the inlined sink.
-        let lattice = match (profile, lattice) {
-            (Profile::Lite, None) => match encode_le_lite_detecting(data, &mut out) {
+        // The lattice to code with, or none when lite's first pass is the
+        // stream to keep.
+        let lattice = if lite_only {
+            match encode_le_lite_detecting(data, &mut out) {
                 AdcLattice::Neuralink10 => None,
                 other => {
                     out = Sink::new(&head, room);
                     Some(other)
                 }
-            },
-            (_, lattice) => Some(lattice.unwrap_or_else(|| AdcLattice::detect_le(data))),
+            }
+        } else {
+            Some(*scanned.get_or_insert_with(|| AdcLattice::detect_le(data)))
         };
+        // Constant profiles, so each call inlines one profile's loop (see
+        // `encode_le`).
         match (profile, lattice) {
             (_, None) => {}
             (Profile::Lite, Some(lattice)) => encode_le(Profile::Lite, lattice, data, &mut out),
