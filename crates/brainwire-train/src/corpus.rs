@@ -1,6 +1,7 @@
 //! Reading a training corpus: the 16-bit mono WAVs of a directory, split
 //! into a training part and a held-out part by sorted file name.
 
+use brainwire_core::AdcLattice;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -56,4 +57,23 @@ pub fn samples(path: &Path) -> io::Result<Option<Vec<i16>>> {
         pos = pos.saturating_add(8 + len + (len & 1));
     }
     Ok(None)
+}
+
+/// The samples of every `step`-th recording of the training split of `dir`
+/// that is 16-bit and on the 10-bit lattice (the priors serve that lattice;
+/// other recordings would only blur them). `tool` names the trainer in the
+/// line that reports each recording skipped.
+pub fn ten_bit_training_recordings(dir: &Path, step: usize, tool: &str) -> Result<Vec<Vec<i16>>, String> {
+    let files = files(dir, Split::Train).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut recordings = Vec::new();
+    for f in files.iter().step_by(step) {
+        match samples(f).map_err(|e| format!("{}: {e}", f.display()))? {
+            Some(s) if AdcLattice::detect(&s) == AdcLattice::Neuralink10 => recordings.push(s),
+            _ => eprintln!("{tool}: skipping {} (not 16-bit on the 10-bit lattice)", f.display()),
+        }
+    }
+    if recordings.is_empty() {
+        return Err(format!("no 16-bit recordings on the 10-bit lattice in the training split of {}", dir.display()));
+    }
+    Ok(recordings)
 }

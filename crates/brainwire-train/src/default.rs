@@ -1,7 +1,7 @@
 //! Priors of the range-coded profiles: the ADC code-width table and the
 //! initial residual-shape tables, written to `brainwire-core/src/priors.rs`.
 
-use crate::corpus::{self, Split};
+use crate::corpus;
 use brainwire_core::channel::Encoder;
 use brainwire_core::range::ByteCounter;
 use brainwire_core::residual::{Differences, CONTEXTS, SYMBOLS};
@@ -24,18 +24,8 @@ const WIDTH_MAX: f64 = 80.0;
 const SHAPE_MASS: f64 = 3000.0;
 
 pub fn run(dir: &Path, out: &Path) -> Result<(), String> {
-    let files = corpus::files(dir, Split::Train).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let recordings = corpus::ten_bit_training_recordings(dir, 1, "train")?;
     let lattice = AdcLattice::Neuralink10;
-    let mut recordings = Vec::new();
-    for f in &files {
-        match corpus::samples(f).map_err(|e| format!("{}: {e}", f.display()))? {
-            Some(s) if AdcLattice::detect(&s) == lattice => recordings.push(s),
-            _ => eprintln!("train: skipping {} (not 16-bit on the 10-bit lattice)", f.display()),
-        }
-    }
-    if recordings.is_empty() {
-        return Err("no usable recordings in the training split".into());
-    }
     let widths = code_widths(&recordings, lattice);
     let shapes = residual_shapes(&recordings, lattice, &widths);
     let samples: usize = recordings.iter().map(Vec::len).sum();

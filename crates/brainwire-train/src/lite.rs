@@ -10,7 +10,7 @@
 //! stored range coded as differences from the core's [`predicted_row`]
 //! and read back with the core's own reader before anything is written.
 
-use crate::corpus::{self, Split};
+use crate::corpus;
 use brainwire_core::lite::{
     predicted_row, read_code_lengths_from, symbol, BinaryCoder, EnergyTable, LengthDeltaModel, Model, FIRST_ROW_START, BUCKETS, CLASSES, CONTEXTS, ESCAPE, MAX_CODE_LEN,
     RESIDUAL_LIMIT, SYMBOLS,
@@ -23,20 +23,8 @@ use std::path::Path;
 /// Where `train lite` writes by default (relative to the workspace root).
 pub const OUTPUT: &str = "crates/brainwire-core/src/lite/tables.rs";
 
-
 pub fn run(dir: &Path, out: &Path) -> Result<(), String> {
-    let paths = corpus::files(dir, Split::Train).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let mut recordings = Vec::new();
-    for p in &paths {
-        match corpus::samples(p).map_err(|e| format!("{}: {e}", p.display()))? {
-            Some(s) if AdcLattice::detect(&s) == AdcLattice::Neuralink10 => recordings.push(s),
-            // The tables serve the 10-bit lattice; other recordings would only blur them.
-            _ => {}
-        }
-    }
-    if recordings.is_empty() {
-        return Err(format!("no 16-bit recordings on the 10-bit lattice in {}", dir.display()));
-    }
+    let recordings = corpus::ten_bit_training_recordings(dir, 1, "train lite")?;
     let lattice = AdcLattice::Neuralink10;
     let energy = EnergyTable::new();
 

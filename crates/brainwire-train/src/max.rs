@@ -8,7 +8,7 @@
 //! Widths from neighbourhood-smoothed histograms are biased where the signal's
 //! own distribution curves; fitting under the coding model is not.
 
-use crate::corpus::{self, Split};
+use crate::corpus;
 use crate::default::smallest_differences;
 use brainwire_core::max::{predictor, TAPS};
 use brainwire_core::AdcLattice;
@@ -32,21 +32,8 @@ const PHI_STEPS: usize = 64;
 const PHI_SIGMAS: usize = 8;
 
 pub fn run(dir: &Path, out: &Path) -> Result<(), String> {
-    let files = corpus::files(dir, Split::Train).map_err(|e| format!("{}: {e}", dir.display()))?;
     let lattice = AdcLattice::Neuralink10;
-    let mut recordings = Vec::new();
-    for f in files.iter().step_by(STRIDE) {
-        match corpus::samples(f).map_err(|e| format!("{}: {e}", f.display()))? {
-            Some(s) if AdcLattice::detect(&s) == lattice => recordings.push(codes(&s, lattice)),
-            _ => eprintln!(
-                "train max: skipping {} (not 16-bit on the 10-bit lattice)",
-                f.display()
-            ),
-        }
-    }
-    if recordings.is_empty() {
-        return Err("no usable recordings in the training split".into());
-    }
+    let recordings: Vec<_> = corpus::ten_bit_training_recordings(dir, STRIDE, "train max")?.iter().map(|s| codes(s, lattice)).collect();
     let weights = initial_weights(&recordings);
     eprintln!("train max: initial filter weights {weights:?}");
     let phi = Phi::new();
