@@ -67,69 +67,38 @@ class BitReader:
         self.pos += n
         return v
 
-class BinDecoder:
-    """Binary range decoder over CODE_LENGTHS_CODED (FORMAT.md, Code lengths)."""
-    def __init__(self, data):
-        self.data = data
-        self.pos = 0
-        self.code = 0
-        for _ in range(4):
-            self.code = (self.code << 8) | self.byte()
-        self.range = 0xFFFFFFFF
-    def byte(self):
-        b = self.data[self.pos] if self.pos < len(self.data) else 0
-        self.pos += 1
-        return b
-    def bit(self, p1):
-        r = self.range >> 12
-        bound = r * p1
-        if self.code < bound:
-            x = 1
-            self.range = bound
-        else:
-            x = 0
-            self.code -= bound
-            self.range = r * (4096 - p1)
-        while self.range < (1 << 24):
-            self.range = (self.range << 8) & 0xFFFFFFFF
-            self.code = ((self.code << 8) | self.byte()) & 0xFFFFFFFF
-        return x
-
 def build_lengths(clc):
-    rd = BinDecoder(clc)
-    Z = [2048] * 24; S = [2048] * 12; M = [2048] * 36
-    def dec(arr, i):
-        x = rd.bit(arr[i])
-        if x:
-            arr[i] += (4096 - arr[i]) >> 4
-        else:
-            arr[i] -= arr[i] >> 4
-        return x
+    """The 192 x 96 code lengths (FORMAT.md, Code lengths)."""
+    rd = BitReader(clc)
+    def eg0():
+        n = 0
+        while rd.read(1) == 0:
+            n += 1
+            if n > 15:
+                raise Refuse('damaged length table')
+        return ((1 << n) | rd.read(n)) - 1
     L = [[0] * 96 for _ in range(192)]
     for ctx in range(192):
-        b, q = ctx // 16, ctx % 16
-        prevd = None
-        for sym in range(96):
-            z = 1 if sym == 0 else int(prevd == 0)
-            if dec(Z, 2 * b + z):
-                d = 0
-            else:
-                neg = dec(S, b)
-                size = 1
-                while size < 15:
-                    if dec(M, 3 * b + min(size - 1, 2)):
-                        size += 1
-                    else:
-                        break
-                d = -size if neg else size
-            prevd = d
-            if q > 0:
-                pred = L[ctx - 1][sym + 1] if sym <= 93 else L[ctx - 1][sym]
-            elif b > 0:
-                pred = L[ctx - 16][sym]
-            else:
-                pred = L[0][sym - 1] if sym > 0 else 8
-            L[ctx][sym] = (pred + d) % 16
+        q = ctx % 16
+        if q > 0:
+            pred = [L[ctx - 1][sym + 1] if sym <= 93 else L[ctx - 1][sym] for sym in range(96)]
+        elif ctx >= 16:
+            pred = list(L[ctx - 16])
+        else:
+            pred = [8] * 96
+        row = pred
+        sym = 0
+        while True:
+            sym += eg0()
+            if sym >= 96:
+                break
+            neg = rd.read(1)
+            size = 1
+            while rd.read(1) == 0:
+                size += 1
+            row[sym] = (row[sym] - size) % 16 if neg else (row[sym] + size) % 16
+            sym += 1
+        L[ctx] = row
     return L, rd
 
 # ---------------------------------------------------------------- lattice

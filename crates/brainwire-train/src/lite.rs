@@ -7,15 +7,13 @@
 //! context follows, of the counts plus a smooth prior (see
 //! [`smoothed_weights`]). Every symbol keeps a codeword, so a recording
 //! unlike the training data still codes, only less tightly. The lengths are
-//! stored range coded as differences from the core's [`predicted_row`]
+//! stored as their nonzero differences from the core's [`predicted_row`]
 //! and read back with the core's own reader before anything is written.
 
 use crate::corpus;
 use brainwire_core::lite::{
-    predicted_row, read_code_lengths_from, symbol, BinaryCoder, EnergyTable, LengthDeltaModel, Model, FIRST_ROW_START, BUCKETS, CLASSES, CONTEXTS, ESCAPE, MAX_CODE_LEN,
-    RESIDUAL_LIMIT, SYMBOLS,
+    predicted_row, read_code_lengths_from, symbol, EnergyTable, Model, FIRST_ROW_START, BUCKETS, CLASSES, CONTEXTS, ESCAPE, MAX_CODE_LEN, RESIDUAL_LIMIT, SYMBOLS,
 };
-use brainwire_core::range::RangeEncoder;
 use brainwire_core::AdcLattice;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -83,7 +81,7 @@ const PRIOR_WEIGHT: f64 = 1.0;
 /// pattern at the code each residual lands on. Symbols a context saw rarely
 /// or never then get lengths that follow their neighbours, instead of the
 /// noise of a few counts: +0.002 bits/sample on the training split, and a
-/// code-length table of 2128 bytes instead of 2811.
+/// code-length table of 2128 bytes instead of 2811 (range coded then).
 fn smoothed_weights(counts: &[[u64; SYMBOLS]]) -> Vec<Vec<u64>> {
     let r = |s: usize| s as i32 - RESIDUAL_LIMIT;
     // Each bucket's shape over the symbols, symmetric in the residual.
@@ -186,31 +184,36 @@ fn limited_huffman_lengths(weights: &[u64], limit: u32) -> Vec<u32> {
     lengths
 }
 
-/// Range codes `lengths` (context-major, `CONTEXTS * SYMBOLS`, each
-/// 1..=15) as differences from the core's [`predicted_row`] with the
-/// core's [`LengthDeltaModel`], and checks that the core's reader gives
-/// them back.
+/// Stores `lengths` (context-major, `CONTEXTS * SYMBOLS`, each 1..=15) as
+/// the core reads them ([`read_code_lengths_from`]): per row, the nonzero
+/// differences from the core's [`predicted_row`], each as its gap
+/// (Exp-Golomb of order 0), sign and unary size, then the gap to the row's
+/// end. Checks that the core's reader gives them back.
 pub fn code_lengths(lengths: &[u8]) -> Vec<u8> {
     assert_eq!(lengths.len(), CONTEXTS * SYMBOLS);
     assert!(lengths.iter().all(|&l| (1..=MAX_CODE_LEN as u8).contains(&l)));
-    let mut out = Vec::new();
-    let mut enc = RangeEncoder::new();
-    let mut model = LengthDeltaModel::new();
-    let mut latest = [[0u8; SYMBOLS]; CLASSES];
-    for (ctx, ctx_lengths) in lengths.chunks_exact(SYMBOLS).enumerate() {
-        let (b, q) = (ctx / CLASSES, ctx % CLASSES);
-        let first = b == 0 && q == 0;
+    let mut out = MsbWriter::default();
+    let mut latest = [[FIRST_ROW_START; SYMBOLS]; CLASSES];
+    for (ctx, row) in lengths.chunks_exact(SYMBOLS).enumerate() {
+        let q = ctx % CLASSES;
         let predicted = predicted_row(q, &latest);
-        let (mut zero, mut previous) = (true, FIRST_ROW_START);
-        for (&l, &p) in ctx_lengths.iter().zip(&predicted) {
-            let d = i32::from(l) - i32::from(if first { previous } else { p });
-            model.code(b, zero, d, &mut Encoding { enc: &mut enc, out: &mut out });
-            zero = d == 0;
-            previous = l;
+        let mut gap = 0;
+        for (&l, &p) in row.iter().zip(&predicted) {
+            // Lengths are kept mod 16: the shorter way round.
+            let d = (i32::from(l) - i32::from(p) + 8).rem_euclid(16) - 8;
+            if d == 0 {
+                gap += 1;
+                continue;
+            }
+            out.exp_golomb0(gap);
+            out.put(u32::from(d < 0), 1);
+            out.put(1, d.unsigned_abs());
+            gap = 0;
         }
-        latest[q].copy_from_slice(ctx_lengths);
+        out.exp_golomb0(gap);
+        latest[q].copy_from_slice(row);
     }
-    enc.finish(&mut out);
+    let out = out.finish();
     // Read back as the core will.
     let mut back = Vec::with_capacity(lengths.len());
     read_code_lengths_from(&out, |_, row| back.extend_from_slice(row));
@@ -218,16 +221,38 @@ pub fn code_lengths(lengths: &[u8]) -> Vec<u8> {
     out
 }
 
-/// [`BinaryCoder`] of the range encoder.
-struct Encoding<'a> {
-    enc: &'a mut RangeEncoder,
-    out: &'a mut Vec<u8>,
+/// Writes bit fields most significant bit first.
+#[derive(Default)]
+struct MsbWriter {
+    bytes: Vec<u8>,
+    acc: u64,
+    bits: u32,
 }
 
-impl BinaryCoder for Encoding<'_> {
-    fn bit(&mut self, p1: u32, x: bool) -> bool {
-        self.enc.encode_bit(x, p1, self.out);
-        x
+impl MsbWriter {
+    /// The low `len` (at most 32) bits of `value`.
+    fn put(&mut self, value: u32, len: u32) {
+        self.acc = (self.acc << len) | u64::from(value);
+        self.bits += len;
+        while self.bits >= 8 {
+            self.bits -= 8;
+            self.bytes.push((self.acc >> self.bits) as u8);
+        }
+    }
+
+    /// `n` zeros, then the `n + 1` bits of `value + 1`.
+    fn exp_golomb0(&mut self, value: u32) {
+        let n = 31 - (value + 1).leading_zeros();
+        self.put(0, n);
+        self.put(value + 1, n + 1);
+    }
+
+    /// The bytes, the last one padded with zeros.
+    fn finish(mut self) -> Vec<u8> {
+        if self.bits > 0 {
+            self.put(0, 8 - self.bits);
+        }
+        self.bytes
     }
 }
 
@@ -238,8 +263,8 @@ pub fn render(coded: &[u8], recordings: usize, samples: u64) -> String {
     let _ = writeln!(s, "//! split ({recordings} recordings, {samples} samples): do not edit; regenerate.");
     let _ = writeln!(s);
     let _ = writeln!(s, "/// The code lengths (1..=15 bits) of every context and symbol, context-major, as");
-    let _ = writeln!(s, "/// differences from `super::codebook::predicted_row` range coded with");
-    let _ = writeln!(s, "/// `super::codebook::LengthDeltaModel`: `CONTEXTS * SYMBOLS` lengths in {} bytes.", coded.len());
+    let _ = writeln!(s, "/// their nonzero differences from `super::lengths::predicted_row` in bit fields");
+    let _ = writeln!(s, "/// (`super::lengths::read_code_lengths_from`): `CONTEXTS * SYMBOLS` lengths in {} bytes.", coded.len());
     let _ = writeln!(s, "pub static CODE_LENGTHS_CODED: [u8; {}] = [", coded.len());
     for row in coded.chunks(24) {
         let line: Vec<String> = row.iter().map(|b| b.to_string()).collect();

@@ -1,14 +1,6 @@
-//! The `lite` profile's prefix codes: reading the learned code lengths
-//! ([`super::tables`]), the encoder's [`Codebook`] and the decoder's
+//! The `lite` profile's prefix codes, built from the learned code lengths
+//! ([`super::lengths`]): the encoder's [`Codebook`] and the decoder's
 //! [`DecodeTables`].
-//!
-//! The lengths (`CONTEXTS * SYMBOLS` of them, 1..=15 bits) are stored as the
-//! differences from a prediction, range coded with a small adaptive binary
-//! model ([`LengthDeltaModel`]): the row of class `q` is nearly the row of
-//! class `q - 1` moved by one symbol (the same residual lands on the same
-//! kind of ADC code), so most differences are 0 and cost under a bit; the
-//! 18432 lengths take 2128 bytes of each executable, and reading them about
-//! two decisions each (~1.3 M instructions a run).
 //!
 //! Invariants: canonical codes are assigned shortest first, ties by symbol,
 //! identically here and in `train lite`; a table that is not a complete code
@@ -16,8 +8,8 @@
 //! never a panic.
 
 use super::bits::BitReader;
-use super::model::{EnergyTable, BUCKETS, CLASSES, CONTEXTS, ESCAPE, SYMBOLS};
-use super::tables::CODE_LENGTHS_CODED;
+use super::lengths::read_code_lengths;
+use super::model::{EnergyTable, CONTEXTS, ESCAPE, SYMBOLS};
 use crate::lattice::AdcLattice;
 
 /// Longest codeword of the learned tables.
@@ -29,30 +21,6 @@ const PEEK_BITS: u32 = 7;
 /// context (built as `bucket * 16 | class` from a state below 64) indexes
 /// them without a bounds check.
 pub const CONTEXT_ROWS: usize = 256;
-
-/// The predicted lengths of the row of class `q` (in every row but the
-/// very first) from the rows read before it, `latest[k]` being the last row
-/// read of class `k`: for `q > 0` the row of class `q - 1` moved down one
-/// symbol (one class up, one residual down: the same kind of ADC code; the
-/// last residual and the escape keep their own), for `q = 0` the same class
-/// one bucket down. Shared by the reader here and `train lite`'s writer.
-#[doc(hidden)]
-#[inline(always)]
-pub fn predicted_row(q: usize, latest: &[[u8; SYMBOLS]; CLASSES]) -> [u8; SYMBOLS] {
-    if q == 0 {
-        return latest[0];
-    }
-    let left = &latest[q - 1];
-    let mut row = [0u8; SYMBOLS];
-    row[..SYMBOLS - 2].copy_from_slice(&left[1..SYMBOLS - 1]);
-    row[SYMBOLS - 2..].copy_from_slice(&left[SYMBOLS - 2..]);
-    row
-}
-
-/// In the very first row (bucket 0, class 0) each length is predicted by
-/// the one before it, the first by this.
-#[doc(hidden)]
-pub const FIRST_ROW_START: u8 = 8;
 
 /// Canonical codewords of `lengths` (0 = no codeword): shortest first, ties
 /// by symbol.
@@ -153,151 +121,6 @@ impl<const N: usize> LongCodes<N> {
             }
         }
         None
-    }
-}
-
-/// Reads the learned code lengths, context after context (`0..CONTEXTS`),
-/// handing each row to `row_done`.
-pub(crate) fn read_code_lengths(row_done: impl FnMut(usize, &[u8; SYMBOLS])) {
-    read_code_lengths_from(&CODE_LENGTHS_CODED, row_done);
-}
-
-/// Reads code lengths range coded as `coded` with [`LengthDeltaModel`]
-/// (`train lite` checks its output with this).
-#[doc(hidden)]
-#[inline(never)]
-pub fn read_code_lengths_from(coded: &[u8], mut row_done: impl FnMut(usize, &[u8; SYMBOLS])) {
-    let mut bits = BitDecoder::new(coded);
-    let mut model = LengthDeltaModel::new();
-    let mut latest = [[0u8; SYMBOLS]; CLASSES];
-    for b in 0..BUCKETS {
-        for q in 0..CLASSES {
-            let first = b == 0 && q == 0;
-            let mut row = predicted_row(q, &latest);
-            let (mut zero, mut previous) = (true, FIRST_ROW_START);
-            for len in row.iter_mut() {
-                let predicted = if first { previous } else { *len };
-                let d = model.code(b, zero, 0, &mut bits);
-                zero = d == 0;
-                *len = (i32::from(predicted) + d) as u8 & 15;
-                previous = *len;
-            }
-            row_done(b * CLASSES + q, &row);
-            latest[q] = row;
-        }
-    }
-}
-
-/// The adaptive binary model of a length's difference `d` from its
-/// prediction ([`predicted_row`]): is it 0 (by bucket and whether the
-/// row's previous difference was 0), its sign (by bucket), then its size in
-/// unary (by bucket and step, the steps past the second sharing one).
-/// Probabilities are of a 1, in 1/4096, adapting by 1/16 of the distance.
-#[doc(hidden)]
-pub struct LengthDeltaModel {
-    zero: [u16; BUCKETS * 2],
-    sign: [u16; BUCKETS],
-    more: [u16; BUCKETS * 3],
-}
-
-impl Default for LengthDeltaModel {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl LengthDeltaModel {
-    pub fn new() -> Self {
-        Self { zero: [2048; BUCKETS * 2], sign: [2048; BUCKETS], more: [2048; BUCKETS * 3] }
-    }
-
-    /// Codes the difference `d` (in `-15..=15`) of a length in bucket `b`
-    /// with `coder` (`d` is ignored when decoding). Returns the difference
-    /// coded.
-    #[inline(always)]
-    pub fn code(&mut self, b: usize, previous_zero: bool, d: i32, coder: &mut impl BinaryCoder) -> i32 {
-        let b = b % BUCKETS;
-        if decide(coder, &mut self.zero[b * 2 + usize::from(previous_zero)], d == 0) {
-            return 0;
-        }
-        let negative = decide(coder, &mut self.sign[b], d < 0);
-        let mut size = 1;
-        while size < 15 && decide(coder, &mut self.more[b * 3 + (size as usize - 1).min(2)], d.abs() > size) {
-            size += 1;
-        }
-        if negative {
-            -size
-        } else {
-            size
-        }
-    }
-}
-
-/// Codes or decodes one binary decision.
-#[doc(hidden)]
-pub trait BinaryCoder {
-    /// The decision of probability `p1` (of a 1, in 1/4096): `x` when
-    /// encoding, the decoded bit when decoding.
-    fn bit(&mut self, p1: u32, x: bool) -> bool;
-}
-
-/// One adaptive decision of [`LengthDeltaModel`].
-#[inline(always)]
-fn decide(coder: &mut impl BinaryCoder, p: &mut u16, x: bool) -> bool {
-    let v = coder.bit(u32::from(*p), x);
-    if v {
-        *p += (4096 - *p) >> 4;
-    } else {
-        *p -= *p >> 4;
-    }
-    v
-}
-
-/// Decodes the binary decisions of [`crate::range::RangeEncoder::encode_bit`]
-/// by comparison (the general range decoder divides for each).
-struct BitDecoder<'a> {
-    data: &'a [u8],
-    pos: usize,
-    code: u32,
-    range: u32,
-}
-
-impl<'a> BitDecoder<'a> {
-    fn new(data: &'a [u8]) -> Self {
-        let mut d = Self { data, pos: 0, code: 0, range: u32::MAX };
-        for _ in 0..4 {
-            d.code = (d.code << 8) | d.next_byte();
-        }
-        d
-    }
-
-    /// The next byte (zero past the end).
-    fn next_byte(&mut self) -> u32 {
-        let b = self.data.get(self.pos).copied().unwrap_or(0);
-        self.pos += 1;
-        u32::from(b)
-    }
-
-}
-
-impl BinaryCoder for BitDecoder<'_> {
-    #[inline(always)]
-    fn bit(&mut self, p1: u32, _: bool) -> bool {
-        let r = self.range >> 12;
-        let bound = r * p1;
-        let bit = if self.code < bound {
-            self.range = bound;
-            true
-        } else {
-            self.code -= bound;
-            self.range = r * (4096 - p1);
-            false
-        };
-        while self.range < 1 << 24 {
-            self.range <<= 8;
-            self.code = (self.code << 8) | self.next_byte();
-        }
-        bit
     }
 }
 

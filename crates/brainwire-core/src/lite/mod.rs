@@ -31,12 +31,15 @@ mod bits;
 pub(crate) mod codebook;
 mod decoder;
 mod encoder;
+mod lengths;
 mod model;
 mod tables;
 
 pub use bits::{ESCAPE_ORDER, FLUSH_BITS};
 #[doc(hidden)]
-pub use codebook::{canonical_codes, predicted_row, read_code_lengths_from, BinaryCoder, LengthDeltaModel, FIRST_ROW_START};
+pub use codebook::canonical_codes;
+#[doc(hidden)]
+pub use lengths::{predicted_row, read_code_lengths_from, FIRST_ROW_START};
 pub use codebook::{Codebook, MAX_CODE_LEN};
 pub use decoder::Decoder;
 pub use encoder::{ChannelEncoder, Encoder, MAX_PENDING_SAMPLES};
