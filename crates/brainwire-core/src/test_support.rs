@@ -1,10 +1,12 @@
-//! Helpers shared by the core's tests: a byte sink and the real recordings
-//! named by `BRAINWIRE_DATA`.
+//! Helpers shared by the core's tests: a byte sink and real recordings (from
+//! `BRAINWIRE_DATA` or the challenge archive beside the repository).
 
 extern crate std;
 
 use crate::range::ByteSink;
-use std::path::PathBuf;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::string::String;
 use std::vec::Vec;
 use std::eprintln;
 
@@ -18,35 +20,51 @@ impl ByteSink for Bytes {
     }
 }
 
-/// The recordings of `BRAINWIRE_DATA` (a directory of WAVs), at most `max`,
-/// spread over the sorted list; `None` (with a note) when it is unset.
+/// Real recordings, at most `max`, spread over the sorted list of names:
+/// those of `BRAINWIRE_DATA` (a directory of WAVs or a zip of them), else of
+/// the challenge archive beside the repository (`../shared/data.zip`);
+/// `None` (with a note) when there are none.
 pub fn real_recordings(max: usize) -> Option<Vec<(PathBuf, Vec<i16>)>> {
-    let Some(dir) = std::env::var_os("BRAINWIRE_DATA") else {
-        eprintln!("note: BRAINWIRE_DATA is not set; skipping the real-data part of this test");
-        return None;
+    let source = match std::env::var_os("BRAINWIRE_DATA") {
+        Some(s) => PathBuf::from(s),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data.zip"),
     };
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        eprintln!("note: BRAINWIRE_DATA={dir:?} is not a directory of WAVs; skipping the real-data part");
-        return None;
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "wav")).collect();
-    paths.sort();
-    let step = (paths.len() / max).max(1);
-    let recs: Vec<_> = paths
-        .into_iter()
-        .step_by(step)
-        .take(max)
-        .map(|p| {
-            let bytes = std::fs::read(&p).unwrap();
-            // Canonical 44-byte header, mono 16-bit PCM.
-            let s = bytes[44..].chunks_exact(2).map(|c| i16::from_le_bytes([c[0], c[1]])).collect();
-            (p, s)
-        })
-        .collect();
+    let recs = if source.is_dir() { wavs_in_directory(&source, max) } else { wavs_in_zip(&source, max) };
     if recs.is_empty() {
-        eprintln!("note: no WAVs in BRAINWIRE_DATA={dir:?}; skipping the real-data part");
+        eprintln!("note: no WAVs in {source:?} (set BRAINWIRE_DATA); skipping the real-data part of this test");
         return None;
     }
     Some(recs)
 }
 
+/// The samples of a canonical 44-byte-header mono 16-bit PCM WAV.
+fn samples(wav: &[u8]) -> Vec<i16> {
+    wav.get(44..).unwrap_or_default().chunks_exact(2).map(|c| i16::from_le_bytes([c[0], c[1]])).collect()
+}
+
+/// Every `len / max`-th of `names` (sorted), at most `max` of them.
+fn spread(mut names: Vec<String>, max: usize) -> Vec<String> {
+    names.sort();
+    let step = (names.len() / max.max(1)).max(1);
+    names.into_iter().step_by(step).take(max).collect()
+}
+
+fn wavs_in_directory(dir: &Path, max: usize) -> Vec<(PathBuf, Vec<i16>)> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let names = entries.filter_map(|e| e.ok()?.file_name().into_string().ok()).filter(|n| n.ends_with(".wav")).collect();
+    spread(names, max).into_iter().map(|n| (dir.join(&n), samples(&std::fs::read(dir.join(&n)).unwrap()))).collect()
+}
+
+fn wavs_in_zip(zip_path: &Path, max: usize) -> Vec<(PathBuf, Vec<i16>)> {
+    let Ok(file) = std::fs::File::open(zip_path) else { return Vec::new() };
+    let mut archive = zip::ZipArchive::new(file).expect("a readable zip archive");
+    let names = archive.file_names().filter(|n| n.ends_with(".wav")).map(String::from).collect();
+    spread(names, max)
+        .into_iter()
+        .map(|n| {
+            let mut wav = Vec::new();
+            archive.by_name(&n).unwrap().read_to_end(&mut wav).unwrap();
+            (zip_path.join(&n), samples(&wav))
+        })
+        .collect()
+}

@@ -1,8 +1,9 @@
 //! Tests of the `lite` profile: exact round trips on synthetic and real
 //! recordings, the bounded coding delay, and clean refusal of damaged input.
 //!
-//! Real recordings come from the directory named by `BRAINWIRE_DATA` (16-bit
-//! mono WAVs); without it those tests print a note and check nothing more.
+//! Real recordings come from `BRAINWIRE_DATA` (a directory or zip of 16-bit
+//! mono WAVs) or the challenge archive beside the repository; without
+//! either those tests print a note and check nothing more.
 
 extern crate std;
 

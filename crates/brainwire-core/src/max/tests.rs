@@ -1,7 +1,8 @@
 //! Tests of the `max` profile: exact round trips (on and off the lattice, both
 //! lattices, rails, spikes), the coding invariants of every window, damaged
 //! and random payloads (errors, never panics), and coding efficiency on noise
-//! of known entropy. Real recordings come from `BRAINWIRE_DATA` when set.
+//! of known entropy. Real recordings come from `BRAINWIRE_DATA` or the
+//! challenge archive beside the repository, when there.
 
 extern crate std;
 
