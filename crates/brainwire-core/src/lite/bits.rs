@@ -71,6 +71,10 @@ impl BitWriter {
     }
 }
 
+/// Codeword bits [`BitReader::consume_codeword`] keeps loaded: the longest
+/// codeword, so a decoding loop can peek at a whole one without a test.
+pub const LOOKAHEAD: u32 = 15;
+
 /// Reads bits most significant first. Past the end of the payload it reads
 /// zeros; [`BitReader::overran`] then reports it.
 #[derive(Clone, Debug)]
@@ -80,29 +84,37 @@ pub struct BitReader<'a> {
     pos: usize,
     /// Unread bits, left-aligned.
     acc: u64,
-    /// Number of unread bits in `acc`.
-    bits: u32,
+    /// Unread bits in `acc` beyond [`LOOKAHEAD`] (negative when fewer are
+    /// loaded): a byte, so that a decoding loop subtracts a codeword's
+    /// length and tests for a refill in two instructions.
+    spare: i8,
 }
 
 impl<'a> BitReader<'a> {
     pub fn new(data: &'a [u8]) -> Self {
-        Self { data, pos: 0, acc: 0, bits: 0 }
+        Self { data, pos: 0, acc: 0, spare: -(LOOKAHEAD as i8) }
+    }
+
+    /// Number of unread bits in `acc`.
+    #[inline(always)]
+    fn unread(&self) -> u32 {
+        (i32::from(self.spare) + LOOKAHEAD as i32) as u32
     }
 
     /// Makes sure at least `n` (at most 57) bits are unread, loading bytes
     /// only every few calls.
     #[inline(always)]
     pub fn need(&mut self, n: u32) {
-        if self.bits < n {
+        if self.unread() < n {
             self.refill();
         }
     }
 
-    /// Tops `acc` up to at least 57 unread bits. Inlined: a call would put
-    /// a decoding loop's reader in memory.
+    /// Tops `acc` up to at least 57 unread bits.
     #[inline(always)]
     pub fn refill(&mut self) {
-        if self.bits > 56 {
+        let mut bits = self.unread();
+        if bits > 56 {
             return;
         }
         if let Some(chunk) = self.data.get(self.pos..self.pos + 8) {
@@ -110,18 +122,33 @@ impl<'a> BitReader<'a> {
             b.copy_from_slice(chunk);
             // Bits below the whole bytes counted are the next bytes' own
             // bits, so loading them again later ORs in the same values.
-            self.acc |= u64::from_be_bytes(b) >> self.bits;
-            let n = (63 - self.bits) >> 3;
+            self.acc |= u64::from_be_bytes(b) >> bits;
+            let n = (63 - bits) >> 3;
             self.pos += n as usize;
-            self.bits += n << 3;
+            bits += n << 3;
         } else {
             // The last bytes, one at a time, then zeros.
-            while self.bits <= 56 {
+            while bits <= 56 {
                 let byte = self.data.get(self.pos).copied().unwrap_or(0);
-                self.acc |= u64::from(byte) << (56 - self.bits);
+                self.acc |= u64::from(byte) << (56 - bits);
                 self.pos += 1;
-                self.bits += 8;
+                bits += 8;
             }
+        }
+        self.spare = (bits - LOOKAHEAD) as i8;
+    }
+
+    /// Consumes a codeword of `len` bits, `len` in the low 6 bits of the
+    /// low byte of `entry` (at most [`LOOKAHEAD`]; the rest of that byte
+    /// zero; higher bits are ignored), and keeps [`LOOKAHEAD`] bits loaded.
+    /// The shift takes the whole entry as its count: x86 masks it to 6 bits.
+    #[inline(always)]
+    pub fn consume_codeword(&mut self, entry: u32) {
+        self.acc = self.acc.wrapping_shl(entry);
+        self.spare = self.spare.wrapping_sub(entry as u8 as i8);
+        if self.spare < 0 {
+            cold();
+            self.refill();
         }
     }
 
@@ -135,7 +162,7 @@ impl<'a> BitReader<'a> {
     #[inline(always)]
     pub fn consume(&mut self, n: u32) {
         self.acc <<= n;
-        self.bits -= n;
+        self.spare = self.spare.wrapping_sub(n as i8);
     }
 
     /// Reads `n` bits, 1 to 32 (needs them loaded).
@@ -160,7 +187,7 @@ impl<'a> BitReader<'a> {
     /// Bits consumed so far.
     #[inline]
     pub fn consumed(&self) -> usize {
-        self.pos * 8 - self.bits as usize
+        self.pos * 8 - self.unread() as usize
     }
 
     /// True once more bits were consumed than the payload holds.
@@ -181,3 +208,9 @@ impl<'a> BitReader<'a> {
         Ok(())
     }
 }
+
+/// Called on rare branches only: marks them cold, so the optimizer lays
+/// them out of the loop and gives their values the spills.
+#[cold]
+#[inline(never)]
+fn cold() {}

@@ -15,8 +15,7 @@
 //! (only a damaged constant could be one) makes samples decode as corrupt,
 //! never a panic.
 
-use super::bits::BitReader;
-use super::model::{EnergyTable, BUCKETS, CLASSES, CONTEXTS, ESCAPE, SYMBOLS};
+use super::model::{EnergyTable, BUCKETS, CLASSES, CONTEXTS, ESCAPE, STATES, SYMBOLS};
 use super::tables::CODE_LENGTHS_CODED;
 use crate::lattice::AdcLattice;
 
@@ -24,7 +23,7 @@ use crate::lattice::AdcLattice;
 pub const MAX_CODE_LEN: u32 = 15;
 /// Codeword bits resolved by one table lookup; longer codewords (rare) take
 /// the canonical search.
-const PEEK_BITS: u32 = 7;
+pub const PEEK_BITS: u32 = 7;
 /// Rows of the per-context tables: a power of two above [`CONTEXTS`], so a
 /// context (built as `bucket * 16 | class` from a state below 64) indexes
 /// them without a bounds check.
@@ -84,10 +83,29 @@ fn first_codes(lengths: &[u8]) -> ([u32; 16], [u32; 16]) {
     (first, count)
 }
 
-/// Table of a canonical prefix code by the next [`PEEK_BITS`] bits:
-/// `symbol << 4 | length`, 0 when the codeword is longer (or the pattern
-/// unused).
+/// Table of a canonical prefix code by the next [`PEEK_BITS`] bits: an
+/// [`entry`] of the codeword they start with, 0 when the codeword is longer
+/// (or the pattern unused).
 pub type FastTable = [u16; 1 << PEEK_BITS];
+
+/// The [`FastTable`] entry of `sym` with a codeword of `len` bits:
+/// `(sym + 1) << 8 | len` for an in-table symbol, `len` alone for the
+/// escape. Laid out for the decoding loop: the low byte is the length, so
+/// it is a shift count as it stands ([`super::bits::BitReader::consume_codeword`]);
+/// an entry below 256 (escape, longer codeword, unused pattern) is the one
+/// rare case, one compare; the high byte is the symbol plus one, so the
+/// residual is it less `RESIDUAL_LIMIT + 1`, an address offset.
+#[inline(always)]
+pub const fn entry(sym: usize, len: u32) -> u16 {
+    if sym < ESCAPE {
+        ((sym as u16 + 1) << 8) | len as u16
+    } else {
+        len as u16
+    }
+}
+
+/// Entries at or above this are in-table symbols.
+pub const FIRST_SYMBOL_ENTRY: u32 = 1 << 8;
 
 /// The codewords of a canonical prefix code of up to `N` symbols that are
 /// too long for its [`FastTable`]: first codeword, count and index in
@@ -130,9 +148,7 @@ impl<const N: usize> LongCodes<N> {
                 // A short codeword fills the 2^(PEEK - len) slots it prefixes.
                 let start = code << (PEEK_BITS as usize - len);
                 if let Some(span) = fast.get_mut(start..start + (1 << (PEEK_BITS as usize - len))) {
-                    for e in span {
-                        *e = (sym as u16) << 4 | len as u16;
-                    }
+                    span.fill(entry(sym, len as u32));
                 }
             } else if let Some(s) = self.sorted.get_mut(usize::from(slot[len])) {
                 *s = sym as u8;
@@ -142,7 +158,7 @@ impl<const N: usize> LongCodes<N> {
     }
 
     /// The long codeword `next15` (the next 15 bits) starts with.
-    #[inline(never)]
+    #[inline(always)]
     fn decode(&self, next15: u32) -> Option<(usize, u32)> {
         for len in PEEK_BITS + 1..=MAX_CODE_LEN {
             let c = next15 >> (MAX_CODE_LEN - len);
@@ -350,12 +366,39 @@ impl Default for Codebook {
     }
 }
 
-/// The decoder's view of the codes of every context, and the energy table.
+/// Energy states kept apart in [`DecodeTables::next_state`]: a power of
+/// two above [`STATES`].
+const STATE_SLOTS: usize = 64;
+
+/// The decoder's view of the codes of every context, and of the energy
+/// state, laid out for the decoding loop.
+///
+/// The loop keeps the energy state `s` as a [`StateWord`], `s << 8 |
+/// bucket(s) << 4`: its low byte is the first context of the state's
+/// bucket (a context is that byte ORed with the class), its high byte
+/// indexes [`DecodeTables::next_state`] together with an entry's symbol
+/// byte. So a context costs an OR and a transition an AND, an OR and a load.
 pub struct DecodeTables {
     /// By context (0 past [`CONTEXTS`]): a power-of-two stride.
     pub(super) fast: [FastTable; CONTEXT_ROWS],
     pub(super) long: [LongCodes<SYMBOLS>; CONTEXTS],
-    pub(super) energy: EnergyTable,
+    /// [`EnergyTable::next`] as [`StateWord`]s, by `state << 8 | (sym + 1)`.
+    next_state: [StateWord; STATE_SLOTS << 8],
+}
+
+/// An energy state as the decoding loop keeps it (see [`DecodeTables`]).
+pub type StateWord = u16;
+
+/// The [`StateWord`] of energy state `s` (below [`STATES`]).
+#[inline(always)]
+pub const fn state_word(s: u8) -> StateWord {
+    (s as u16) << 8 | ((s as u16 >> 2) << 4)
+}
+
+/// The energy state of a [`StateWord`].
+#[inline(always)]
+pub const fn word_state(w: StateWord) -> u8 {
+    (w >> 8) as u8
 }
 
 impl DecodeTables {
@@ -364,19 +407,41 @@ impl DecodeTables {
     /// tens of kilobytes).
     #[inline(always)]
     pub fn new() -> Self {
-        let mut t = Self { fast: [[0; 1 << PEEK_BITS]; CONTEXT_ROWS], long: [LongCodes::EMPTY; CONTEXTS], energy: EnergyTable::new() };
+        let mut t = Self { fast: [[0; 1 << PEEK_BITS]; CONTEXT_ROWS], long: [LongCodes::EMPTY; CONTEXTS], next_state: [0; STATE_SLOTS << 8] };
         read_code_lengths(|ctx, row| t.long[ctx].build(&mut t.fast[ctx], row));
+        let energy = EnergyTable::new();
+        for s in 0..STATES as u8 {
+            let row = &mut t.next_state[usize::from(s) << 8..][..256];
+            for (sym, next) in row[1..ESCAPE + 1].iter_mut().enumerate() {
+                *next = state_word(energy.next(s, sym));
+            }
+        }
         t
     }
 
-    /// The symbol and codeword length that `reader` starts with in `ctx`.
+    /// The [`FastTable`] entry that `peek` (the next [`PEEK_BITS`] bits)
+    /// starts with in the context of class `class` (only its low 4 bits
+    /// count) in the bucket of `state`.
     #[inline(always)]
-    pub fn decode(&self, ctx: usize, reader: &BitReader<'_>) -> Option<(usize, u32)> {
-        let e = self.fast[ctx & (CONTEXT_ROWS - 1)][reader.peek(PEEK_BITS) as usize];
-        if e != 0 {
-            return Some((usize::from(e >> 4), u32::from(e & 15)));
-        }
-        self.long.get(ctx)?.decode(reader.peek(MAX_CODE_LEN))
+    pub fn fast_entry(&self, state: StateWord, class: isize, peek: u32) -> u32 {
+        let ctx = (state as u8 | (class as u8 & (CLASSES as u8 - 1))) as usize;
+        u32::from(self.fast[ctx][peek as usize & ((1 << PEEK_BITS) - 1)])
+    }
+
+    /// The state after an in-table symbol whose entry is `entry`.
+    #[inline(always)]
+    pub fn next_state(&self, state: StateWord, entry: u32) -> StateWord {
+        self.next_state[usize::from(state & 0x3F00) | (entry >> 8) as usize & 0xFF]
+    }
+
+    /// The entry of the codeword that `next15` (the next [`MAX_CODE_LEN`]
+    /// bits) starts with in the context of [`DecodeTables::fast_entry`],
+    /// when it is too long for the fast table (`None`: no codeword).
+    #[inline(never)]
+    pub fn long_entry(&self, state: StateWord, class: i32, next15: u32) -> Option<u32> {
+        let ctx = usize::from(state as u8 | (class as u8 & (CLASSES as u8 - 1)));
+        let (sym, len) = self.long.get(ctx)?.decode(next15)?;
+        Some(u32::from(entry(sym, len)))
     }
 }
 

@@ -7,9 +7,9 @@
 //! codewords, codes off the lattice's range, escapes of residuals that have
 //! a codeword, and nonzero padding.
 
-use super::bits::BitReader;
-use super::codebook::{DecodeTables, MAX_CODE_LEN};
-use super::model::{Model, Prediction, ESCAPE, RESIDUAL_LIMIT};
+use super::bits::{BitReader, LOOKAHEAD};
+use super::codebook::{word_state, state_word, DecodeTables, StateWord, FIRST_SYMBOL_ENTRY, PEEK_BITS, MAX_CODE_LEN};
+use super::model::{Model, RESIDUAL_LIMIT};
 use super::unzigzag;
 use crate::error::Error;
 use crate::lattice::AdcLattice;
@@ -17,12 +17,58 @@ use crate::lattice::AdcLattice;
 /// Decoder of one `lite` channel payload.
 pub struct Decoder<'a> {
     lattice: AdcLattice,
-    codes: u32,
     model: Model,
     reader: BitReader<'a>,
     tables: DecodeTables,
     /// Value of each code of the 10-bit lattice (unused on others).
     values: [i16; 1024],
+}
+
+/// A channel's [`Model`] as the decoding loop keeps it: the same numbers,
+/// in the forms that take fewest instructions per sample. Machine words, so
+/// that no value needs widening to index a table.
+#[derive(Clone, Copy)]
+struct Lane {
+    /// The last code less [`CODE_OFFSET`], so that [`Lane::predict`] comes
+    /// out `RESIDUAL_LIMIT + 1` low without a subtraction: the code is then
+    /// that plus the entry's symbol byte (the symbol plus one).
+    last: isize,
+    /// The model's mean, as it keeps it (Q4, plus 32).
+    mean: isize,
+    state: StateWord,
+}
+
+/// `64 * (RESIDUAL_LIMIT + 1) / 48`: with `last` kept this much low, the
+/// prediction `(mean + 48 * last) >> 6` comes out `RESIDUAL_LIMIT + 1` low,
+/// a multiple of 16, so its class is the prediction's.
+const CODE_OFFSET: isize = 64;
+const _: () = assert!(48 * CODE_OFFSET == 64 * (RESIDUAL_LIMIT as isize + 1) && (RESIDUAL_LIMIT + 1) % 16 == 0);
+
+impl Lane {
+    fn of(model: &Model) -> Self {
+        let (last, mean, state) = model.parts();
+        Self { last: last as isize - CODE_OFFSET, mean: mean as isize, state: state_word(state) }
+    }
+
+    fn model(self) -> Model {
+        Model::from_parts((self.last + CODE_OFFSET) as i32, self.mean as i32, word_state(self.state))
+    }
+
+    /// [`Model::predict`]'s code less `RESIDUAL_LIMIT + 1`; the context is
+    /// the state's bucket ORed with the class of this
+    /// ([`DecodeTables::fast_entry`]).
+    #[inline(always)]
+    fn predict(self) -> isize {
+        (self.mean + 48 * self.last) >> 6
+    }
+
+    /// [`Model::learn`] of `code`, coded as the in-table symbol of `entry`.
+    #[inline(always)]
+    fn learn(&mut self, tables: &DecodeTables, code: isize, entry: u32) {
+        self.state = tables.next_state(self.state, entry);
+        self.mean += ((code << 4) + 32 - self.mean) >> 3;
+        self.last = code - CODE_OFFSET;
+    }
 }
 
 impl<'a> Decoder<'a> {
@@ -37,7 +83,7 @@ impl<'a> Decoder<'a> {
                 *v = lattice.value(c as u32);
             }
         }
-        Self { lattice, codes: lattice.len(), model: Model::new(lattice), reader: BitReader::new(payload), tables: DecodeTables::new(), values }
+        Self { lattice, model: Model::new(lattice), reader: BitReader::new(payload), tables: DecodeTables::new(), values }
     }
 
     /// The next sample.
@@ -79,46 +125,68 @@ impl<'a> Decoder<'a> {
 
     /// The decoding loop; `TEN_BIT` says the lattice is the 10-bit one. The
     /// model and the bit reader are locals, so they live in registers; the
-    /// escape path takes and gives them back by value.
+    /// escape path takes and gives them back by value, and the reader keeps
+    /// [`LOOKAHEAD`] bits loaded from one sample to the next.
     /// Never inlined: in a caller's large function the loop's state ended
-    /// up in memory.
+    /// up in memory. The loop tests for its end at the bottom: at opt-level
+    /// "z" LLVM does not rotate a `for` loop, which costs a jump a sample.
     #[inline(never)]
-    fn run<const TEN_BIT: bool, O>(&mut self, out: impl Iterator<Item = O>, store: impl Fn(O, i16)) -> Result<(), Error> {
-        let (tables, values, codes, lattice) = (&self.tables, &self.values, self.codes, self.lattice);
-        let mut state = (self.model.clone(), self.reader.clone());
-        let mut result = Ok(());
-        for o in out {
-            let (model, reader) = &mut state;
-            let p = model.predict();
-            reader.need(MAX_CODE_LEN);
-            let Some((sym, len)) = tables.decode(p.context, reader) else {
-                result = Err(Error::Corrupt);
-                break;
-            };
-            reader.consume(len);
-            if sym < ESCAPE {
-                let code = p.code + sym as i32 - RESIDUAL_LIMIT;
-                // On the 10-bit lattice a constant bound.
-                if code as u32 >= if TEN_BIT { 1024 } else { codes } {
-                    result = Err(Error::Corrupt);
-                    break;
-                }
-                model.learn(&tables.energy, code, sym);
-                // Identity16's value is the code less 32768.
-                store(o, if TEN_BIT { values[code as usize & 1023] } else { (code as u16 ^ 0x8000) as i16 });
-            } else {
-                let (s, value) = escape(state, lattice, &p);
-                state = s;
-                match value {
-                    Ok(value) => store(o, value),
-                    Err(e) => {
-                        result = Err(e);
-                        break;
+    fn run<const TEN_BIT: bool, O>(&mut self, mut out: impl Iterator<Item = O>, store: impl Fn(O, i16)) -> Result<(), Error> {
+        // The lattice is one of two: constants either way.
+        let lattice = if TEN_BIT { AdcLattice::Neuralink10 } else { AdcLattice::Identity16 };
+        let codes = lattice.len() as usize;
+        let (tables, values) = (&self.tables, &self.values);
+        let Some(mut o) = out.next() else {
+            return Ok(());
+        };
+        let mut lane = Lane::of(&self.model);
+        let mut reader = self.reader.clone();
+        reader.need(LOOKAHEAD);
+        let result = 'decode: loop {
+            let p = lane.predict();
+            let mut e = tables.fast_entry(lane.state, p, reader.peek(PEEK_BITS));
+            reader.consume_codeword(e);
+            let value = 'sample: {
+                if e < FIRST_SYMBOL_ENTRY {
+                    if e == 0 {
+                        // A codeword longer than the fast table's (nothing consumed yet).
+                        let Some(long) = tables.long_entry(lane.state, p as i32, reader.peek(MAX_CODE_LEN)) else {
+                            break 'decode Err(Error::Corrupt);
+                        };
+                        e = long;
+                        reader.consume_codeword(e);
+                    }
+                    if e < FIRST_SYMBOL_ENTRY {
+                        let value;
+                        (lane, reader, value) = escape(lane, reader, lattice);
+                        match value {
+                            Ok(value) => break 'sample value,
+                            Err(err) => break 'decode Err(err),
+                        }
                     }
                 }
+                // The entry's high byte is the symbol plus one, the
+                // prediction `RESIDUAL_LIMIT + 1` low.
+                let code = p + (e >> 8) as isize;
+                if code as usize >= codes {
+                    break 'decode Err(Error::Corrupt);
+                }
+                lane.learn(tables, code, e);
+                // Identity16's value is the code less 32768.
+                if TEN_BIT {
+                    values[code as usize & 1023]
+                } else {
+                    (code as u16 ^ 0x8000) as i16
+                }
+            };
+            store(o, value);
+            match out.next() {
+                Some(next) => o = next,
+                None => break Ok(()),
             }
-        }
-        (self.model, self.reader) = state;
+        };
+        self.model = lane.model();
+        self.reader = reader;
         result
     }
 
@@ -130,15 +198,18 @@ impl<'a> Decoder<'a> {
 }
 
 /// After the escape codeword: a residual without a codeword, or (a zero)
-/// a raw off-lattice value. Takes and gives back the decoder's state by
-/// value (see [`Decoder::decode_into`]).
+/// a raw off-lattice value. Takes and gives back the decoding loop's state
+/// by value (see [`Decoder::run`]), with [`LOOKAHEAD`] bits loaded.
 #[inline(never)]
-fn escape<'a>((mut model, mut reader): (Model, BitReader<'a>), lattice: AdcLattice, p: &Prediction) -> ((Model, BitReader<'a>), Result<i16, Error>) {
-    let result = escaped_sample(&mut model, &mut reader, lattice, p);
-    ((model, reader), result)
+fn escape(lane: Lane, mut reader: BitReader<'_>, lattice: AdcLattice) -> (Lane, BitReader<'_>, Result<i16, Error>) {
+    let mut model = lane.model();
+    let result = escaped_sample(&mut model, &mut reader, lattice);
+    reader.need(LOOKAHEAD);
+    (Lane::of(&model), reader, result)
 }
 
-fn escaped_sample(model: &mut Model, reader: &mut BitReader<'_>, lattice: AdcLattice, p: &Prediction) -> Result<i16, Error> {
+fn escaped_sample(model: &mut Model, reader: &mut BitReader<'_>, lattice: AdcLattice) -> Result<i16, Error> {
+    let p = model.predict();
     let u = reader.exp_golomb()?;
     if u == 0 {
         reader.refill();
@@ -147,7 +218,7 @@ fn escaped_sample(model: &mut Model, reader: &mut BitReader<'_>, lattice: AdcLat
         if lattice.code(value).is_some() {
             return Err(Error::Corrupt);
         }
-        model.learn_any(p, lattice.nearest_code(value) as i32);
+        model.learn_any(&p, lattice.nearest_code(value) as i32);
         return Ok(value);
     }
     let r = unzigzag(u - 1);
@@ -159,6 +230,6 @@ fn escaped_sample(model: &mut Model, reader: &mut BitReader<'_>, lattice: AdcLat
     if code as u32 >= lattice.len() {
         return Err(Error::Corrupt);
     }
-    model.learn_any(p, code);
+    model.learn_any(&p, code);
     Ok(lattice.value(code as u32))
 }
