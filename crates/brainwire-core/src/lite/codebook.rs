@@ -15,7 +15,7 @@
 //! (only a damaged constant could be one) makes samples decode as corrupt,
 //! never a panic.
 
-use super::model::{EnergyTable, BUCKETS, CLASSES, CONTEXTS, ESCAPE, STATES, SYMBOLS};
+use super::model::{EnergyTable, BUCKETS, CLASSES, CONTEXTS, ESCAPE, RESIDUAL_LIMIT, STATES, SYMBOLS};
 use super::tables::CODE_LENGTHS_CODED;
 use crate::lattice::AdcLattice;
 
@@ -83,29 +83,30 @@ fn first_codes(lengths: &[u8]) -> ([u32; 16], [u32; 16]) {
     (first, count)
 }
 
-/// Table of a canonical prefix code by the next [`PEEK_BITS`] bits: an
-/// [`entry`] of the codeword they start with, 0 when the codeword is longer
-/// (or the pattern unused).
+/// Table of a canonical prefix code by the next [`PEEK_BITS`] bits: the
+/// [`entry`] of the codeword they start with, [`LONGER`] when the codeword
+/// is longer (or the pattern unused).
 pub type FastTable = [u16; 1 << PEEK_BITS];
 
-/// The [`FastTable`] entry of `sym` with a codeword of `len` bits:
-/// `(sym + 1) << 8 | len` for an in-table symbol, `len` alone for the
-/// escape. Laid out for the decoding loop: the low byte is the length, so
-/// it is a shift count as it stands ([`super::bits::BitReader::consume_codeword`]);
-/// an entry below 256 (escape, longer codeword, unused pattern) is the one
-/// rare case, one compare; the high byte is the symbol plus one, so the
-/// residual is it less `RESIDUAL_LIMIT + 1`, an address offset.
+/// The [`FastTable`] entry of `sym` with a codeword of `len` bits: the
+/// residual `sym - RESIDUAL_LIMIT` as a signed high byte over the length,
+/// -128 for the escape. Laid out for the decoding loop: as an `i16`, one
+/// compare with [`RARE_BELOW`] finds the rare entries (escape, longer
+/// codeword, unused pattern); the low byte is a shift count as it stands
+/// ([`super::bits::BitReader::consume_codeword`]); an arithmetic shift
+/// gives the residual, to add to the prediction as it stands.
 #[inline(always)]
 pub const fn entry(sym: usize, len: u32) -> u16 {
-    if sym < ESCAPE {
-        ((sym as u16 + 1) << 8) | len as u16
-    } else {
-        len as u16
-    }
+    let residual = if sym < ESCAPE { sym as i32 - RESIDUAL_LIMIT } else { -128 };
+    ((residual as u8 as u16) << 8) | len as u16
 }
 
-/// Entries at or above this are in-table symbols.
-pub const FIRST_SYMBOL_ENTRY: u32 = 1 << 8;
+/// The entry of a codeword longer than [`PEEK_BITS`]: a residual of -128,
+/// and a pattern of one repeated byte, so a table of them is a `memset`.
+pub const LONGER: u16 = 0x8080;
+
+/// Entries (as `i16`) below this are rare: escapes and [`LONGER`].
+pub const RARE_BELOW: isize = -(RESIDUAL_LIMIT as isize) << 8;
 
 /// The codewords of a canonical prefix code of up to `N` symbols that are
 /// too long for its [`FastTable`]: first codeword, count and index in
@@ -121,7 +122,7 @@ pub struct LongCodes<const N: usize> {
 impl<const N: usize> LongCodes<N> {
     const EMPTY: Self = Self { first: [0; 16], count: [0; 16], offset: [0; 16], sorted: [0; N] };
 
-    /// Fills `fast` (all zero before) and `self` for the canonical code of
+    /// Fills `fast` (all [`LONGER`] before) and `self` for the canonical code of
     /// `lengths` (0 = no codeword).
     fn build(&mut self, fast: &mut FastTable, lengths: &[u8; N]) {
         let (first, count) = first_codes(lengths);
@@ -366,25 +367,37 @@ impl Default for Codebook {
     }
 }
 
-/// Energy states kept apart in [`DecodeTables::next_state`]: a power of
-/// two above [`STATES`].
-const STATE_SLOTS: usize = 64;
-
 /// The decoder's view of the codes of every context, and of the energy
 /// state, laid out for the decoding loop.
 ///
 /// The loop keeps the energy state `s` as a [`StateWord`], `s << 8 |
-/// bucket(s) << 4`: its low byte is the first context of the state's
-/// bucket (a context is that byte ORed with the class), its high byte
-/// indexes [`DecodeTables::next_state`] together with an entry's symbol
-/// byte. So a context costs an OR and a transition an AND, an OR and a load.
+/// (bucket(s) + 3) << 4`. Its low byte is the fast-table row of the first
+/// context of the state's bucket (rows are contexts moved up
+/// [`ROW_OFFSET`]), so a context's row is that byte ORed with the class.
+/// The word plus a residual (-47..=47) indexes
+/// [`DecodeTables::next_state`]: the low byte is at least 48, so a state's
+/// transitions lie within `s * 256 .. s * 256 + 272`, clear of the next
+/// state's (it starts at `(s + 1) * 256 + 1` or later). So a context costs
+/// an OR and a transition an ADD, an AND and a load.
 pub struct DecodeTables {
-    /// By context (0 past [`CONTEXTS`]): a power-of-two stride.
+    /// By context plus [`ROW_OFFSET`] ([`LONGER`] elsewhere): a
+    /// power-of-two stride.
     pub(super) fast: [FastTable; CONTEXT_ROWS],
     pub(super) long: [LongCodes<SYMBOLS>; CONTEXTS],
-    /// [`EnergyTable::next`] as [`StateWord`]s, by `state << 8 | (sym + 1)`.
-    next_state: [StateWord; STATE_SLOTS << 8],
+    /// [`EnergyTable::next`] as [`StateWord`]s, by state word plus residual.
+    next_state: [StateWord; TRANSITIONS],
 }
+
+/// How far up the fast table's rows are from their contexts: enough for a
+/// [`StateWord`]'s low byte, a row, to exceed any residual's magnitude;
+/// a whole bucket's worth, so a row is still a bucket's ORed with a class.
+const ROW_OFFSET: usize = 48;
+/// Slots of [`DecodeTables::next_state`]: a power of two above the
+/// largest state word plus residual limit.
+const TRANSITIONS: usize = 1 << 14;
+
+const _: () = assert!(ROW_OFFSET > RESIDUAL_LIMIT as usize && ROW_OFFSET % CLASSES == 0 && ROW_OFFSET + CONTEXTS <= CONTEXT_ROWS);
+const _: () = assert!(((STATES - 1) << 8) + ROW_OFFSET + CONTEXTS - CLASSES + RESIDUAL_LIMIT as usize <= TRANSITIONS);
 
 /// An energy state as the decoding loop keeps it (see [`DecodeTables`]).
 pub type StateWord = u16;
@@ -392,7 +405,7 @@ pub type StateWord = u16;
 /// The [`StateWord`] of energy state `s` (below [`STATES`]).
 #[inline(always)]
 pub const fn state_word(s: u8) -> StateWord {
-    (s as u16) << 8 | ((s as u16 >> 2) << 4)
+    (s as u16) << 8 | (ROW_OFFSET as u16 + ((s as u16 >> 2) << 4))
 }
 
 /// The energy state of a [`StateWord`].
@@ -407,41 +420,42 @@ impl DecodeTables {
     /// tens of kilobytes).
     #[inline(always)]
     pub fn new() -> Self {
-        let mut t = Self { fast: [[0; 1 << PEEK_BITS]; CONTEXT_ROWS], long: [LongCodes::EMPTY; CONTEXTS], next_state: [0; STATE_SLOTS << 8] };
-        read_code_lengths(|ctx, row| t.long[ctx].build(&mut t.fast[ctx], row));
+        let mut t = Self { fast: [[LONGER; 1 << PEEK_BITS]; CONTEXT_ROWS], long: [LongCodes::EMPTY; CONTEXTS], next_state: [0; TRANSITIONS] };
+        read_code_lengths(|ctx, row| t.long[ctx].build(&mut t.fast[(ctx + ROW_OFFSET) % CONTEXT_ROWS], row));
         let energy = EnergyTable::new();
         for s in 0..STATES as u8 {
-            let row = &mut t.next_state[usize::from(s) << 8..][..256];
-            for (sym, next) in row[1..ESCAPE + 1].iter_mut().enumerate() {
+            let first = usize::from(state_word(s)) - RESIDUAL_LIMIT as usize;
+            for (sym, next) in t.next_state[first..first + ESCAPE].iter_mut().enumerate() {
                 *next = state_word(energy.next(s, sym));
             }
         }
         t
     }
 
-    /// The [`FastTable`] entry that `peek` (the next [`PEEK_BITS`] bits)
-    /// starts with in the context of class `class` (only its low 4 bits
-    /// count) in the bucket of `state`.
+    /// The [`FastTable`] entry, sign-extended, that `peek` (the next
+    /// [`PEEK_BITS`] bits) starts with in the context of class `class`
+    /// (only its low 4 bits count) in the bucket of `state`.
     #[inline(always)]
-    pub fn fast_entry(&self, state: StateWord, class: isize, peek: u32) -> u32 {
-        let ctx = (state as u8 | (class as u8 & (CLASSES as u8 - 1))) as usize;
-        u32::from(self.fast[ctx][peek as usize & ((1 << PEEK_BITS) - 1)])
+    pub fn fast_entry(&self, state: StateWord, class: isize, peek: u32) -> isize {
+        let row = (state as u8 | (class as u8 & (CLASSES as u8 - 1))) as usize;
+        isize::from(self.fast[row][peek as usize & ((1 << PEEK_BITS) - 1)] as i16)
     }
 
-    /// The state after an in-table symbol whose entry is `entry`.
+    /// The state after in-table residual `residual`.
     #[inline(always)]
-    pub fn next_state(&self, state: StateWord, entry: u32) -> StateWord {
-        self.next_state[usize::from(state & 0x3F00) | (entry >> 8) as usize & 0xFF]
+    pub fn next_state(&self, state: StateWord, residual: isize) -> StateWord {
+        self.next_state[(state as usize).wrapping_add(residual as usize) & (TRANSITIONS - 1)]
     }
 
-    /// The entry of the codeword that `next15` (the next [`MAX_CODE_LEN`]
-    /// bits) starts with in the context of [`DecodeTables::fast_entry`],
-    /// when it is too long for the fast table (`None`: no codeword).
+    /// The entry (as [`DecodeTables::fast_entry`]) of the codeword that
+    /// `next15` (the next [`MAX_CODE_LEN`] bits) starts with in the context
+    /// of [`DecodeTables::fast_entry`], when it is too long for the fast
+    /// table (`None`: no codeword).
     #[inline(never)]
-    pub fn long_entry(&self, state: StateWord, class: i32, next15: u32) -> Option<u32> {
-        let ctx = usize::from(state as u8 | (class as u8 & (CLASSES as u8 - 1)));
-        let (sym, len) = self.long.get(ctx)?.decode(next15)?;
-        Some(u32::from(entry(sym, len)))
+    pub fn long_entry(&self, state: StateWord, class: isize, next15: u32) -> Option<isize> {
+        let row = usize::from(state as u8 | (class as u8 & (CLASSES as u8 - 1)));
+        let (sym, len) = self.long.get(row.wrapping_sub(ROW_OFFSET))?.decode(next15)?;
+        Some(isize::from(entry(sym, len) as i16))
     }
 }
 

@@ -8,7 +8,7 @@
 //! a codeword, and nonzero padding.
 
 use super::bits::{BitReader, LOOKAHEAD};
-use super::codebook::{word_state, state_word, DecodeTables, StateWord, FIRST_SYMBOL_ENTRY, PEEK_BITS, MAX_CODE_LEN};
+use super::codebook::{state_word, word_state, DecodeTables, StateWord, LONGER, MAX_CODE_LEN, PEEK_BITS, RARE_BELOW};
 use super::model::{Model, RESIDUAL_LIMIT};
 use super::unzigzag;
 use crate::error::Error;
@@ -24,50 +24,40 @@ pub struct Decoder<'a> {
     values: [i16; 1024],
 }
 
-/// A channel's [`Model`] as the decoding loop keeps it: the same numbers,
-/// in the forms that take fewest instructions per sample. Machine words, so
-/// that no value needs widening to index a table.
+/// A channel's [`Model`] as the decoding loop keeps it: machine words, so
+/// that no value needs widening to index a table, and the energy state as
+/// a [`StateWord`].
 #[derive(Clone, Copy)]
 struct Lane {
-    /// The last code less [`CODE_OFFSET`], so that [`Lane::predict`] comes
-    /// out `RESIDUAL_LIMIT + 1` low without a subtraction: the code is then
-    /// that plus the entry's symbol byte (the symbol plus one).
     last: isize,
-    /// The model's mean, as it keeps it (Q4, plus 32).
+    /// Q4, plus 32 (the prediction's rounding), as the model keeps it.
     mean: isize,
     state: StateWord,
 }
 
-/// `64 * (RESIDUAL_LIMIT + 1) / 48`: with `last` kept this much low, the
-/// prediction `(mean + 48 * last) >> 6` comes out `RESIDUAL_LIMIT + 1` low,
-/// a multiple of 16, so its class is the prediction's.
-const CODE_OFFSET: isize = 64;
-const _: () = assert!(48 * CODE_OFFSET == 64 * (RESIDUAL_LIMIT as isize + 1) && (RESIDUAL_LIMIT + 1) % 16 == 0);
-
 impl Lane {
     fn of(model: &Model) -> Self {
         let (last, mean, state) = model.parts();
-        Self { last: last as isize - CODE_OFFSET, mean: mean as isize, state: state_word(state) }
+        Self { last: last as isize, mean: mean as isize, state: state_word(state) }
     }
 
     fn model(self) -> Model {
-        Model::from_parts((self.last + CODE_OFFSET) as i32, self.mean as i32, word_state(self.state))
+        Model::from_parts(self.last as i32, self.mean as i32, word_state(self.state))
     }
 
-    /// [`Model::predict`]'s code less `RESIDUAL_LIMIT + 1`; the context is
-    /// the state's bucket ORed with the class of this
-    /// ([`DecodeTables::fast_entry`]).
+    /// [`Model::predict`]'s code; the context is the state's bucket ORed
+    /// with its class ([`DecodeTables::fast_entry`]).
     #[inline(always)]
     fn predict(self) -> isize {
         (self.mean + 48 * self.last) >> 6
     }
 
-    /// [`Model::learn`] of `code`, coded as the in-table symbol of `entry`.
+    /// [`Model::learn`] of `code`, whose residual `residual` has a codeword.
     #[inline(always)]
-    fn learn(&mut self, tables: &DecodeTables, code: isize, entry: u32) {
-        self.state = tables.next_state(self.state, entry);
+    fn learn(&mut self, tables: &DecodeTables, code: isize, residual: isize) {
+        self.state = tables.next_state(self.state, residual);
         self.mean += ((code << 4) + 32 - self.mean) >> 3;
-        self.last = code - CODE_OFFSET;
+        self.last = code;
     }
 }
 
@@ -145,33 +135,31 @@ impl<'a> Decoder<'a> {
         let result = 'decode: loop {
             let p = lane.predict();
             let mut e = tables.fast_entry(lane.state, p, reader.peek(PEEK_BITS));
-            reader.consume_codeword(e);
             let value = 'sample: {
-                if e < FIRST_SYMBOL_ENTRY {
-                    if e == 0 {
-                        // A codeword longer than the fast table's (nothing consumed yet).
-                        let Some(long) = tables.long_entry(lane.state, p as i32, reader.peek(MAX_CODE_LEN)) else {
+                if e < RARE_BELOW {
+                    if e == LONGER as i16 as isize {
+                        let Some(long) = tables.long_entry(lane.state, p, reader.peek(MAX_CODE_LEN)) else {
                             break 'decode Err(Error::Corrupt);
                         };
                         e = long;
-                        reader.consume_codeword(e);
                     }
-                    if e < FIRST_SYMBOL_ENTRY {
+                    if e < RARE_BELOW {
                         let value;
-                        (lane, reader, value) = escape(lane, reader, lattice);
+                        (lane, reader, value) = escape(lane, reader, e as u32 & 0xFF, lattice);
                         match value {
                             Ok(value) => break 'sample value,
                             Err(err) => break 'decode Err(err),
                         }
                     }
                 }
-                // The entry's high byte is the symbol plus one, the
-                // prediction `RESIDUAL_LIMIT + 1` low.
-                let code = p + (e >> 8) as isize;
+                reader.consume_codeword(e as u32);
+                // The entry's high byte is the residual.
+                let residual = e >> 8;
+                let code = p + residual;
                 if code as usize >= codes {
                     break 'decode Err(Error::Corrupt);
                 }
-                lane.learn(tables, code, e);
+                lane.learn(tables, code, residual);
                 // Identity16's value is the code less 32768.
                 if TEN_BIT {
                     values[code as usize & 1023]
@@ -197,11 +185,13 @@ impl<'a> Decoder<'a> {
     }
 }
 
-/// After the escape codeword: a residual without a codeword, or (a zero)
-/// a raw off-lattice value. Takes and gives back the decoding loop's state
-/// by value (see [`Decoder::run`]), with [`LOOKAHEAD`] bits loaded.
+/// The escape codeword, of `len` bits, and what follows it: a residual
+/// without a codeword, or (a zero) a raw off-lattice value. Takes and gives
+/// back the decoding loop's state by value (see [`Decoder::run`]), with
+/// [`LOOKAHEAD`] bits loaded.
 #[inline(never)]
-fn escape(lane: Lane, mut reader: BitReader<'_>, lattice: AdcLattice) -> (Lane, BitReader<'_>, Result<i16, Error>) {
+fn escape(lane: Lane, mut reader: BitReader<'_>, len: u32, lattice: AdcLattice) -> (Lane, BitReader<'_>, Result<i16, Error>) {
+    reader.consume(len);
     let mut model = lane.model();
     let result = escaped_sample(&mut model, &mut reader, lattice);
     reader.need(LOOKAHEAD);
