@@ -80,8 +80,10 @@ pub const LOOKAHEAD: u32 = 15;
 #[derive(Clone, Debug)]
 pub struct BitReader<'a> {
     data: &'a [u8],
-    /// Bytes loaded into `acc` so far (virtual zero bytes past the end count).
-    pos: usize,
+    /// The bytes of `data` not loaded into `acc` yet.
+    rest: &'a [u8],
+    /// Zero bytes loaded into `acc` past the end of `data`.
+    zeros: usize,
     /// Unread bits, left-aligned.
     acc: u64,
     /// Unread bits in `acc` beyond [`LOOKAHEAD`] (negative when fewer are
@@ -92,7 +94,7 @@ pub struct BitReader<'a> {
 
 impl<'a> BitReader<'a> {
     pub fn new(data: &'a [u8]) -> Self {
-        Self { data, pos: 0, acc: 0, spare: -(LOOKAHEAD as i8) }
+        Self { data, rest: data, zeros: 0, acc: 0, spare: -(LOOKAHEAD as i8) }
     }
 
     /// Number of unread bits in `acc`.
@@ -113,27 +115,46 @@ impl<'a> BitReader<'a> {
     /// Tops `acc` up to at least 57 unread bits.
     #[inline(always)]
     pub fn refill(&mut self) {
-        let mut bits = self.unread();
-        if bits > 56 {
-            return;
+        if self.unread() <= 56 {
+            self.top_up();
         }
-        if let Some(chunk) = self.data.get(self.pos..self.pos + 8) {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(chunk);
+    }
+
+    /// Tops `acc` up to at least 57 unread bits; fewer than 64 are.
+    #[inline(always)]
+    fn top_up(&mut self) {
+        let bits = self.unread();
+        if let Some(chunk) = self.rest.first_chunk::<8>() {
             // Bits below the whole bytes counted are the next bytes' own
             // bits, so loading them again later ORs in the same values.
-            self.acc |= u64::from_be_bytes(b) >> bits;
-            let n = (63 - bits) >> 3;
-            self.pos += n as usize;
-            bits += n << 3;
+            self.acc |= u64::from_be_bytes(*chunk) >> bits;
+            // The whole bytes that fit: (63 - bits) / 8, as a mask says
+            // it, so that it is seen to be at most 7.
+            let n = (!bits & 63) >> 3;
+            self.rest = self.rest.get(n as usize..).unwrap_or_default();
+            self.spare = (bits + (n << 3) - LOOKAHEAD) as i8;
         } else {
-            // The last bytes, one at a time, then zeros.
-            while bits <= 56 {
-                let byte = self.data.get(self.pos).copied().unwrap_or(0);
-                self.acc |= u64::from(byte) << (56 - bits);
-                self.pos += 1;
-                bits += 8;
-            }
+            self.top_up_at_end(bits);
+        }
+    }
+
+    /// [`BitReader::top_up`] within 8 bytes of the end: the last bytes one
+    /// at a time, then zeros.
+    #[inline(always)]
+    fn top_up_at_end(&mut self, mut bits: u32) {
+        while bits <= 56 {
+            let byte = match self.rest.split_first() {
+                Some((&byte, rest)) => {
+                    self.rest = rest;
+                    byte
+                }
+                None => {
+                    self.zeros += 1;
+                    0
+                }
+            };
+            self.acc |= u64::from(byte) << (56 - bits);
+            bits += 8;
         }
         self.spare = (bits - LOOKAHEAD) as i8;
     }
@@ -148,7 +169,7 @@ impl<'a> BitReader<'a> {
         self.spare = self.spare.wrapping_sub(entry as u8 as i8);
         if self.spare < 0 {
             cold();
-            self.refill();
+            self.top_up();
         }
     }
 
@@ -187,14 +208,14 @@ impl<'a> BitReader<'a> {
     /// Bits consumed so far.
     #[inline]
     pub fn consumed(&self) -> usize {
-        self.pos * 8 - self.unread() as usize
+        (self.data.len() - self.rest.len() + self.zeros) * 8 - self.unread() as usize
     }
 
     /// True once more bits were consumed than the payload holds.
     #[inline(always)]
     pub fn overran(&self) -> bool {
         // Cheap first test: only zeros loaded past the end can be overrun.
-        self.pos > self.data.len() && self.consumed() > self.data.len() * 8
+        self.zeros > 0 && self.consumed() > self.data.len() * 8
     }
 
     /// Checks the end of the payload: nothing but the zero padding of the
