@@ -29,27 +29,33 @@ pub struct Decoder<'a> {
 /// a [`StateWord`].
 #[derive(Clone, Copy)]
 struct Lane {
-    last: isize,
+    /// 48 times the last code: the prediction's term, so that the multiply
+    /// takes the place of the copy of the code into `last`.
+    last48: isize,
     /// Q4, plus 32 (the prediction's rounding), as the model keeps it.
     mean: isize,
     state: StateWord,
 }
 
+/// Conversions inlined: a call would take the lane's address and keep it
+/// in memory through the loop.
 impl Lane {
+    #[inline(always)]
     fn of(model: &Model) -> Self {
         let (last, mean, state) = model.parts();
-        Self { last: last as isize, mean: mean as isize, state: state_word(state) }
+        Self { last48: 48 * last as isize, mean: mean as isize, state: state_word(state) }
     }
 
+    #[inline(always)]
     fn model(self) -> Model {
-        Model::from_parts(self.last as i32, self.mean as i32, word_state(self.state))
+        Model::from_parts((self.last48 / 48) as i32, self.mean as i32, word_state(self.state))
     }
 
     /// [`Model::predict`]'s code; the context is the state's bucket ORed
     /// with its class ([`DecodeTables::fast_entry`]).
     #[inline(always)]
     fn predict(self) -> isize {
-        (self.mean + 48 * self.last) >> 6
+        (self.mean + self.last48) >> 6
     }
 
     /// [`Model::learn`] of `code`, whose residual `residual` has a codeword.
@@ -57,7 +63,7 @@ impl Lane {
     fn learn(&mut self, tables: &DecodeTables, code: isize, residual: isize) {
         self.state = tables.next_state(self.state, residual);
         self.mean += ((code << 4) + 32 - self.mean) >> 3;
-        self.last = code;
+        self.last48 = 48 * code;
     }
 }
 
