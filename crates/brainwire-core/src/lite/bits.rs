@@ -179,6 +179,12 @@ impl<'a> BitReader<'a> {
         (self.acc >> (64 - n)) as u32
     }
 
+    /// [`BitReader::peek`] as a machine word, to index a table with.
+    #[inline(always)]
+    pub fn peek_index(&self, n: u32) -> usize {
+        (self.acc >> (64 - n)) as usize
+    }
+
     /// Consumes `n` bits (at most the unread ones).
     #[inline(always)]
     pub fn consume(&mut self, n: u32) {

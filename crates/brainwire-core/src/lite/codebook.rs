@@ -383,7 +383,7 @@ pub struct DecodeTables {
     /// By context plus [`ROW_OFFSET`] ([`LONGER`] elsewhere): a
     /// power-of-two stride.
     pub(super) fast: [FastTable; CONTEXT_ROWS],
-    pub(super) long: [LongCodes<SYMBOLS>; CONTEXTS],
+    pub(super) long: LongTable,
     /// [`EnergyTable::next`] as [`StateWord`]s, by state word plus residual.
     next_state: [StateWord; TRANSITIONS],
 }
@@ -420,8 +420,8 @@ impl DecodeTables {
     /// tens of kilobytes).
     #[inline(always)]
     pub fn new() -> Self {
-        let mut t = Self { fast: [[LONGER; 1 << PEEK_BITS]; CONTEXT_ROWS], long: [LongCodes::EMPTY; CONTEXTS], next_state: [0; TRANSITIONS] };
-        read_code_lengths(|ctx, row| t.long[ctx].build(&mut t.fast[(ctx + ROW_OFFSET) % CONTEXT_ROWS], row));
+        let mut t = Self { fast: [[LONGER; 1 << PEEK_BITS]; CONTEXT_ROWS], long: LongTable([LongCodes::EMPTY; CONTEXTS]), next_state: [0; TRANSITIONS] };
+        read_code_lengths(|ctx, row| t.long.0[ctx].build(&mut t.fast[(ctx + ROW_OFFSET) % CONTEXT_ROWS], row));
         let energy = EnergyTable::new();
         for s in 0..STATES as u8 {
             let first = usize::from(state_word(s)) - RESIDUAL_LIMIT as usize;
@@ -436,9 +436,9 @@ impl DecodeTables {
     /// [`PEEK_BITS`] bits) starts with in the context of class `class`
     /// (only its low 4 bits count) in the bucket of `state`.
     #[inline(always)]
-    pub fn fast_entry(&self, state: StateWord, class: isize, peek: u32) -> isize {
-        let row = (state as u8 | (class as u8 & (CLASSES as u8 - 1))) as usize;
-        isize::from(self.fast[row][peek as usize & ((1 << PEEK_BITS) - 1)] as i16)
+    pub fn fast_entry(&self, state: StateWord, class: isize, peek: usize) -> isize {
+        let row = usize::from(state as u8) | (class as usize & (CLASSES - 1));
+        isize::from(self.fast.as_flattened()[row << PEEK_BITS | (peek & ((1 << PEEK_BITS) - 1))] as i16)
     }
 
     /// The state after in-table residual `residual`.
@@ -447,14 +447,23 @@ impl DecodeTables {
         self.next_state[(state as usize).wrapping_add(residual as usize) & (TRANSITIONS - 1)]
     }
 
+}
+
+/// The codewords of every context too long for its fast table, by
+/// context. A type of its own so that the call for a long codeword takes
+/// this table's address, not the [`DecodeTables`]' one, which the loop's
+/// other lookups then share with it and the optimizer kept in memory.
+pub struct LongTable([LongCodes<SYMBOLS>; CONTEXTS]);
+
+impl LongTable {
     /// The entry (as [`DecodeTables::fast_entry`]) of the codeword that
     /// `next15` (the next [`MAX_CODE_LEN`] bits) starts with in the context
     /// of [`DecodeTables::fast_entry`], when it is too long for the fast
     /// table (`None`: no codeword).
     #[inline(never)]
-    pub fn long_entry(&self, state: StateWord, class: isize, next15: u32) -> Option<isize> {
+    pub fn entry(&self, state: StateWord, class: isize, next15: u32) -> Option<isize> {
         let row = usize::from(state as u8 | (class as u8 & (CLASSES as u8 - 1)));
-        let (sym, len) = self.long.get(row.wrapping_sub(ROW_OFFSET))?.decode(next15)?;
+        let (sym, len) = self.0.get(row.wrapping_sub(ROW_OFFSET))?.decode(next15)?;
         Some(isize::from(entry(sym, len) as i16))
     }
 }

@@ -140,11 +140,11 @@ impl<'a> Decoder<'a> {
         reader.need(LOOKAHEAD);
         let result = 'decode: loop {
             let p = lane.predict();
-            let mut e = tables.fast_entry(lane.state, p, reader.peek(PEEK_BITS));
+            let mut e = tables.fast_entry(lane.state, p, reader.peek_index(PEEK_BITS));
             let value = 'sample: {
                 if e < RARE_BELOW {
                     if e == LONGER as i16 as isize {
-                        let Some(long) = tables.long_entry(lane.state, p, reader.peek(MAX_CODE_LEN)) else {
+                        let Some(long) = tables.long.entry(lane.state, p, reader.peek(MAX_CODE_LEN)) else {
                             break 'decode Err(Error::Corrupt);
                         };
                         e = long;
