@@ -93,8 +93,12 @@ pub struct BitReader<'a> {
 }
 
 impl<'a> BitReader<'a> {
+    /// A reader of `data` with its first bits loaded (at least
+    /// [`LOOKAHEAD`], as [`BitReader::consume_codeword`] keeps them).
     pub fn new(data: &'a [u8]) -> Self {
-        Self { data, rest: data, zeros: 0, acc: 0, spare: -(LOOKAHEAD as i8) }
+        let mut r = Self { data, rest: data, zeros: 0, acc: 0, spare: -(LOOKAHEAD as i8) };
+        r.top_up();
+        r
     }
 
     /// Number of unread bits in `acc`.

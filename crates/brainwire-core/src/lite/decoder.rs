@@ -121,8 +121,10 @@ impl<'a> Decoder<'a> {
 
     /// The decoding loop; `TEN_BIT` says the lattice is the 10-bit one. The
     /// model and the bit reader are locals, so they live in registers; the
-    /// escape path takes and gives them back by value, and the reader keeps
-    /// [`LOOKAHEAD`] bits loaded from one sample to the next.
+    /// escape path takes and gives them back by value. The reader has
+    /// [`LOOKAHEAD`] bits loaded before every sample: from
+    /// [`BitReader::new`] on, kept by [`BitReader::consume_codeword`] and
+    /// restored by the escape path.
     /// Never inlined: in a caller's large function the loop's state ended
     /// up in memory. The loop tests for its end at the bottom: at opt-level
     /// "z" LLVM does not rotate a `for` loop, which costs a jump a sample.
@@ -137,7 +139,6 @@ impl<'a> Decoder<'a> {
         };
         let mut lane = Lane::of(&self.model);
         let mut reader = self.reader.clone();
-        reader.need(LOOKAHEAD);
         let result = 'decode: loop {
             let p = lane.predict();
             let mut e = tables.fast_entry(lane.state, p, reader.peek_index(PEEK_BITS));
