@@ -122,10 +122,17 @@ pub struct LongCodes<const N: usize> {
 impl<const N: usize> LongCodes<N> {
     const EMPTY: Self = Self { first: [0; 16], count: [0; 16], offset: [0; 16], sorted: [0; N] };
 
-    /// Fills `fast` (all [`LONGER`] before) and `self` for the canonical code of
-    /// `lengths` (0 = no codeword).
+    /// Fills `fast` and `self` for the canonical code of `lengths` (0 = no
+    /// codeword).
     fn build(&mut self, fast: &mut FastTable, lengths: &[u8; N]) {
         let (first, count) = first_codes(lengths);
+        // Canonical codewords up to PEEK_BITS long cover the patterns below
+        // the first longer one's prefix; the rest are longer (or unused).
+        // Filled here, a few entries a row, rather than the whole table
+        // beforehand (a byte-pattern fill costs an instruction a byte).
+        if let Some(tail) = fast.get_mut((first[PEEK_BITS as usize + 1] >> 1) as usize..) {
+            tail.fill(LONGER);
+        }
         // Next codeword of each length, and next slot in `sorted` (the
         // codewords of a valid table fit 16 bits; a damaged one wraps).
         let mut next = first.map(|f| f as u16);
@@ -380,8 +387,8 @@ impl Default for Codebook {
 /// state's (it starts at `(s + 1) * 256 + 1` or later). So a context costs
 /// an OR and a transition an ADD, an AND and a load.
 pub struct DecodeTables {
-    /// By context plus [`ROW_OFFSET`] ([`LONGER`] elsewhere): a
-    /// power-of-two stride.
+    /// By context plus [`ROW_OFFSET`]: a power-of-two stride. The rows of
+    /// no context stay zero: no state word leads to them.
     pub(super) fast: [FastTable; CONTEXT_ROWS],
     pub(super) long: LongTable,
     /// [`EnergyTable::next`] as [`StateWord`]s, by state word plus residual.
@@ -420,16 +427,19 @@ impl DecodeTables {
     /// tens of kilobytes).
     #[inline(always)]
     pub fn new() -> Self {
-        let mut t = Self { fast: [[LONGER; 1 << PEEK_BITS]; CONTEXT_ROWS], long: LongTable([LongCodes::EMPTY; CONTEXTS]), next_state: [0; TRANSITIONS] };
+        let mut t = Self { fast: [[0; 1 << PEEK_BITS]; CONTEXT_ROWS], long: LongTable([LongCodes::EMPTY; CONTEXTS]), next_state: [0; TRANSITIONS] };
+        t.fill_next_state(&EnergyTable::new());
         read_code_lengths(|ctx, row| t.long.0[ctx].build(&mut t.fast[(ctx + ROW_OFFSET) % CONTEXT_ROWS], row));
-        let energy = EnergyTable::new();
+        t
+    }
+
+    fn fill_next_state(&mut self, energy: &EnergyTable) {
         for s in 0..STATES as u8 {
             let first = usize::from(state_word(s)) - RESIDUAL_LIMIT as usize;
-            for (sym, next) in t.next_state[first..first + ESCAPE].iter_mut().enumerate() {
+            for (sym, next) in self.next_state[first..first + ESCAPE].iter_mut().enumerate() {
                 *next = state_word(energy.next(s, sym));
             }
         }
-        t
     }
 
     /// The [`FastTable`] entry, sign-extended, that `peek` (the next
