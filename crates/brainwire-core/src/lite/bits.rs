@@ -93,12 +93,17 @@ pub struct BitReader<'a> {
 }
 
 impl<'a> BitReader<'a> {
-    /// A reader of `data` with its first bits loaded (at least
-    /// [`LOOKAHEAD`], as [`BitReader::consume_codeword`] keeps them).
     pub fn new(data: &'a [u8]) -> Self {
-        let mut r = Self { data, rest: data, zeros: 0, acc: 0, spare: -(LOOKAHEAD as i8) };
-        r.top_up();
-        r
+        Self { data, rest: data, zeros: 0, acc: 0, spare: -(LOOKAHEAD as i8) }
+    }
+
+    /// Makes sure [`LOOKAHEAD`] bits are loaded, as
+    /// [`BitReader::consume_codeword`] then keeps them. Out of line: once
+    /// per block of samples, and inlined into a constructor it made the
+    /// optimizer build a decoder twice over (a copy of its tables).
+    #[inline(never)]
+    pub fn load_lookahead(&mut self) {
+        self.need(LOOKAHEAD);
     }
 
     /// Number of unread bits in `acc`.

@@ -7,7 +7,7 @@
 //! codewords, codes off the lattice's range, escapes of residuals that have
 //! a codeword, and nonzero padding.
 
-use super::bits::{BitReader, LOOKAHEAD};
+use super::bits::BitReader;
 use super::codebook::{state_word, word_state, DecodeTables, StateWord, LONGER, MAX_CODE_LEN, PEEK_BITS, RARE_BELOW};
 use super::model::{Model, RESIDUAL_LIMIT};
 use super::unzigzag;
@@ -93,6 +93,7 @@ impl<'a> Decoder<'a> {
     /// [`Decoder::next_sample`] one by one, checking the end of the payload
     /// once per block. On an error `out` holds garbage.
     pub fn decode_into(&mut self, out: &mut [i16]) -> Result<(), Error> {
+        self.reader.load_lookahead();
         match self.lattice {
             AdcLattice::Neuralink10 => self.run::<true, _>(out.iter_mut(), |o, v| *o = v)?,
             _ => self.run::<false, _>(out.iter_mut(), |o, v| *o = v)?,
@@ -109,6 +110,7 @@ impl<'a> Decoder<'a> {
     pub fn decode_le(&mut self, out: &mut [u8]) -> Result<(), Error> {
         let (pairs, _) = out.as_chunks_mut::<2>();
         let store = |o: &mut [u8; 2], v: i16| *o = v.to_le_bytes();
+        self.reader.load_lookahead();
         match self.lattice {
             AdcLattice::Neuralink10 => self.run::<true, _>(pairs.iter_mut(), store)?,
             _ => self.run::<false, _>(pairs.iter_mut(), store)?,
@@ -122,9 +124,9 @@ impl<'a> Decoder<'a> {
     /// The decoding loop; `TEN_BIT` says the lattice is the 10-bit one. The
     /// model and the bit reader are locals, so they live in registers; the
     /// escape path takes and gives them back by value. The reader has
-    /// [`LOOKAHEAD`] bits loaded before every sample: from
-    /// [`BitReader::new`] on, kept by [`BitReader::consume_codeword`] and
-    /// restored by the escape path.
+    /// [`LOOKAHEAD`](super::bits::LOOKAHEAD) bits loaded before every sample: by the caller
+    /// ([`BitReader::load_lookahead`]), then kept by
+    /// [`BitReader::consume_codeword`] and restored by the escape path.
     /// Never inlined: in a caller's large function the loop's state ended
     /// up in memory. The loop tests for its end at the bottom: at opt-level
     /// "z" LLVM does not rotate a `for` loop, which costs a jump a sample.
@@ -195,13 +197,13 @@ impl<'a> Decoder<'a> {
 /// The escape codeword, of `len` bits, and what follows it: a residual
 /// without a codeword, or (a zero) a raw off-lattice value. Takes and gives
 /// back the decoding loop's state by value (see [`Decoder::run`]), with
-/// [`LOOKAHEAD`] bits loaded.
+/// [`LOOKAHEAD`](super::bits::LOOKAHEAD) bits loaded.
 #[inline(never)]
 fn escape(lane: Lane, mut reader: BitReader<'_>, len: u32, lattice: AdcLattice) -> (Lane, BitReader<'_>, Result<i16, Error>) {
     reader.consume(len);
     let mut model = lane.model();
     let result = escaped_sample(&mut model, &mut reader, lattice);
-    reader.need(LOOKAHEAD);
+    reader.load_lookahead();
     (Lane::of(&model), reader, result)
 }
 
