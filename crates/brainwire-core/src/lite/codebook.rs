@@ -403,7 +403,7 @@ const ROW_OFFSET: usize = 48;
 /// largest state word plus residual limit.
 const TRANSITIONS: usize = 1 << 14;
 
-const _: () = assert!(ROW_OFFSET > RESIDUAL_LIMIT as usize && ROW_OFFSET % CLASSES == 0 && ROW_OFFSET + CONTEXTS <= CONTEXT_ROWS);
+const _: () = assert!(ROW_OFFSET > RESIDUAL_LIMIT as usize && ROW_OFFSET.is_multiple_of(CLASSES) && ROW_OFFSET + CONTEXTS <= CONTEXT_ROWS);
 const _: () = assert!(((STATES - 1) << 8) + ROW_OFFSET + CONTEXTS - CLASSES + RESIDUAL_LIMIT as usize <= TRANSITIONS);
 
 /// An energy state as the decoding loop keeps it (see [`DecodeTables`]).

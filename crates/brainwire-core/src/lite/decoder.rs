@@ -96,7 +96,7 @@ impl<'a> Decoder<'a> {
         self.reader.load_lookahead();
         match self.lattice {
             AdcLattice::Neuralink10 => self.run::<true, _>(out.iter_mut(), |o, v| *o = v)?,
-            _ => self.run::<false, _>(out.iter_mut(), |o, v| *o = v)?,
+            AdcLattice::Identity16 => self.run::<false, _>(out.iter_mut(), |o, v| *o = v)?,
         }
         if self.reader.overran() {
             return Err(Error::Corrupt);
@@ -113,7 +113,7 @@ impl<'a> Decoder<'a> {
         self.reader.load_lookahead();
         match self.lattice {
             AdcLattice::Neuralink10 => self.run::<true, _>(pairs.iter_mut(), store)?,
-            _ => self.run::<false, _>(pairs.iter_mut(), store)?,
+            AdcLattice::Identity16 => self.run::<false, _>(pairs.iter_mut(), store)?,
         }
         if self.reader.overran() {
             return Err(Error::Corrupt);
@@ -124,15 +124,16 @@ impl<'a> Decoder<'a> {
     /// The decoding loop; `TEN_BIT` says the lattice is the 10-bit one. The
     /// model and the bit reader are locals, so they live in registers; the
     /// escape path takes and gives them back by value. The reader has
-    /// [`LOOKAHEAD`](super::bits::LOOKAHEAD) bits loaded before every sample: by the caller
-    /// ([`BitReader::load_lookahead`]), then kept by
+    /// [`LOOKAHEAD`](super::bits::LOOKAHEAD) bits loaded before every
+    /// sample: by the caller ([`BitReader::load_lookahead`]), then kept by
     /// [`BitReader::consume_codeword`] and restored by the escape path.
     /// Never inlined: in a caller's large function the loop's state ended
     /// up in memory. The loop tests for its end at the bottom: at opt-level
     /// "z" LLVM does not rotate a `for` loop, which costs a jump a sample.
     #[inline(never)]
     fn run<const TEN_BIT: bool, O>(&mut self, mut out: impl Iterator<Item = O>, store: impl Fn(O, i16)) -> Result<(), Error> {
-        // The lattice is one of two: constants either way.
+        // The lattice is one of two (the callers match it exhaustively):
+        // constants either way.
         let lattice = if TEN_BIT { AdcLattice::Neuralink10 } else { AdcLattice::Identity16 };
         let codes = lattice.len() as usize;
         let (tables, values) = (&self.tables, &self.values);
