@@ -71,57 +71,114 @@ impl BitWriter {
     }
 }
 
+/// Codeword bits [`BitReader::consume_codeword`] keeps loaded: the longest
+/// codeword, so a decoding loop can peek at a whole one without a test.
+pub const LOOKAHEAD: u32 = 15;
+
 /// Reads bits most significant first. Past the end of the payload it reads
 /// zeros; [`BitReader::overran`] then reports it.
 #[derive(Clone, Debug)]
 pub struct BitReader<'a> {
     data: &'a [u8],
-    /// Bytes loaded into `acc` so far (virtual zero bytes past the end count).
-    pos: usize,
+    /// The bytes of `data` not loaded into `acc` yet.
+    rest: &'a [u8],
+    /// Zero bytes loaded into `acc` past the end of `data`.
+    zeros: usize,
     /// Unread bits, left-aligned.
     acc: u64,
-    /// Number of unread bits in `acc`.
-    bits: u32,
+    /// Unread bits in `acc` beyond [`LOOKAHEAD`] (negative when fewer are
+    /// loaded): a byte, so that a decoding loop subtracts a codeword's
+    /// length and tests for a refill in two instructions.
+    spare: i8,
 }
 
 impl<'a> BitReader<'a> {
     pub fn new(data: &'a [u8]) -> Self {
-        Self { data, pos: 0, acc: 0, bits: 0 }
+        Self { data, rest: data, zeros: 0, acc: 0, spare: -(LOOKAHEAD as i8) }
+    }
+
+    /// Makes sure [`LOOKAHEAD`] bits are loaded, as
+    /// [`BitReader::consume_codeword`] then keeps them. Out of line: once
+    /// per block of samples, and inlined into a constructor it made the
+    /// optimizer build a decoder twice over (a copy of its tables).
+    #[inline(never)]
+    pub fn load_lookahead(&mut self) {
+        self.need(LOOKAHEAD);
+    }
+
+    /// Number of unread bits in `acc`.
+    #[inline(always)]
+    fn unread(&self) -> u32 {
+        (i32::from(self.spare) + LOOKAHEAD as i32) as u32
     }
 
     /// Makes sure at least `n` (at most 57) bits are unread, loading bytes
     /// only every few calls.
     #[inline(always)]
     pub fn need(&mut self, n: u32) {
-        if self.bits < n {
+        if self.unread() < n {
             self.refill();
         }
     }
 
-    /// Tops `acc` up to at least 57 unread bits. Inlined: a call would put
-    /// a decoding loop's reader in memory.
+    /// Tops `acc` up to at least 57 unread bits.
     #[inline(always)]
     pub fn refill(&mut self) {
-        if self.bits > 56 {
-            return;
+        if self.unread() <= 56 {
+            self.top_up();
         }
-        if let Some(chunk) = self.data.get(self.pos..self.pos + 8) {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(chunk);
+    }
+
+    /// Tops `acc` up to at least 57 unread bits; fewer than 64 are.
+    #[inline(always)]
+    fn top_up(&mut self) {
+        let bits = self.unread();
+        if let Some(chunk) = self.rest.first_chunk::<8>() {
             // Bits below the whole bytes counted are the next bytes' own
             // bits, so loading them again later ORs in the same values.
-            self.acc |= u64::from_be_bytes(b) >> self.bits;
-            let n = (63 - self.bits) >> 3;
-            self.pos += n as usize;
-            self.bits += n << 3;
+            self.acc |= u64::from_be_bytes(*chunk) >> bits;
+            // The whole bytes that fit: (63 - bits) / 8, as a mask says
+            // it, so that it is seen to be at most 7.
+            let n = (!bits & 63) >> 3;
+            self.rest = self.rest.get(n as usize..).unwrap_or_default();
+            self.spare = (bits + (n << 3) - LOOKAHEAD) as i8;
         } else {
-            // The last bytes, one at a time, then zeros.
-            while self.bits <= 56 {
-                let byte = self.data.get(self.pos).copied().unwrap_or(0);
-                self.acc |= u64::from(byte) << (56 - self.bits);
-                self.pos += 1;
-                self.bits += 8;
-            }
+            self.top_up_at_end(bits);
+        }
+    }
+
+    /// [`BitReader::top_up`] within 8 bytes of the end: the last bytes one
+    /// at a time, then zeros.
+    #[inline(always)]
+    fn top_up_at_end(&mut self, mut bits: u32) {
+        while bits <= 56 {
+            let byte = match self.rest.split_first() {
+                Some((&byte, rest)) => {
+                    self.rest = rest;
+                    byte
+                }
+                None => {
+                    self.zeros += 1;
+                    0
+                }
+            };
+            self.acc |= u64::from(byte) << (56 - bits);
+            bits += 8;
+        }
+        self.spare = (bits - LOOKAHEAD) as i8;
+    }
+
+    /// Consumes a codeword of `len` bits, `len` in the low 6 bits of the
+    /// low byte of `entry` (at most [`LOOKAHEAD`]; the rest of that byte
+    /// zero; higher bits are ignored), and keeps [`LOOKAHEAD`] bits loaded.
+    /// The shift takes the whole entry as its count: x86 masks it to 6 bits.
+    #[inline(always)]
+    pub fn consume_codeword(&mut self, entry: u32) {
+        self.acc = self.acc.wrapping_shl(entry);
+        self.spare = self.spare.wrapping_sub(entry as u8 as i8);
+        if self.spare < 0 {
+            cold();
+            self.top_up();
         }
     }
 
@@ -131,11 +188,17 @@ impl<'a> BitReader<'a> {
         (self.acc >> (64 - n)) as u32
     }
 
+    /// [`BitReader::peek`] as a machine word, to index a table with.
+    #[inline(always)]
+    pub fn peek_index(&self, n: u32) -> usize {
+        (self.acc >> (64 - n)) as usize
+    }
+
     /// Consumes `n` bits (at most the unread ones).
     #[inline(always)]
     pub fn consume(&mut self, n: u32) {
         self.acc <<= n;
-        self.bits -= n;
+        self.spare = self.spare.wrapping_sub(n as i8);
     }
 
     /// Reads `n` bits, 1 to 32 (needs them loaded).
@@ -160,14 +223,14 @@ impl<'a> BitReader<'a> {
     /// Bits consumed so far.
     #[inline]
     pub fn consumed(&self) -> usize {
-        self.pos * 8 - self.bits as usize
+        (self.data.len() - self.rest.len() + self.zeros) * 8 - self.unread() as usize
     }
 
     /// True once more bits were consumed than the payload holds.
     #[inline(always)]
     pub fn overran(&self) -> bool {
         // Cheap first test: only zeros loaded past the end can be overrun.
-        self.pos > self.data.len() && self.consumed() > self.data.len() * 8
+        self.zeros > 0 && self.consumed() > self.data.len() * 8
     }
 
     /// Checks the end of the payload: nothing but the zero padding of the
@@ -181,3 +244,9 @@ impl<'a> BitReader<'a> {
         Ok(())
     }
 }
+
+/// Called on rare branches only: marks them cold, so the optimizer lays
+/// them out of the loop and gives their values the spills.
+#[cold]
+#[inline(never)]
+fn cold() {}

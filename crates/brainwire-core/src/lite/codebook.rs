@@ -7,16 +7,15 @@
 //! (only a damaged constant could be one) makes samples decode as corrupt,
 //! never a panic.
 
-use super::bits::BitReader;
 use super::lengths::read_code_lengths;
-use super::model::{EnergyTable, CONTEXTS, ESCAPE, SYMBOLS};
+use super::model::{EnergyTable, CLASSES, CONTEXTS, ESCAPE, RESIDUAL_LIMIT, STATES, SYMBOLS};
 use crate::lattice::AdcLattice;
 
 /// Longest codeword of the learned tables.
 pub const MAX_CODE_LEN: u32 = 15;
 /// Codeword bits resolved by one table lookup; longer codewords (rare) take
 /// the canonical search.
-const PEEK_BITS: u32 = 7;
+pub const PEEK_BITS: u32 = 7;
 /// Rows of the per-context tables: a power of two above [`CONTEXTS`], so a
 /// context (built as `bucket * 16 | class` from a state below 64) indexes
 /// them without a bounds check.
@@ -55,10 +54,30 @@ fn first_codes(lengths: &[u8]) -> ([u32; 16], [u32; 16]) {
     (first, count)
 }
 
-/// Table of a canonical prefix code by the next [`PEEK_BITS`] bits:
-/// `symbol << 4 | length`, 0 when the codeword is longer (or the pattern
-/// unused).
+/// Table of a canonical prefix code by the next [`PEEK_BITS`] bits: the
+/// [`entry`] of the codeword they start with, [`LONGER`] when the codeword
+/// is longer (or the pattern unused).
 pub type FastTable = [u16; 1 << PEEK_BITS];
+
+/// The [`FastTable`] entry of `sym` with a codeword of `len` bits: the
+/// residual `sym - RESIDUAL_LIMIT` as a signed high byte over the length,
+/// -128 for the escape. Laid out for the decoding loop: as an `i16`, one
+/// compare with [`RARE_BELOW`] finds the rare entries (escape, longer
+/// codeword, unused pattern); the low byte is a shift count as it stands
+/// ([`super::bits::BitReader::consume_codeword`]); an arithmetic shift
+/// gives the residual, to add to the prediction as it stands.
+#[inline(always)]
+pub const fn entry(sym: usize, len: u32) -> u16 {
+    let residual = if sym < ESCAPE { sym as i32 - RESIDUAL_LIMIT } else { -128 };
+    ((residual as u8 as u16) << 8) | len as u16
+}
+
+/// The entry of a codeword longer than [`PEEK_BITS`]: a residual of -128,
+/// and a pattern of one repeated byte, so a table of them is a `memset`.
+pub const LONGER: u16 = 0x8080;
+
+/// Entries (as `i16`) below this are rare: escapes and [`LONGER`].
+pub const RARE_BELOW: isize = -(RESIDUAL_LIMIT as isize) << 8;
 
 /// The codewords of a canonical prefix code of up to `N` symbols that are
 /// too long for its [`FastTable`]: first codeword, count and index in
@@ -74,10 +93,17 @@ pub struct LongCodes<const N: usize> {
 impl<const N: usize> LongCodes<N> {
     const EMPTY: Self = Self { first: [0; 16], count: [0; 16], offset: [0; 16], sorted: [0; N] };
 
-    /// Fills `fast` (all zero before) and `self` for the canonical code of
-    /// `lengths` (0 = no codeword).
+    /// Fills `fast` and `self` for the canonical code of `lengths` (0 = no
+    /// codeword).
     fn build(&mut self, fast: &mut FastTable, lengths: &[u8; N]) {
         let (first, count) = first_codes(lengths);
+        // Canonical codewords up to PEEK_BITS long cover the patterns below
+        // the first longer one's prefix; the rest are longer (or unused).
+        // Filled here, a few entries a row, rather than the whole table
+        // beforehand (a byte-pattern fill costs an instruction a byte).
+        if let Some(tail) = fast.get_mut((first[PEEK_BITS as usize + 1] >> 1) as usize..) {
+            tail.fill(LONGER);
+        }
         // Next codeword of each length, and next slot in `sorted` (the
         // codewords of a valid table fit 16 bits; a damaged one wraps).
         let mut next = first.map(|f| f as u16);
@@ -101,9 +127,7 @@ impl<const N: usize> LongCodes<N> {
                 // A short codeword fills the 2^(PEEK - len) slots it prefixes.
                 let start = code << (PEEK_BITS as usize - len);
                 if let Some(span) = fast.get_mut(start..start + (1 << (PEEK_BITS as usize - len))) {
-                    for e in span {
-                        *e = (sym as u16) << 4 | len as u16;
-                    }
+                    span.fill(entry(sym, len as u32));
                 }
             } else if let Some(s) = self.sorted.get_mut(usize::from(slot[len])) {
                 *s = sym as u8;
@@ -113,7 +137,7 @@ impl<const N: usize> LongCodes<N> {
     }
 
     /// The long codeword `next15` (the next 15 bits) starts with.
-    #[inline(never)]
+    #[inline(always)]
     fn decode(&self, next15: u32) -> Option<(usize, u32)> {
         for len in PEEK_BITS + 1..=MAX_CODE_LEN {
             let c = next15 >> (MAX_CODE_LEN - len);
@@ -176,12 +200,51 @@ impl Default for Codebook {
     }
 }
 
-/// The decoder's view of the codes of every context, and the energy table.
+/// The decoder's view of the codes of every context, and of the energy
+/// state, laid out for the decoding loop.
+///
+/// The loop keeps the energy state `s` as a [`StateWord`], `s << 8 |
+/// (bucket(s) + 3) << 4`. Its low byte is the fast-table row of the first
+/// context of the state's bucket (rows are contexts moved up
+/// [`ROW_OFFSET`]), so a context's row is that byte ORed with the class.
+/// The word plus a residual (-47..=47) indexes
+/// [`DecodeTables::next_state`]: the low byte is at least 48, so a state's
+/// transitions lie within `s * 256 .. s * 256 + 272`, clear of the next
+/// state's (it starts at `(s + 1) * 256 + 1` or later). So a context costs
+/// an OR and a transition an ADD, an AND and a load.
 pub struct DecodeTables {
-    /// By context (0 past [`CONTEXTS`]): a power-of-two stride.
+    /// By context plus [`ROW_OFFSET`]: a power-of-two stride. The rows of
+    /// no context stay zero: no state word leads to them.
     pub(super) fast: [FastTable; CONTEXT_ROWS],
-    pub(super) long: [LongCodes<SYMBOLS>; CONTEXTS],
-    pub(super) energy: EnergyTable,
+    pub(super) long: LongTable,
+    /// [`EnergyTable::next`] as [`StateWord`]s, by state word plus residual.
+    next_state: [StateWord; TRANSITIONS],
+}
+
+/// How far up the fast table's rows are from their contexts: enough for a
+/// [`StateWord`]'s low byte, a row, to exceed any residual's magnitude;
+/// a whole bucket's worth, so a row is still a bucket's ORed with a class.
+const ROW_OFFSET: usize = 48;
+/// Slots of [`DecodeTables::next_state`]: a power of two above the
+/// largest state word plus residual limit.
+const TRANSITIONS: usize = 1 << 14;
+
+const _: () = assert!(ROW_OFFSET > RESIDUAL_LIMIT as usize && ROW_OFFSET.is_multiple_of(CLASSES) && ROW_OFFSET + CONTEXTS <= CONTEXT_ROWS);
+const _: () = assert!(((STATES - 1) << 8) + ROW_OFFSET + CONTEXTS - CLASSES + RESIDUAL_LIMIT as usize <= TRANSITIONS);
+
+/// An energy state as the decoding loop keeps it (see [`DecodeTables`]).
+pub type StateWord = u16;
+
+/// The [`StateWord`] of energy state `s` (below [`STATES`]).
+#[inline(always)]
+pub const fn state_word(s: u8) -> StateWord {
+    (s as u16) << 8 | (ROW_OFFSET as u16 + ((s as u16 >> 2) << 4))
+}
+
+/// The energy state of a [`StateWord`].
+#[inline(always)]
+pub const fn word_state(w: StateWord) -> u8 {
+    (w >> 8) as u8
 }
 
 impl DecodeTables {
@@ -190,19 +253,54 @@ impl DecodeTables {
     /// tens of kilobytes).
     #[inline(always)]
     pub fn new() -> Self {
-        let mut t = Self { fast: [[0; 1 << PEEK_BITS]; CONTEXT_ROWS], long: [LongCodes::EMPTY; CONTEXTS], energy: EnergyTable::new() };
-        read_code_lengths(|ctx, row| t.long[ctx].build(&mut t.fast[ctx], row));
+        let mut t = Self { fast: [[0; 1 << PEEK_BITS]; CONTEXT_ROWS], long: LongTable([LongCodes::EMPTY; CONTEXTS]), next_state: [0; TRANSITIONS] };
+        t.fill_next_state(&EnergyTable::new());
+        read_code_lengths(|ctx, row| t.long.0[ctx].build(&mut t.fast[(ctx + ROW_OFFSET) % CONTEXT_ROWS], row));
         t
     }
 
-    /// The symbol and codeword length that `reader` starts with in `ctx`.
-    #[inline(always)]
-    pub fn decode(&self, ctx: usize, reader: &BitReader<'_>) -> Option<(usize, u32)> {
-        let e = self.fast[ctx & (CONTEXT_ROWS - 1)][reader.peek(PEEK_BITS) as usize];
-        if e != 0 {
-            return Some((usize::from(e >> 4), u32::from(e & 15)));
+    fn fill_next_state(&mut self, energy: &EnergyTable) {
+        for s in 0..STATES as u8 {
+            let first = usize::from(state_word(s)) - RESIDUAL_LIMIT as usize;
+            for (sym, next) in self.next_state[first..first + ESCAPE].iter_mut().enumerate() {
+                *next = state_word(energy.next(s, sym));
+            }
         }
-        self.long.get(ctx)?.decode(reader.peek(MAX_CODE_LEN))
+    }
+
+    /// The [`FastTable`] entry, sign-extended, that `peek` (the next
+    /// [`PEEK_BITS`] bits) starts with in the context of class `class`
+    /// (only its low 4 bits count) in the bucket of `state`.
+    #[inline(always)]
+    pub fn fast_entry(&self, state: StateWord, class: isize, peek: usize) -> isize {
+        let row = usize::from(state as u8) | (class as usize & (CLASSES - 1));
+        isize::from(self.fast.as_flattened()[row << PEEK_BITS | (peek & ((1 << PEEK_BITS) - 1))] as i16)
+    }
+
+    /// The state after in-table residual `residual`.
+    #[inline(always)]
+    pub fn next_state(&self, state: StateWord, residual: isize) -> StateWord {
+        self.next_state[(state as usize).wrapping_add(residual as usize) & (TRANSITIONS - 1)]
+    }
+
+}
+
+/// The codewords of every context too long for its fast table, by
+/// context. A type of its own so that the call for a long codeword takes
+/// this table's address, not the [`DecodeTables`]' one, which the loop's
+/// other lookups then share with it and the optimizer kept in memory.
+pub struct LongTable([LongCodes<SYMBOLS>; CONTEXTS]);
+
+impl LongTable {
+    /// The entry (as [`DecodeTables::fast_entry`]) of the codeword that
+    /// `next15` (the next [`MAX_CODE_LEN`] bits) starts with in the context
+    /// of [`DecodeTables::fast_entry`], when it is too long for the fast
+    /// table (`None`: no codeword).
+    #[inline(never)]
+    pub fn entry(&self, state: StateWord, class: isize, next15: u32) -> Option<isize> {
+        let row = usize::from(state as u8 | (class as u8 & (CLASSES as u8 - 1)));
+        let (sym, len) = self.0.get(row.wrapping_sub(ROW_OFFSET))?.decode(next15)?;
+        Some(isize::from(entry(sym, len) as i16))
     }
 }
 

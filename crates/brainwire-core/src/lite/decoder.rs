@@ -8,8 +8,8 @@
 //! a codeword, and nonzero padding.
 
 use super::bits::BitReader;
-use super::codebook::{DecodeTables, MAX_CODE_LEN};
-use super::model::{Model, Prediction, ESCAPE, RESIDUAL_LIMIT};
+use super::codebook::{state_word, word_state, DecodeTables, StateWord, LONGER, MAX_CODE_LEN, PEEK_BITS, RARE_BELOW};
+use super::model::{Model, RESIDUAL_LIMIT};
 use super::unzigzag;
 use crate::error::Error;
 use crate::lattice::AdcLattice;
@@ -17,12 +17,54 @@ use crate::lattice::AdcLattice;
 /// Decoder of one `lite` channel payload.
 pub struct Decoder<'a> {
     lattice: AdcLattice,
-    codes: u32,
     model: Model,
     reader: BitReader<'a>,
     tables: DecodeTables,
     /// Value of each code of the 10-bit lattice (unused on others).
     values: [i16; 1024],
+}
+
+/// A channel's [`Model`] as the decoding loop keeps it: machine words, so
+/// that no value needs widening to index a table, and the energy state as
+/// a [`StateWord`].
+#[derive(Clone, Copy)]
+struct Lane {
+    /// 48 times the last code: the prediction's term, so that the multiply
+    /// takes the place of the copy of the code into `last`.
+    last48: isize,
+    /// Q4, plus 32 (the prediction's rounding), as the model keeps it.
+    mean: isize,
+    state: StateWord,
+}
+
+/// Conversions inlined: a call would take the lane's address and keep it
+/// in memory through the loop.
+impl Lane {
+    #[inline(always)]
+    fn of(model: &Model) -> Self {
+        let (last, mean, state) = model.parts();
+        Self { last48: 48 * last as isize, mean: mean as isize, state: state_word(state) }
+    }
+
+    #[inline(always)]
+    fn model(self) -> Model {
+        Model::from_parts((self.last48 / 48) as i32, self.mean as i32, word_state(self.state))
+    }
+
+    /// [`Model::predict`]'s code; the context is the state's bucket ORed
+    /// with its class ([`DecodeTables::fast_entry`]).
+    #[inline(always)]
+    fn predict(self) -> isize {
+        (self.mean + self.last48) >> 6
+    }
+
+    /// [`Model::learn`] of `code`, whose residual `residual` has a codeword.
+    #[inline(always)]
+    fn learn(&mut self, tables: &DecodeTables, code: isize, residual: isize) {
+        self.state = tables.next_state(self.state, residual);
+        self.mean += ((code << 4) + 32 - self.mean) >> 3;
+        self.last48 = 48 * code;
+    }
 }
 
 impl<'a> Decoder<'a> {
@@ -37,7 +79,7 @@ impl<'a> Decoder<'a> {
                 *v = lattice.value(c as u32);
             }
         }
-        Self { lattice, codes: lattice.len(), model: Model::new(lattice), reader: BitReader::new(payload), tables: DecodeTables::new(), values }
+        Self { lattice, model: Model::new(lattice), reader: BitReader::new(payload), tables: DecodeTables::new(), values }
     }
 
     /// The next sample.
@@ -51,9 +93,10 @@ impl<'a> Decoder<'a> {
     /// [`Decoder::next_sample`] one by one, checking the end of the payload
     /// once per block. On an error `out` holds garbage.
     pub fn decode_into(&mut self, out: &mut [i16]) -> Result<(), Error> {
+        self.reader.load_lookahead();
         match self.lattice {
             AdcLattice::Neuralink10 => self.run::<true, _>(out.iter_mut(), |o, v| *o = v)?,
-            _ => self.run::<false, _>(out.iter_mut(), |o, v| *o = v)?,
+            AdcLattice::Identity16 => self.run::<false, _>(out.iter_mut(), |o, v| *o = v)?,
         }
         if self.reader.overran() {
             return Err(Error::Corrupt);
@@ -67,9 +110,10 @@ impl<'a> Decoder<'a> {
     pub fn decode_le(&mut self, out: &mut [u8]) -> Result<(), Error> {
         let (pairs, _) = out.as_chunks_mut::<2>();
         let store = |o: &mut [u8; 2], v: i16| *o = v.to_le_bytes();
+        self.reader.load_lookahead();
         match self.lattice {
             AdcLattice::Neuralink10 => self.run::<true, _>(pairs.iter_mut(), store)?,
-            _ => self.run::<false, _>(pairs.iter_mut(), store)?,
+            AdcLattice::Identity16 => self.run::<false, _>(pairs.iter_mut(), store)?,
         }
         if self.reader.overran() {
             return Err(Error::Corrupt);
@@ -79,46 +123,68 @@ impl<'a> Decoder<'a> {
 
     /// The decoding loop; `TEN_BIT` says the lattice is the 10-bit one. The
     /// model and the bit reader are locals, so they live in registers; the
-    /// escape path takes and gives them back by value.
+    /// escape path takes and gives them back by value. The reader has
+    /// [`LOOKAHEAD`](super::bits::LOOKAHEAD) bits loaded before every
+    /// sample: by the caller ([`BitReader::load_lookahead`]), then kept by
+    /// [`BitReader::consume_codeword`] and restored by the escape path.
     /// Never inlined: in a caller's large function the loop's state ended
-    /// up in memory.
+    /// up in memory. The loop tests for its end at the bottom: at opt-level
+    /// "z" LLVM does not rotate a `for` loop, which costs a jump a sample.
     #[inline(never)]
-    fn run<const TEN_BIT: bool, O>(&mut self, out: impl Iterator<Item = O>, store: impl Fn(O, i16)) -> Result<(), Error> {
-        let (tables, values, codes, lattice) = (&self.tables, &self.values, self.codes, self.lattice);
-        let mut state = (self.model.clone(), self.reader.clone());
-        let mut result = Ok(());
-        for o in out {
-            let (model, reader) = &mut state;
-            let p = model.predict();
-            reader.need(MAX_CODE_LEN);
-            let Some((sym, len)) = tables.decode(p.context, reader) else {
-                result = Err(Error::Corrupt);
-                break;
-            };
-            reader.consume(len);
-            if sym < ESCAPE {
-                let code = p.code + sym as i32 - RESIDUAL_LIMIT;
-                // On the 10-bit lattice a constant bound.
-                if code as u32 >= if TEN_BIT { 1024 } else { codes } {
-                    result = Err(Error::Corrupt);
-                    break;
-                }
-                model.learn(&tables.energy, code, sym);
-                // Identity16's value is the code less 32768.
-                store(o, if TEN_BIT { values[code as usize & 1023] } else { (code as u16 ^ 0x8000) as i16 });
-            } else {
-                let (s, value) = escape(state, lattice, &p);
-                state = s;
-                match value {
-                    Ok(value) => store(o, value),
-                    Err(e) => {
-                        result = Err(e);
-                        break;
+    fn run<const TEN_BIT: bool, O>(&mut self, mut out: impl Iterator<Item = O>, store: impl Fn(O, i16)) -> Result<(), Error> {
+        // The lattice is one of two (the callers match it exhaustively):
+        // constants either way.
+        let lattice = if TEN_BIT { AdcLattice::Neuralink10 } else { AdcLattice::Identity16 };
+        let codes = lattice.len() as usize;
+        let (tables, values) = (&self.tables, &self.values);
+        let Some(mut o) = out.next() else {
+            return Ok(());
+        };
+        let mut lane = Lane::of(&self.model);
+        let mut reader = self.reader.clone();
+        let result = 'decode: loop {
+            let p = lane.predict();
+            let mut e = tables.fast_entry(lane.state, p, reader.peek_index(PEEK_BITS));
+            let value = 'sample: {
+                if e < RARE_BELOW {
+                    if e == LONGER as i16 as isize {
+                        let Some(long) = tables.long.entry(lane.state, p, reader.peek(MAX_CODE_LEN)) else {
+                            break 'decode Err(Error::Corrupt);
+                        };
+                        e = long;
+                    }
+                    if e < RARE_BELOW {
+                        let value;
+                        (lane, reader, value) = escape(lane, reader, e as u32 & 0xFF, lattice);
+                        match value {
+                            Ok(value) => break 'sample value,
+                            Err(err) => break 'decode Err(err),
+                        }
                     }
                 }
+                reader.consume_codeword(e as u32);
+                // The entry's high byte is the residual.
+                let residual = e >> 8;
+                let code = p + residual;
+                if code as usize >= codes {
+                    break 'decode Err(Error::Corrupt);
+                }
+                lane.learn(tables, code, residual);
+                // Identity16's value is the code less 32768.
+                if TEN_BIT {
+                    values[code as usize & 1023]
+                } else {
+                    (code as u16 ^ 0x8000) as i16
+                }
+            };
+            store(o, value);
+            match out.next() {
+                Some(next) => o = next,
+                None => break Ok(()),
             }
-        }
-        (self.model, self.reader) = state;
+        };
+        self.model = lane.model();
+        self.reader = reader;
         result
     }
 
@@ -129,16 +195,21 @@ impl<'a> Decoder<'a> {
     }
 }
 
-/// After the escape codeword: a residual without a codeword, or (a zero)
-/// a raw off-lattice value. Takes and gives back the decoder's state by
-/// value (see [`Decoder::decode_into`]).
+/// The escape codeword, of `len` bits, and what follows it: a residual
+/// without a codeword, or (a zero) a raw off-lattice value. Takes and gives
+/// back the decoding loop's state by value (see [`Decoder::run`]), with
+/// [`LOOKAHEAD`](super::bits::LOOKAHEAD) bits loaded.
 #[inline(never)]
-fn escape<'a>((mut model, mut reader): (Model, BitReader<'a>), lattice: AdcLattice, p: &Prediction) -> ((Model, BitReader<'a>), Result<i16, Error>) {
-    let result = escaped_sample(&mut model, &mut reader, lattice, p);
-    ((model, reader), result)
+fn escape(lane: Lane, mut reader: BitReader<'_>, len: u32, lattice: AdcLattice) -> (Lane, BitReader<'_>, Result<i16, Error>) {
+    reader.consume(len);
+    let mut model = lane.model();
+    let result = escaped_sample(&mut model, &mut reader, lattice);
+    reader.load_lookahead();
+    (Lane::of(&model), reader, result)
 }
 
-fn escaped_sample(model: &mut Model, reader: &mut BitReader<'_>, lattice: AdcLattice, p: &Prediction) -> Result<i16, Error> {
+fn escaped_sample(model: &mut Model, reader: &mut BitReader<'_>, lattice: AdcLattice) -> Result<i16, Error> {
+    let p = model.predict();
     let u = reader.exp_golomb()?;
     if u == 0 {
         reader.refill();
@@ -147,7 +218,7 @@ fn escaped_sample(model: &mut Model, reader: &mut BitReader<'_>, lattice: AdcLat
         if lattice.code(value).is_some() {
             return Err(Error::Corrupt);
         }
-        model.learn_any(p, lattice.nearest_code(value) as i32);
+        model.learn_any(&p, lattice.nearest_code(value) as i32);
         return Ok(value);
     }
     let r = unzigzag(u - 1);
@@ -159,6 +230,6 @@ fn escaped_sample(model: &mut Model, reader: &mut BitReader<'_>, lattice: AdcLat
     if code as u32 >= lattice.len() {
         return Err(Error::Corrupt);
     }
-    model.learn_any(p, code);
+    model.learn_any(&p, code);
     Ok(lattice.value(code as u32))
 }

@@ -175,6 +175,18 @@ impl Model {
         self.state
     }
 
+    /// `(last, mean, state)`, the mean in Q4 plus 32 (the decoder keeps
+    /// them in its own form inside its loop).
+    pub(super) fn parts(&self) -> (i32, i32, u8) {
+        (self.last, self.mean, self.state)
+    }
+
+    /// The model of [`Model::parts`] `(last, mean, state)`; `state` below
+    /// [`STATES`].
+    pub(super) fn from_parts(last: i32, mean: i32, state: u8) -> Self {
+        Self { last, mean, state }
+    }
+
     /// Learns `code` whatever its residual (escapes, the trainer); for an
     /// off-lattice sample, `code` is its nearest code.
     pub fn learn_any(&mut self, p: &Prediction, code: i32) {
