@@ -8,7 +8,7 @@
 use alloc::vec;
 use alloc::vec::Vec;
 
-use brainwire_core::{AdcLattice, Decoder, Profile};
+use brainwire_core::{decode_le, AdcLattice, Decoder, Profile};
 
 use crate::crc::crc32c;
 use crate::error::Error;
@@ -76,21 +76,28 @@ fn decode_coded(c: &Coded<'_>, compressed_len: usize) -> Result<Vec<u8>, Error> 
     }
     debug_assert_eq!(pos, head_len);
     let end = head_len + sample_bytes;
-    let mut dec = Decoder::new(c.stream)?;
-    while pos < end {
-        // Whole samples only: runs end at an even distance from the header.
-        let run = (out.len().min(end) - pos) & !1;
-        if run == 0 {
-            // Out of room: double it (never past the total), which the
-            // samples decoded so far justify.
-            let len = (out.len() * 2).min(total).max(pos + 2);
-            grow(&mut out, len);
-            continue;
+    if out.len() >= end {
+        // Room for every sample (a valid file's usual case): one call, the
+        // decoder built where it runs.
+        decode_le(c.stream, &mut out[pos..end])?;
+        pos = end;
+    } else {
+        let mut dec = Decoder::new(c.stream)?;
+        while pos < end {
+            // Whole samples only: runs end at an even distance from the header.
+            let run = (out.len().min(end) - pos) & !1;
+            if run == 0 {
+                // Out of room: double it (never past the total), which the
+                // samples decoded so far justify.
+                let len = (out.len() * 2).min(total).max(pos + 2);
+                grow(&mut out, len);
+                continue;
+            }
+            dec.decode_le(&mut out[pos..pos + run])?;
+            pos += run;
         }
-        dec.decode_le(&mut out[pos..pos + run])?;
-        pos += run;
+        dec.finish()?;
     }
-    dec.finish()?;
     put(&mut out, &mut pos, c.trailer);
     out.truncate(pos);
     Ok(out)

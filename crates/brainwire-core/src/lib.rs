@@ -34,4 +34,4 @@ mod test_support;
 pub use error::Error;
 pub use lattice::AdcLattice;
 pub use range::ByteSink;
-pub use stream::{decode_all, encode_all, encode_le, encode_le_lite_detecting, Decoder, Encoder, Profile};
+pub use stream::{decode_all, decode_le, encode_all, encode_le, encode_le_lite_detecting, Decoder, Encoder, Profile};
