@@ -31,6 +31,19 @@ impl BitWriter {
         self.bits
     }
 
+    /// The accumulator and the count of bits held in its low end (below
+    /// [`FLUSH_BITS`]), for a loop that keeps them in registers of its own;
+    /// [`BitWriter::from_parts`] takes them back.
+    pub(super) fn parts(&self) -> (u64, u32) {
+        (self.acc, self.bits)
+    }
+
+    /// The writer holding the low `bits` (below [`FLUSH_BITS`]) of `acc`.
+    pub(super) fn from_parts(acc: u64, bits: u32) -> Self {
+        debug_assert!(bits < FLUSH_BITS);
+        Self { acc, bits }
+    }
+
     /// Appends the low `len` (at most 16) bits of `word` (no bits above them).
     #[inline(always)]
     pub fn put<S: ByteSink>(&mut self, word: u32, len: u32, out: &mut S) {

@@ -161,7 +161,7 @@ pub struct Codebook {
     pub(super) codes: [[u16; SYMBOLS]; CONTEXT_ROWS],
     pub(super) energy: EnergyTable,
     /// [`AdcLattice::ten_bit_block_values`], for [`Codebook::ten_bit_code`].
-    block_value: [u16; 1024],
+    pub(super) block_value: [u16; 1024],
 }
 
 impl Codebook {

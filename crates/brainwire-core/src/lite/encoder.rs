@@ -9,6 +9,7 @@
 //! no carry: a prefix code never changes written bits.
 
 use super::bits::BitWriter;
+use super::block::{code_block, Chunk, BLOCK_TABLES_WORTH, EMPTY_CHUNK};
 use super::codebook::{Codebook, CONTEXT_ROWS};
 use super::model::{Model, Prediction, ESCAPE, RESIDUAL_LIMIT};
 use super::zigzag;
@@ -24,9 +25,9 @@ pub const MAX_PENDING_SAMPLES: usize = 15;
 /// time); the codebook it codes with is shared.
 #[derive(Clone, Debug)]
 pub struct ChannelEncoder {
-    lattice: AdcLattice,
-    model: Model,
-    writer: BitWriter,
+    pub(super) lattice: AdcLattice,
+    pub(super) model: Model,
+    pub(super) writer: BitWriter,
     /// Samples coded off the lattice so far.
     off_lattice: u32,
 }
@@ -65,33 +66,14 @@ impl ChannelEncoder {
     /// Codes lattice code `c`: its residual's codeword, or the escape.
     #[inline(always)]
     fn code<S: ByteSink>(&mut self, codebook: &Codebook, c: i32, out: &mut S) {
-        if !self.code_in_table(codebook, c, out) {
-            let p = self.model.predict();
-            self.escape(codebook, &p, c, out);
-        }
-    }
-
-    /// Codes lattice code `c` if its residual has a codeword; false (and
-    /// nothing done) if it needs the escape.
-    #[inline(always)]
-    fn code_in_table<S: ByteSink>(&mut self, codebook: &Codebook, c: i32, out: &mut S) -> bool {
         let p = self.model.predict();
         let sym = (c - p.code + RESIDUAL_LIMIT) as u32 as usize;
         if sym >= ESCAPE {
-            return false;
+            return self.escape(codebook, &p, c, out);
         }
         let ctx = p.context & (CONTEXT_ROWS - 1);
         self.writer.put(u32::from(codebook.codes[ctx][sym]), u32::from(codebook.lengths[ctx][sym]), out);
         self.model.learn(&codebook.energy, c, sym);
-        true
-    }
-
-    /// [`ChannelEncoder::push`] out of line, taking and giving back the
-    /// state by value so that a block loop keeps it in registers.
-    #[inline(never)]
-    fn push_cold<S: ByteSink>(mut self, codebook: &Codebook, sample: i16, out: &mut S) -> Self {
-        self.push(codebook, sample, out);
-        self
     }
 
     /// A residual without a codeword: the escape, then the residual.
@@ -136,51 +118,6 @@ impl ChannelEncoder {
     }
 }
 
-/// Words a block encode gathers before handing them to the sink in one call.
-const CHUNK_WORDS: usize = 1024;
-
-/// The sink of a block encode: whole 16-bit words land in a local buffer
-/// (two instructions, no call), which goes to the real sink when full and at
-/// the end of the block.
-struct Chunk<'a, S: ByteSink> {
-    words: [[u8; 2]; CHUNK_WORDS],
-    len: usize,
-    out: &'a mut S,
-}
-
-impl<S: ByteSink> Chunk<'_, S> {
-    fn drain(&mut self) {
-        drain(self.out, &self.words[..self.len]);
-        self.len = 0;
-    }
-}
-
-/// Hands whole words to the sink. A free function of the words alone, so
-/// that the chunk's length, not passed, stays in a register.
-#[inline(never)]
-fn drain<S: ByteSink>(out: &mut S, words: &[[u8; 2]]) {
-    out.put_slice(words.as_flattened());
-}
-
-impl<S: ByteSink> ByteSink for Chunk<'_, S> {
-    /// A lone byte (the final flush, escapes): keeps the order of the
-    /// bytes, draining the words first.
-    fn put(&mut self, byte: u8) {
-        self.drain();
-        self.out.put(byte);
-    }
-
-    #[inline(always)]
-    fn put2(&mut self, bytes: [u8; 2]) {
-        self.words[self.len & (CHUNK_WORDS - 1)] = bytes;
-        self.len += 1;
-        if self.len == CHUNK_WORDS {
-            drain(self.out, &self.words);
-            self.len = 0;
-        }
-    }
-}
-
 /// The samples of little-endian 16-bit words: an iterator that inlines at
 /// opt-level "z", where the library's adapters cost a call per sample.
 #[derive(Clone)]
@@ -219,38 +156,32 @@ impl Encoder {
     }
 
     /// Codes a block of samples: the same bytes as pushing them one by one,
-    /// all written to `out` before returning. The channel state lives in
-    /// registers for the whole block; only escapes leave the loop.
+    /// all written to `out` before returning. On the 10-bit lattice a long
+    /// block runs [`code_block`]'s loop, the channel state in registers and
+    /// only escapes leaving it.
     pub fn push_all<S: ByteSink>(&mut self, samples: &[i16], out: &mut S) {
-        self.push_each(samples.iter().copied(), out);
+        self.push_each(samples.iter().copied(), samples.len(), out);
     }
 
     /// Codes a block of samples given as little-endian 16-bit words (a WAV
     /// file's sample bytes; an odd last byte is ignored), as
     /// [`Encoder::push_all`] would code them.
     pub fn push_le<S: ByteSink>(&mut self, le: &[u8], out: &mut S) {
-        self.push_each(LeSamples(le.as_chunks::<2>().0.iter()), out);
+        self.push_each(LeSamples(le.as_chunks::<2>().0.iter()), le.len() / 2, out);
     }
 
+    /// Codes the `n` samples of `samples`.
     #[inline(always)]
-    fn push_each<S: ByteSink>(&mut self, samples: impl Iterator<Item = i16> + Clone, out: &mut S) {
-        let codebook = &self.codebook;
-        let mut ch = self.channel.clone();
-        let mut chunk = Chunk { words: [[0; 2]; CHUNK_WORDS], len: 0, out };
-        if ch.lattice == AdcLattice::Neuralink10 {
-            for s in samples {
-                match codebook.ten_bit_code(s as u16) {
-                    Some(c) if ch.code_in_table(codebook, c, &mut chunk) => {}
-                    _ => ch = ch.push_cold(codebook, s, &mut chunk),
-                }
-            }
-        } else {
-            for s in samples {
-                ch = ch.push_cold(codebook, s, &mut chunk);
-            }
+    fn push_each<S: ByteSink>(&mut self, samples: impl Iterator<Item = i16>, n: usize, out: &mut S) {
+        if self.channel.lattice == AdcLattice::Neuralink10 && n >= BLOCK_TABLES_WORTH {
+            return code_block(&mut self.channel, &self.codebook, samples, out);
+        }
+        let mut bytes = EMPTY_CHUNK;
+        let mut chunk = Chunk::new(&mut bytes, out);
+        for s in samples {
+            self.channel.push(&self.codebook, s, &mut chunk);
         }
         chunk.drain();
-        self.channel = ch;
     }
 
     /// See [`ChannelEncoder::pending_samples`].

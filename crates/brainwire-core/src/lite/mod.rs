@@ -28,6 +28,7 @@
 //! encoder cannot have written (see [`decoder`]).
 
 mod bits;
+mod block;
 pub(crate) mod codebook;
 mod decoder;
 mod encoder;

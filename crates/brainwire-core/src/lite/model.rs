@@ -112,6 +112,13 @@ impl EnergyTable {
     }
 }
 
+/// The first context of energy state `s`'s bucket: `(s / 4) * CLASSES`
+/// (below 256 for any `s`).
+#[inline(always)]
+pub(super) fn bucket_context(s: u8) -> usize {
+    (usize::from(s) & 0x3C) << 2
+}
+
 /// What the model expects of the next sample.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Prediction {
@@ -158,8 +165,7 @@ impl Model {
     #[inline(always)]
     pub fn predict(&self) -> Prediction {
         let code = (self.mean + 48 * self.last) >> 6;
-        // (state / 4) * 16: the bucket's first context.
-        let context = ((usize::from(self.state) & 0x3C) << 2) | (code as usize & (CLASSES - 1));
+        let context = bucket_context(self.state) | (code as usize & (CLASSES - 1));
         Prediction { code, context }
     }
 
@@ -175,8 +181,8 @@ impl Model {
         self.state
     }
 
-    /// `(last, mean, state)`, the mean in Q4 plus 32 (the decoder keeps
-    /// them in its own form inside its loop).
+    /// `(last, mean, state)`, the mean in Q4 plus 32 (the decoder and the
+    /// block encoder keep them in their own forms inside their loops).
     pub(super) fn parts(&self) -> (i32, i32, u8) {
         (self.last, self.mean, self.state)
     }

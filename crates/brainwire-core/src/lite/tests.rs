@@ -157,6 +157,45 @@ fn block_coding_matches_sample_by_sample_coding() {
 }
 
 #[test]
+fn block_loop_matches_sample_by_sample_coding() {
+    let l = AdcLattice::Neuralink10;
+    let long = block::BLOCK_TABLES_WORTH + 2500;
+    let mut rng = Lcg(17);
+    // Escapes of every kind: off-lattice samples, jumps past the residual
+    // table, the extremes; and near-silence, many samples to a word.
+    let mut wild: Vec<i16> = synthetic(long, 51, 30);
+    for t in (0..long).step_by(97) {
+        wild[t] = match t % 3 {
+            0 => rng.next() as i16,
+            1 => i16::MIN,
+            _ => l.value(rng.next() % 1024),
+        };
+    }
+    let quiet: Vec<i16> = (0..long).map(|t| l.value(512 + (t % 11 == 0) as u32)).collect();
+    for s in [synthetic(3 * long, 52, 0), synthetic(long, 53, 4), wild, quiet] {
+        let payload = encode(l, &s);
+        // Two long blocks (the loop), then a short one (sample by sample).
+        let cut = [block::BLOCK_TABLES_WORTH, s.len() - 100];
+        let mut enc = Encoder::new(l);
+        let mut out = Bytes(Vec::new());
+        enc.push_all(&s[..cut[0]], &mut out);
+        enc.push_all(&s[cut[0]..cut[1]], &mut out);
+        enc.push_all(&s[cut[1]..], &mut out);
+        assert_eq!(enc.off_lattice_samples(), s.iter().filter(|&&v| l.code(v).is_none()).count());
+        enc.finish(&mut out);
+        assert_eq!(out.0, payload);
+        // The same from little-endian bytes, an odd byte left over.
+        let mut le: Vec<u8> = s.iter().flat_map(|v| v.to_le_bytes()).collect();
+        le.push(0x5A);
+        let mut enc = Encoder::new(l);
+        let mut out = Bytes(Vec::new());
+        enc.push_le(&le, &mut out);
+        enc.finish(&mut out);
+        assert_eq!(out.0, payload);
+    }
+}
+
+#[test]
 fn synthetic_recordings_round_trip() {
     let l = AdcLattice::Neuralink10;
     for seed in 0..4 {

@@ -1,0 +1,280 @@
+//! The block encoder's loop on the 10-bit lattice ([`super::Encoder::push_le`],
+//! [`super::Encoder::push_all`]): the bytes of [`ChannelEncoder::push`],
+//! sample after sample, in about thirty instructions a sample.
+//!
+//! What makes it short:
+//! - The loop runs the model [`CODE_SHIFT`] codes up, in [`BlockState`]'s
+//!   shifted last code and mean: then neither the prediction nor the mean
+//!   update adds a constant, and [`BlockTables`] takes a 16-bit sample word
+//!   straight to the symbol it would have under a prediction of 0, so that
+//!   the symbol is one subtraction. A word off the lattice has entry 0,
+//!   which wraps above every symbol: one unsigned compare catches both kinds
+//!   of escape (a residual without a codeword, a sample off the lattice).
+//! - The energy state travels as its [`place`], which gives both the energy
+//!   table's row and the context's bucket.
+//! - Whole 32-bit words leave the bit accumulator, half as many flushes as
+//!   the channel's 16-bit words; the count of held bits is kept as room
+//!   left, so a codeword's bookkeeping is a subtraction and a sign test.
+//!
+//! Invariants: between samples the loop holds fewer than 32 bits and its
+//! chunk position is below [`CHUNK_BYTES`]; a [`BlockState`] converts to
+//! and from the channel's [`Model`] and [`BitWriter`] exactly (at each
+//! escape and at the end of the block), so every byte written is the one
+//! the sample-by-sample encoder writes.
+
+use super::bits::{BitWriter, FLUSH_BITS};
+use super::codebook::Codebook;
+use super::encoder::ChannelEncoder;
+use super::model::{bucket_context, Model, BUCKETS, CLASSES, ESCAPE, RESIDUAL_LIMIT, STATES, SYMBOLS};
+use crate::lattice::AdcLattice;
+use crate::range::ByteSink;
+
+/// How far up the loop runs the model's codes: a whole number of class
+/// periods, so that a shifted prediction has the prediction's class; not
+/// 0, so that an entry 0 in [`BlockTables`] is below every shifted
+/// prediction (`CODE_SHIFT..CODE_SHIFT + 1024`).
+const CODE_SHIFT: i32 = CLASSES as i32;
+/// A code's entry in [`BlockTables`]: the symbol it has under a shifted
+/// prediction of 0.
+const BASE_SHIFT: i32 = RESIDUAL_LIMIT + CODE_SHIFT;
+/// What [`Model`]'s mean (Q4, plus 32 for the prediction's rounding) is
+/// shifted by in [`BlockState`]: with `base = code + BASE_SHIFT` from the
+/// table, the model's update `mean += (16 code + 32 - mean) >> 3` is then
+/// `mean' += (16 base - mean') >> 3`.
+const MEAN_SHIFT: i32 = 16 * BASE_SHIFT - 32;
+/// What the last code is shifted by in [`BlockState`]: with it,
+/// `(mean' + 48 last') >> 6` is the model's prediction plus `CODE_SHIFT`.
+const LAST_SHIFT: i32 = (64 * CODE_SHIFT - MEAN_SHIFT) / 48;
+const _: () = assert!(48 * LAST_SHIFT + MEAN_SHIFT == 64 * CODE_SHIFT);
+
+/// The tables of the block loop, built for each block from the encoder's
+/// [`Codebook`]: about 150 KB, a file encoder's (an implant's channels code
+/// ADC codes with the codebook alone).
+struct BlockTables {
+    /// By 16-bit sample word: its 10-bit code plus [`BASE_SHIFT`], or 0 off
+    /// the lattice.
+    symbol_base: [u16; 1 << 16],
+    /// By [`place`] of an energy state and by in-table symbol: the place
+    /// of the next state. 256 rows (48 used), so that a `u8` place needs
+    /// no bounds check.
+    next_place: [[u8; SYMBOLS]; 256],
+}
+
+/// Where energy state `s` leads the loop: its bucket's first context, plus
+/// its rank in its bucket (four states to a bucket) in the bits the class
+/// takes in a context. One byte names the state for the energy table and
+/// gives the context row with the prediction's class swapped in.
+#[inline(always)]
+fn place(s: u8) -> u8 {
+    bucket_context(s) as u8 | (s & 3)
+}
+
+/// The energy state of [`place`] `p`.
+#[inline(always)]
+fn state_of_place(p: u8) -> u8 {
+    (p & 0xF0) >> 2 | (p & 3)
+}
+
+const _: () = assert!(STATES == 4 * BUCKETS && CLASSES == 16);
+
+impl BlockTables {
+    /// Empty tables: every word off the lattice (what [`BlockTables::fill`]
+    /// starts from). Inlined: built in place, by a memset.
+    #[inline(always)]
+    fn empty() -> Self {
+        Self { symbol_base: [0; 1 << 16], next_place: [[0; SYMBOLS]; 256] }
+    }
+
+    /// Fills the tables (empty before) for `codebook`.
+    #[inline(never)]
+    fn fill(&mut self, codebook: &Codebook) {
+        // `block_value[b]` is the value of code `b ^ 512` ([`Codebook::ten_bit_code`]).
+        for (block, &word) in codebook.block_value.iter().enumerate() {
+            self.symbol_base[usize::from(word)] = (block ^ 512) as u16 + BASE_SHIFT as u16;
+        }
+        for s in 0..STATES as u8 {
+            for sym in 0..ESCAPE {
+                self.next_place[usize::from(place(s))][sym] = place(codebook.energy.next(s, sym));
+            }
+        }
+    }
+}
+
+/// Most bits the loop holds between samples.
+const HELD_MAX: i32 = 31;
+
+/// Bytes the loop gathers before handing them to the sink in one call.
+const CHUNK_BYTES: usize = 4096;
+
+/// The chunk: whole words are stored at a position below [`CHUNK_BYTES`],
+/// four bytes at most, hence the slack.
+type ChunkBytes = [u8; CHUNK_BYTES + 4];
+
+/// A channel's state as the loop keeps it (in registers).
+#[derive(Clone, Copy)]
+struct BlockState {
+    /// The held bits in the low end (bits above them are stale).
+    acc: u64,
+    /// `HELD_MAX` minus the bits held: negative once a whole 32-bit word
+    /// is held.
+    room: i32,
+    /// The model's last code plus [`LAST_SHIFT`].
+    last: i32,
+    /// The model's mean plus [`MEAN_SHIFT`].
+    mean: i32,
+    /// The energy state's [`place`].
+    place: u8,
+    /// Bytes in the chunk, below [`CHUNK_BYTES`].
+    pos: usize,
+}
+
+impl BlockState {
+    /// `channel`'s state, the chunk holding `pos` bytes.
+    fn load(channel: &ChannelEncoder, pos: usize) -> Self {
+        let (last, mean, state) = channel.model.parts();
+        let (acc, bits) = channel.writer.parts();
+        Self { acc, room: HELD_MAX - bits as i32, last: last + LAST_SHIFT, mean: mean + MEAN_SHIFT, place: place(state), pos }
+    }
+
+    /// Back into `channel`, first writing a 16-bit word when 16 bits or
+    /// more are held (the channel's writer holds fewer).
+    fn store<S: ByteSink>(self, channel: &mut ChannelEncoder, chunk: &mut Chunk<'_, S>) {
+        let mut bits = (HELD_MAX - self.room) as u32;
+        if bits >= FLUSH_BITS {
+            bits -= FLUSH_BITS;
+            chunk.put2(((self.acc >> bits) as u16).to_be_bytes());
+        }
+        channel.writer = BitWriter::from_parts(self.acc, bits);
+        channel.model = Model::from_parts(self.last - LAST_SHIFT, self.mean - MEAN_SHIFT, state_of_place(self.place));
+    }
+}
+
+/// The sink of the escapes and of the end of a block: 16-bit words into
+/// the chunk, and the chunk to the real sink when full.
+pub(super) struct Chunk<'a, S: ByteSink> {
+    bytes: &'a mut ChunkBytes,
+    pos: usize,
+    out: &'a mut S,
+}
+
+impl<'a, S: ByteSink> Chunk<'a, S> {
+    pub(super) fn new(bytes: &'a mut ChunkBytes, out: &'a mut S) -> Self {
+        Self { bytes, pos: 0, out }
+    }
+
+    /// Hands the bytes gathered to the sink.
+    pub(super) fn drain(&mut self) {
+        drain(self.out, &self.bytes[..self.pos]);
+        self.pos = 0;
+    }
+}
+
+impl<S: ByteSink> ByteSink for Chunk<'_, S> {
+    /// A lone byte (the final flush): keeps the order of the bytes,
+    /// draining the words first.
+    fn put(&mut self, byte: u8) {
+        self.drain();
+        self.out.put(byte);
+    }
+
+    #[inline(always)]
+    fn put2(&mut self, bytes: [u8; 2]) {
+        let i = self.pos & (CHUNK_BYTES - 1);
+        self.bytes[i..i + 2].copy_from_slice(&bytes);
+        self.pos = i + 2;
+        if self.pos >= CHUNK_BYTES {
+            self.drain();
+        }
+    }
+}
+
+/// Hands whole words to the sink. A free function of the bytes alone, so
+/// that the chunk's position, not passed, stays in a register.
+#[inline(never)]
+fn drain<S: ByteSink>(out: &mut S, bytes: &[u8]) {
+    out.put_slice(bytes);
+}
+
+/// A fresh chunk for [`code_block`] and [`Chunk::new`].
+pub(super) const EMPTY_CHUNK: ChunkBytes = [0; CHUNK_BYTES + 4];
+
+/// Samples from which a block pays for building [`BlockTables`]: about
+/// 120 k instructions, what the loop saves over [`ChannelEncoder::push`]
+/// (~40 a sample) on some 3000 samples.
+pub(super) const BLOCK_TABLES_WORTH: usize = 4096;
+
+/// Codes `samples` on the 10-bit lattice as `channel` would one by one
+/// (with `codebook`), writing every byte to `out`.
+#[inline(always)]
+pub(super) fn code_block<S: ByteSink>(channel: &mut ChannelEncoder, codebook: &Codebook, samples: impl Iterator<Item = i16>, out: &mut S) {
+    debug_assert!(channel.lattice == AdcLattice::Neuralink10);
+    // Built here, a local of the caller's frame: a field of the encoder
+    // would be moved (copied) into place when the encoder is built.
+    let mut tables = BlockTables::empty();
+    tables.fill(codebook);
+    let tables = &tables;
+    let mut bytes = EMPTY_CHUNK;
+    // Locals rather than a [`BlockState`]: a struct whose address reaches
+    // a call stays in memory.
+    let BlockState { mut acc, mut room, mut last, mut mean, place, mut pos } = BlockState::load(channel, 0);
+    // Wide, as it indexes tables (it stays below 256).
+    let mut place = usize::from(place);
+    for sample in samples {
+        let base = u32::from(tables.symbol_base[usize::from(sample as u16)]);
+        // The prediction plus `CODE_SHIFT`: the same class.
+        let prediction = (mean + 48 * last) >> 6;
+        let sym = base.wrapping_sub(prediction as u32);
+        if sym >= ESCAPE as u32 {
+            let st = escape(channel, codebook, BlockState { acc, room, last, mean, place: place as u8, pos }, sample, &mut bytes, out);
+            BlockState { acc, room, last, mean, pos, .. } = st;
+            place = usize::from(st.place);
+            continue;
+        }
+        let sym = sym as usize;
+        // The model learns the code now, so that `base` is done with.
+        mean += ((16 * base) as i32 - mean) >> 3;
+        last = base as i32 - BASE_SHIFT + LAST_SHIFT;
+        // The place's bucket, the prediction's class.
+        let ctx = (place & !(CLASSES - 1)) | (prediction as usize & (CLASSES - 1));
+        let t = ctx * SYMBOLS + sym;
+        place = usize::from(tables.next_place.as_flattened()[place * SYMBOLS + sym]);
+        let len = codebook.lengths.as_flattened()[t];
+        acc = (acc << len) | u64::from(codebook.codes.as_flattened()[t]);
+        room -= i32::from(len);
+        if room < 0 {
+            // 32 bits or more held (at most 46): the oldest 32 leave.
+            let [b0, b1, b2, b3] = (acc.wrapping_shr(!room as u32) as u32).to_be_bytes();
+            let i = pos & (CHUNK_BYTES - 1);
+            bytes[i] = b0;
+            bytes[i + 1] = b1;
+            bytes[i + 2] = b2;
+            bytes[i + 3] = b3;
+            pos = i + 4;
+            room += 32;
+            if pos >= CHUNK_BYTES {
+                pos = drain_chunk(out, &bytes, pos);
+            }
+        }
+    }
+    let mut chunk = Chunk { bytes: &mut bytes, pos, out };
+    BlockState { acc, room, last, mean, place: place as u8, pos }.store(channel, &mut chunk);
+    chunk.drain();
+}
+
+/// Hands the chunk's first `pos` bytes to `out`; the position after (0).
+#[inline(never)]
+fn drain_chunk<S: ByteSink>(out: &mut S, bytes: &ChunkBytes, pos: usize) -> usize {
+    drain(out, bytes.get(..pos).unwrap_or(bytes));
+    0
+}
+
+/// A sample the table cannot code: `channel` codes it (an escape, or a
+/// sample off the lattice), the loop's state going through it.
+#[cold]
+#[inline(never)]
+fn escape<S: ByteSink>(channel: &mut ChannelEncoder, codebook: &Codebook, st: BlockState, sample: i16, bytes: &mut ChunkBytes, out: &mut S) -> BlockState {
+    let mut chunk = Chunk { bytes, pos: st.pos, out };
+    st.store(channel, &mut chunk);
+    channel.push(codebook, sample, &mut chunk);
+    BlockState::load(channel, chunk.pos)
+}
