@@ -49,15 +49,17 @@ const _: () = assert!(48 * LAST_SHIFT + MEAN_SHIFT == 64 * CODE_SHIFT);
 
 /// The tables of the block loop, built for each block from the encoder's
 /// [`Codebook`]: about 150 KB, a file encoder's (an implant's channels code
-/// ADC codes with the codebook alone).
+/// ADC codes with the codebook alone). The energy table first: at offset 0
+/// its address needs no register of its own.
+#[repr(C)]
 struct BlockTables {
-    /// By 16-bit sample word: its 10-bit code plus [`BASE_SHIFT`], or 0 off
-    /// the lattice.
-    symbol_base: [u16; 1 << 16],
     /// By [`place`] of an energy state and by in-table symbol: the place
     /// of the next state. 256 rows (48 used), so that a `u8` place needs
     /// no bounds check.
     next_place: [[u8; SYMBOLS]; 256],
+    /// By 16-bit sample word: its 10-bit code plus [`BASE_SHIFT`], or 0 off
+    /// the lattice.
+    symbol_base: [u16; 1 << 16],
 }
 
 /// Where energy state `s` leads the loop: its bucket's first context, plus
@@ -203,43 +205,91 @@ pub(super) const EMPTY_CHUNK: ChunkBytes = [0; CHUNK_BYTES + 4];
 /// (~40 a sample) on some 3000 samples.
 pub(super) const BLOCK_TABLES_WORTH: usize = 4096;
 
+/// A sample as a block holds it: an `i16`, or its two little-endian bytes
+/// (a WAV file's).
+pub(super) trait SampleWord: Copy {
+    fn sample(self) -> i16;
+}
+
+impl SampleWord for i16 {
+    #[inline(always)]
+    fn sample(self) -> i16 {
+        self
+    }
+}
+
+impl SampleWord for [u8; 2] {
+    #[inline(always)]
+    fn sample(self) -> i16 {
+        i16::from_le_bytes(self)
+    }
+}
+
 /// Codes `samples` on the 10-bit lattice as `channel` would one by one
 /// (with `codebook`), writing every byte to `out`.
 #[inline(always)]
-pub(super) fn code_block<S: ByteSink>(channel: &mut ChannelEncoder, codebook: &Codebook, samples: impl Iterator<Item = i16>, out: &mut S) {
+pub(super) fn code_block<S: ByteSink>(channel: &mut ChannelEncoder, codebook: &Codebook, samples: &[impl SampleWord], out: &mut S) {
     debug_assert!(channel.lattice == AdcLattice::Neuralink10);
     // Built here, a local of the caller's frame: a field of the encoder
     // would be moved (copied) into place when the encoder is built.
     let mut tables = BlockTables::empty();
     tables.fill(codebook);
-    let tables = &tables;
     let mut bytes = EMPTY_CHUNK;
-    // Locals rather than a [`BlockState`]: a struct whose address reaches
-    // a call stays in memory.
-    let BlockState { mut acc, mut room, mut last, mut mean, place, mut pos } = BlockState::load(channel, 0);
-    // Wide, as it indexes tables (it stays below 256).
-    let mut place = usize::from(place);
-    for sample in samples {
-        let base = u32::from(tables.symbol_base[usize::from(sample as u16)]);
+    let mut st = BlockState::load(channel, 0);
+    let mut rest = samples;
+    loop {
+        match run(&mut st, &mut rest, &tables, codebook, &mut bytes) {
+            Stop::End => break,
+            Stop::Escape(sample) => st = escape(channel, codebook, st, sample, &mut bytes, out),
+            Stop::ChunkFull => st.pos = drain_chunk(out, &bytes, st.pos),
+        }
+    }
+    let mut chunk = Chunk { bytes: &mut bytes, pos: st.pos, out };
+    st.store(channel, &mut chunk);
+    chunk.drain();
+}
+
+/// Why [`run`] returned.
+enum Stop {
+    /// No sample left.
+    End,
+    /// A sample the tables cannot code, taken from the samples: the
+    /// caller codes it.
+    Escape(i16),
+    /// The chunk needs draining.
+    ChunkFull,
+}
+
+/// The loop: codes samples into `bytes` until one needs more than the
+/// tables. Out of line and free of calls, so that its state stays in
+/// registers (a call in the loop would clobber half of them).
+#[inline(never)]
+fn run(st: &mut BlockState, rest: &mut &[impl SampleWord], tables: &BlockTables, codebook: &Codebook, bytes: &mut ChunkBytes) -> Stop {
+    let BlockState { mut acc, mut room, last, mean, place, mut pos } = *st;
+    // Wide, as they index tables (no widening on the way).
+    let (mut last, mut mean, mut place) = (last as isize, mean as isize, usize::from(place));
+    let mut samples = rest.iter();
+    let stop = loop {
+        let Some(sample) = samples.next().map(|w| w.sample()) else { break Stop::End };
+        let base = usize::from(tables.symbol_base[usize::from(sample as u16)]) as isize;
         // The prediction plus `CODE_SHIFT`: the same class.
         let prediction = (mean + 48 * last) >> 6;
-        let sym = base.wrapping_sub(prediction as u32);
-        if sym >= ESCAPE as u32 {
-            let st = escape(channel, codebook, BlockState { acc, room, last, mean, place: place as u8, pos }, sample, &mut bytes, out);
-            BlockState { acc, room, last, mean, pos, .. } = st;
-            place = usize::from(st.place);
-            continue;
+        let sym = base.wrapping_sub(prediction) as usize;
+        if sym >= ESCAPE {
+            break Stop::Escape(sample);
         }
-        let sym = sym as usize;
-        // The model learns the code now, so that `base` is done with.
-        mean += ((16 * base) as i32 - mean) >> 3;
-        last = base as i32 - BASE_SHIFT + LAST_SHIFT;
+        // The model learns the code now, so that `base` is done with;
+        // `last` first, which makes it a copy of `base` on the way (at
+        // opt-level "z" the other order cost a move a sample).
+        last = base - (BASE_SHIFT - LAST_SHIFT) as isize;
+        mean += (16 * base - mean) >> 3;
         // The place's bucket, the prediction's class.
         let ctx = (place & !(CLASSES - 1)) | (prediction as usize & (CLASSES - 1));
         let t = ctx * SYMBOLS + sym;
         place = usize::from(tables.next_place.as_flattened()[place * SYMBOLS + sym]);
         let len = codebook.lengths.as_flattened()[t];
-        acc = (acc << len) | u64::from(codebook.codes.as_flattened()[t]);
+        // The codeword first: the other order shifted a copy of `acc`.
+        acc = u64::from(codebook.codes.as_flattened()[t]) | (acc << len);
         room -= i32::from(len);
         if room < 0 {
             // 32 bits or more held (at most 46): the oldest 32 leave.
@@ -252,13 +302,13 @@ pub(super) fn code_block<S: ByteSink>(channel: &mut ChannelEncoder, codebook: &C
             pos = i + 4;
             room += 32;
             if pos >= CHUNK_BYTES {
-                pos = drain_chunk(out, &bytes, pos);
+                break Stop::ChunkFull;
             }
         }
-    }
-    let mut chunk = Chunk { bytes: &mut bytes, pos, out };
-    BlockState { acc, room, last, mean, place: place as u8, pos }.store(channel, &mut chunk);
-    chunk.drain();
+    };
+    *st = BlockState { acc, room, last: last as i32, mean: mean as i32, place: place as u8, pos };
+    *rest = samples.as_slice();
+    stop
 }
 
 /// Hands the chunk's first `pos` bytes to `out`; the position after (0).

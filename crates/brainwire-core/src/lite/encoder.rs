@@ -9,7 +9,7 @@
 //! no carry: a prefix code never changes written bits.
 
 use super::bits::BitWriter;
-use super::block::{code_block, Chunk, BLOCK_TABLES_WORTH, EMPTY_CHUNK};
+use super::block::{code_block, Chunk, SampleWord, BLOCK_TABLES_WORTH, EMPTY_CHUNK};
 use super::codebook::{Codebook, CONTEXT_ROWS};
 use super::model::{Model, Prediction, ESCAPE, RESIDUAL_LIMIT};
 use super::zigzag;
@@ -118,20 +118,6 @@ impl ChannelEncoder {
     }
 }
 
-/// The samples of little-endian 16-bit words: an iterator that inlines at
-/// opt-level "z", where the library's adapters cost a call per sample.
-#[derive(Clone)]
-struct LeSamples<'a>(core::slice::Iter<'a, [u8; 2]>);
-
-impl Iterator for LeSamples<'_> {
-    type Item = i16;
-
-    #[inline(always)]
-    fn next(&mut self) -> Option<i16> {
-        self.0.next().map(|&pair| i16::from_le_bytes(pair))
-    }
-}
-
 /// Streaming encoder of one channel that owns its [`Codebook`]: push a
 /// sample (or a block of them), get its bytes.
 pub struct Encoder {
@@ -160,26 +146,25 @@ impl Encoder {
     /// block runs [`code_block`]'s loop, the channel state in registers and
     /// only escapes leaving it.
     pub fn push_all<S: ByteSink>(&mut self, samples: &[i16], out: &mut S) {
-        self.push_each(samples.iter().copied(), samples.len(), out);
+        self.push_each(samples, out);
     }
 
     /// Codes a block of samples given as little-endian 16-bit words (a WAV
     /// file's sample bytes; an odd last byte is ignored), as
     /// [`Encoder::push_all`] would code them.
     pub fn push_le<S: ByteSink>(&mut self, le: &[u8], out: &mut S) {
-        self.push_each(LeSamples(le.as_chunks::<2>().0.iter()), le.len() / 2, out);
+        self.push_each(le.as_chunks::<2>().0, out);
     }
 
-    /// Codes the `n` samples of `samples`.
     #[inline(always)]
-    fn push_each<S: ByteSink>(&mut self, samples: impl Iterator<Item = i16>, n: usize, out: &mut S) {
-        if self.channel.lattice == AdcLattice::Neuralink10 && n >= BLOCK_TABLES_WORTH {
+    fn push_each<S: ByteSink>(&mut self, samples: &[impl SampleWord], out: &mut S) {
+        if self.channel.lattice == AdcLattice::Neuralink10 && samples.len() >= BLOCK_TABLES_WORTH {
             return code_block(&mut self.channel, &self.codebook, samples, out);
         }
         let mut bytes = EMPTY_CHUNK;
         let mut chunk = Chunk::new(&mut bytes, out);
-        for s in samples {
-            self.channel.push(&self.codebook, s, &mut chunk);
+        for &s in samples {
+            self.channel.push(&self.codebook, s.sample(), &mut chunk);
         }
         chunk.drain();
     }
