@@ -5,7 +5,7 @@
 //! What makes it short:
 //! - The loop runs the model [`CODE_SHIFT`] codes up, in [`BlockState`]'s
 //!   shifted last code and mean: then neither the prediction nor the mean
-//!   update adds a constant, and [`BlockTables`] takes a 16-bit sample word
+//!   update adds a constant, and [`Work`]'s table takes a 16-bit sample word
 //!   straight to the symbol it would have under a prediction of 0, so that
 //!   the symbol is one subtraction. A word off the lattice has entry 0,
 //!   which wraps above every symbol: one unsigned compare catches both kinds
@@ -13,8 +13,9 @@
 //! - The energy state travels as its [`place`], which gives both the energy
 //!   table's row and the context's bucket.
 //! - Whole 32-bit words leave the bit accumulator, half as many flushes as
-//!   the channel's 16-bit words; the count of held bits is kept as room
-//!   left, so a codeword's bookkeeping is a subtraction and a sign test.
+//!   the channel's 16-bit words; the count of held bits is kept less 32,
+//!   so a codeword's bookkeeping is an addition and a sign test, and the
+//!   count is the shift that brings a whole word down.
 //!
 //! Invariants: between samples the loop holds fewer than 32 bits and its
 //! chunk position is below [`CHUNK_BYTES`]; a [`BlockState`] converts to
@@ -31,10 +32,10 @@ use crate::range::ByteSink;
 
 /// How far up the loop runs the model's codes: a whole number of class
 /// periods, so that a shifted prediction has the prediction's class; not
-/// 0, so that an entry 0 in [`BlockTables`] is below every shifted
+/// 0, so that an entry 0 in [`Work::symbol_base`] is below every shifted
 /// prediction (`CODE_SHIFT..CODE_SHIFT + 1024`).
 const CODE_SHIFT: i32 = CLASSES as i32;
-/// A code's entry in [`BlockTables`]: the symbol it has under a shifted
+/// A code's entry in [`Work::symbol_base`]: the symbol it has under a shifted
 /// prediction of 0.
 const BASE_SHIFT: i32 = RESIDUAL_LIMIT + CODE_SHIFT;
 /// What [`Model`]'s mean (Q4, plus 32 for the prediction's rounding) is
@@ -47,12 +48,14 @@ const MEAN_SHIFT: i32 = 16 * BASE_SHIFT - 32;
 const LAST_SHIFT: i32 = (64 * CODE_SHIFT - MEAN_SHIFT) / 48;
 const _: () = assert!(48 * LAST_SHIFT + MEAN_SHIFT == 64 * CODE_SHIFT);
 
-/// The tables of the block loop, built for each block from the encoder's
-/// [`Codebook`]: about 150 KB, a file encoder's (an implant's channels code
-/// ADC codes with the codebook alone). The energy table first: at offset 0
-/// its address needs no register of its own.
+/// What the block loop reads and writes besides the codebook, behind one
+/// pointer (one register in the loop): tables built for each block from
+/// the encoder's [`Codebook`] (about 150 KB, a file encoder's: an
+/// implant's channels code ADC codes with the codebook alone), and the
+/// chunk of output. The energy table first: at offset 0 its address needs
+/// no register of its own.
 #[repr(C)]
-struct BlockTables {
+struct Work {
     /// By [`place`] of an energy state and by in-table symbol: the place
     /// of the next state. 256 rows (48 used), so that a `u8` place needs
     /// no bounds check.
@@ -60,6 +63,8 @@ struct BlockTables {
     /// By 16-bit sample word: its 10-bit code plus [`BASE_SHIFT`], or 0 off
     /// the lattice.
     symbol_base: [u16; 1 << 16],
+    /// Whole words of output, handed to the sink when full.
+    chunk: ChunkBytes,
 }
 
 /// Where energy state `s` leads the loop: its bucket's first context, plus
@@ -79,12 +84,12 @@ fn state_of_place(p: u8) -> u8 {
 
 const _: () = assert!(STATES == 4 * BUCKETS && CLASSES == 16);
 
-impl BlockTables {
-    /// Empty tables: every word off the lattice (what [`BlockTables::fill`]
-    /// starts from). Inlined: built in place, by a memset.
+impl Work {
+    /// Empty tables (every word off the lattice) and chunk. Inlined and
+    /// flat: built in place by memsets, not in a temporary then moved.
     #[inline(always)]
     fn empty() -> Self {
-        Self { symbol_base: [0; 1 << 16], next_place: [[0; SYMBOLS]; 256] }
+        Self { next_place: [[0; SYMBOLS]; 256], symbol_base: [0; 1 << 16], chunk: EMPTY_CHUNK }
     }
 
     /// Fills the tables (empty before) for `codebook`.
@@ -102,8 +107,8 @@ impl BlockTables {
     }
 }
 
-/// Most bits the loop holds between samples.
-const HELD_MAX: i32 = 31;
+/// Bits of a whole word of the loop.
+const WORD_BITS: i32 = 32;
 
 /// Bytes the loop gathers before handing them to the sink in one call.
 const CHUNK_BYTES: usize = 4096;
@@ -117,9 +122,8 @@ type ChunkBytes = [u8; CHUNK_BYTES + 4];
 struct BlockState {
     /// The held bits in the low end (bits above them are stale).
     acc: u64,
-    /// `HELD_MAX` minus the bits held: negative once a whole 32-bit word
-    /// is held.
-    room: i32,
+    /// The bits held minus [`WORD_BITS`]: negative between samples.
+    over: i32,
     /// The model's last code plus [`LAST_SHIFT`].
     last: i32,
     /// The model's mean plus [`MEAN_SHIFT`].
@@ -135,13 +139,13 @@ impl BlockState {
     fn load(channel: &ChannelEncoder, pos: usize) -> Self {
         let (last, mean, state) = channel.model.parts();
         let (acc, bits) = channel.writer.parts();
-        Self { acc, room: HELD_MAX - bits as i32, last: last + LAST_SHIFT, mean: mean + MEAN_SHIFT, place: place(state), pos }
+        Self { acc, over: bits as i32 - WORD_BITS, last: last + LAST_SHIFT, mean: mean + MEAN_SHIFT, place: place(state), pos }
     }
 
     /// Back into `channel`, first writing a 16-bit word when 16 bits or
     /// more are held (the channel's writer holds fewer).
     fn store<S: ByteSink>(self, channel: &mut ChannelEncoder, chunk: &mut Chunk<'_, S>) {
-        let mut bits = (HELD_MAX - self.room) as u32;
+        let mut bits = (self.over + WORD_BITS) as u32;
         if bits >= FLUSH_BITS {
             bits -= FLUSH_BITS;
             chunk.put2(((self.acc >> bits) as u16).to_be_bytes());
@@ -200,7 +204,7 @@ fn drain<S: ByteSink>(out: &mut S, bytes: &[u8]) {
 /// A fresh chunk for [`code_block`] and [`Chunk::new`].
 pub(super) const EMPTY_CHUNK: ChunkBytes = [0; CHUNK_BYTES + 4];
 
-/// Samples from which a block pays for building [`BlockTables`]: about
+/// Samples from which a block pays for building the tables of [`Work`]: about
 /// 120 k instructions, what the loop saves over [`ChannelEncoder::push`]
 /// (~40 a sample) on some 3000 samples.
 pub(super) const BLOCK_TABLES_WORTH: usize = 4096;
@@ -232,21 +236,26 @@ pub(super) fn code_block<S: ByteSink>(channel: &mut ChannelEncoder, codebook: &C
     debug_assert!(channel.lattice == AdcLattice::Neuralink10);
     // Built here, a local of the caller's frame: a field of the encoder
     // would be moved (copied) into place when the encoder is built.
-    let mut tables = BlockTables::empty();
-    tables.fill(codebook);
-    let mut bytes = EMPTY_CHUNK;
-    let mut st = BlockState::load(channel, 0);
-    let mut rest = samples;
+    let mut work = Work::empty();
+    work.fill(codebook);
+    let mut at = Position { st: BlockState::load(channel, 0), rest: samples };
     loop {
-        match run(&mut st, &mut rest, &tables, codebook, &mut bytes) {
+        match run(&mut at, &mut work, codebook) {
             Stop::End => break,
-            Stop::Escape(sample) => st = escape(channel, codebook, st, sample, &mut bytes, out),
-            Stop::ChunkFull => st.pos = drain_chunk(out, &bytes, st.pos),
+            Stop::Escape(sample) => at.st = escape(channel, codebook, at.st, sample, &mut work.chunk, out),
+            Stop::ChunkFull => at.st.pos = drain_chunk(out, &work.chunk, at.st.pos),
         }
     }
-    let mut chunk = Chunk { bytes: &mut bytes, pos: st.pos, out };
-    st.store(channel, &mut chunk);
+    let mut chunk = Chunk { bytes: &mut work.chunk, pos: at.st.pos, out };
+    at.st.store(channel, &mut chunk);
     chunk.drain();
+}
+
+/// Where a block's coding is: the channel's state and the samples left.
+/// One struct, so that [`run`] keeps one pointer to it (one register).
+struct Position<'a, W> {
+    st: BlockState,
+    rest: &'a [W],
 }
 
 /// Why [`run`] returned.
@@ -260,18 +269,19 @@ enum Stop {
     ChunkFull,
 }
 
-/// The loop: codes samples into `bytes` until one needs more than the
+/// The loop: codes samples into the chunk until one needs more than the
 /// tables. Out of line and free of calls, so that its state stays in
 /// registers (a call in the loop would clobber half of them).
 #[inline(never)]
-fn run(st: &mut BlockState, rest: &mut &[impl SampleWord], tables: &BlockTables, codebook: &Codebook, bytes: &mut ChunkBytes) -> Stop {
-    let BlockState { mut acc, mut room, last, mean, place, mut pos } = *st;
+fn run(at: &mut Position<'_, impl SampleWord>, work: &mut Work, codebook: &Codebook) -> Stop {
+    let BlockState { mut acc, mut over, last, mean, place, mut pos } = at.st;
+    let Work { next_place, symbol_base, chunk } = work;
     // Wide, as they index tables (no widening on the way).
     let (mut last, mut mean, mut place) = (last as isize, mean as isize, usize::from(place));
-    let mut samples = rest.iter();
+    let mut samples = at.rest.iter();
     let stop = loop {
         let Some(sample) = samples.next().map(|w| w.sample()) else { break Stop::End };
-        let base = usize::from(tables.symbol_base[usize::from(sample as u16)]) as isize;
+        let base = usize::from(symbol_base[usize::from(sample as u16)]) as isize;
         // The prediction plus `CODE_SHIFT`: the same class.
         let prediction = (mean + 48 * last) >> 6;
         let sym = base.wrapping_sub(prediction) as usize;
@@ -286,28 +296,28 @@ fn run(st: &mut BlockState, rest: &mut &[impl SampleWord], tables: &BlockTables,
         // The place's bucket, the prediction's class.
         let ctx = (place & !(CLASSES - 1)) | (prediction as usize & (CLASSES - 1));
         let t = ctx * SYMBOLS + sym;
-        place = usize::from(tables.next_place.as_flattened()[place * SYMBOLS + sym]);
+        place = usize::from(next_place.as_flattened()[place * SYMBOLS + sym]);
         let len = codebook.lengths.as_flattened()[t];
         // The codeword first: the other order shifted a copy of `acc`.
         acc = u64::from(codebook.codes.as_flattened()[t]) | (acc << len);
-        room -= i32::from(len);
-        if room < 0 {
-            // 32 bits or more held (at most 46): the oldest 32 leave.
-            let [b0, b1, b2, b3] = (acc.wrapping_shr(!room as u32) as u32).to_be_bytes();
+        over += i32::from(len);
+        if over >= 0 {
+            // A whole word held (and at most 14 bits more): it leaves.
+            let [b0, b1, b2, b3] = (acc.wrapping_shr(over as u32) as u32).to_be_bytes();
             let i = pos & (CHUNK_BYTES - 1);
-            bytes[i] = b0;
-            bytes[i + 1] = b1;
-            bytes[i + 2] = b2;
-            bytes[i + 3] = b3;
+            chunk[i] = b0;
+            chunk[i + 1] = b1;
+            chunk[i + 2] = b2;
+            chunk[i + 3] = b3;
             pos = i + 4;
-            room += 32;
+            over -= WORD_BITS;
             if pos >= CHUNK_BYTES {
                 break Stop::ChunkFull;
             }
         }
     };
-    *st = BlockState { acc, room, last: last as i32, mean: mean as i32, place: place as u8, pos };
-    *rest = samples.as_slice();
+    at.st = BlockState { acc, over, last: last as i32, mean: mean as i32, place: place as u8, pos };
+    at.rest = samples.as_slice();
     stop
 }
 
