@@ -12,12 +12,13 @@
 //!   of escape (a residual without a codeword, a sample off the lattice).
 //! - The energy state travels as its [`place`], which gives both the energy
 //!   table's row and the context's bucket.
-//! - Whole 32-bit words leave the bit accumulator, half as many flushes as
-//!   the channel's 16-bit words; the count of held bits is kept less 32,
+//! - Whole 48-bit words leave the 64-bit accumulator, a third as many
+//!   flushes as the channel's 16-bit words (one 8-byte store each, its last
+//!   two bytes overwritten later); the count of held bits is kept less 48,
 //!   so a codeword's bookkeeping is an addition and a sign test, and the
 //!   count is the shift that brings a whole word down.
 //!
-//! Invariants: between samples the loop holds fewer than 32 bits and its
+//! Invariants: between samples the loop holds fewer than 48 bits and its
 //! chunk position is below [`CHUNK_BYTES`]; a [`BlockState`] converts to
 //! and from the channel's [`Model`] and [`BitWriter`] exactly (at each
 //! escape and at the end of the block), so every byte written is the one
@@ -107,15 +108,16 @@ impl Work {
     }
 }
 
-/// Bits of a whole word of the loop.
-const WORD_BITS: i32 = 32;
+/// Bits of a whole word of the loop: six bytes, the most that fits in the
+/// 64-bit accumulator beside a 15-bit codeword and the 1 to 2 bits over.
+const WORD_BITS: i32 = 48;
 
 /// Bytes the loop gathers before handing them to the sink in one call.
 const CHUNK_BYTES: usize = 4096;
 
 /// The chunk: whole words are stored at a position below [`CHUNK_BYTES`],
-/// four bytes at most, hence the slack.
-type ChunkBytes = [u8; CHUNK_BYTES + 4];
+/// eight bytes at a time, hence the slack.
+type ChunkBytes = [u8; CHUNK_BYTES + 8];
 
 /// A channel's state as the loop keeps it (in registers).
 #[derive(Clone, Copy)]
@@ -142,11 +144,11 @@ impl BlockState {
         Self { acc, over: bits as i32 - WORD_BITS, last: last + LAST_SHIFT, mean: mean + MEAN_SHIFT, place: place(state), pos }
     }
 
-    /// Back into `channel`, first writing a 16-bit word when 16 bits or
+    /// Back into `channel`, first writing 16-bit words while 16 bits or
     /// more are held (the channel's writer holds fewer).
     fn store<S: ByteSink>(self, channel: &mut ChannelEncoder, chunk: &mut Chunk<'_, S>) {
         let mut bits = (self.over + WORD_BITS) as u32;
-        if bits >= FLUSH_BITS {
+        while bits >= FLUSH_BITS {
             bits -= FLUSH_BITS;
             chunk.put2(((self.acc >> bits) as u16).to_be_bytes());
         }
@@ -202,7 +204,7 @@ fn drain<S: ByteSink>(out: &mut S, bytes: &[u8]) {
 }
 
 /// A fresh chunk for [`code_block`] and [`Chunk::new`].
-pub(super) const EMPTY_CHUNK: ChunkBytes = [0; CHUNK_BYTES + 4];
+pub(super) const EMPTY_CHUNK: ChunkBytes = [0; CHUNK_BYTES + 8];
 
 /// Samples from which a block pays for building the tables of [`Work`]: about
 /// 120 k instructions, what the loop saves over [`ChannelEncoder::push`]
@@ -302,14 +304,17 @@ fn run(at: &mut Position<'_, impl SampleWord>, work: &mut Work, codebook: &Codeb
         acc = u64::from(codebook.codes.as_flattened()[t]) | (acc << len);
         over += i32::from(len);
         if over >= 0 {
-            // A whole word held (and at most 14 bits more): it leaves.
-            let [b0, b1, b2, b3] = (acc.wrapping_shr(over as u32) as u32).to_be_bytes();
+            // A whole word held (and at most 14 bits more): it leaves, as
+            // the first six of eight bytes (the other two are overwritten
+            // by what follows).
+            let word = (acc.wrapping_shr(over as u32) << 16).to_be_bytes();
             let i = pos & (CHUNK_BYTES - 1);
-            chunk[i] = b0;
-            chunk[i + 1] = b1;
-            chunk[i + 2] = b2;
-            chunk[i + 3] = b3;
-            pos = i + 4;
+            // One 8-byte store (`i` is below the chunk's slack, so the
+            // `if` always holds and compiles away).
+            if let Some(dst) = chunk.split_at_mut(i).1.first_chunk_mut::<8>() {
+                *dst = word;
+            }
+            pos = i + 6;
             over -= WORD_BITS;
             if pos >= CHUNK_BYTES {
                 break Stop::ChunkFull;
