@@ -68,6 +68,14 @@ struct Work {
     chunk: ChunkBytes,
 }
 
+/// Samples coded per window: a block's samples are copied, this many at a
+/// time, into a window where a 0 follows them. 0 is off the lattice, so
+/// the loop needs no test for the window's end: the escape test catches
+/// it. With the 0, a power of two, so that a mask bounds an index into the
+/// window.
+pub(super) const WINDOW: usize = 2047;
+const _: () = assert!((WINDOW + 1).is_power_of_two());
+
 /// Where energy state `s` leads the loop: its bucket's first context, plus
 /// its rank in its bucket (four states to a bucket) in the bits the class
 /// takes in a context. One byte names the state for the energy table and
@@ -214,10 +222,14 @@ pub(super) const BLOCK_TABLES_WORTH: usize = 4096;
 /// A sample as a block holds it: an `i16`, or its two little-endian bytes
 /// (a WAV file's).
 pub(super) trait SampleWord: Copy {
+    /// The sample 0 (off the 10-bit lattice: codes 511 and 512 are -33
+    /// and 31).
+    const ZERO: Self;
     fn sample(self) -> i16;
 }
 
 impl SampleWord for i16 {
+    const ZERO: Self = 0;
     #[inline(always)]
     fn sample(self) -> i16 {
         self
@@ -225,6 +237,7 @@ impl SampleWord for i16 {
 }
 
 impl SampleWord for [u8; 2] {
+    const ZERO: Self = [0; 2];
     #[inline(always)]
     fn sample(self) -> i16 {
         i16::from_le_bytes(self)
@@ -240,12 +253,25 @@ pub(super) fn code_block<S: ByteSink>(channel: &mut ChannelEncoder, codebook: &C
     // would be moved (copied) into place when the encoder is built.
     let mut work = Work::empty();
     work.fill(codebook);
-    let mut at = Position { st: BlockState::load(channel, 0), rest: samples };
-    loop {
-        match run(&mut at, &mut work, codebook) {
-            Stop::End => break,
-            Stop::Escape(sample) => at.st = escape(channel, codebook, at.st, sample, &mut work.chunk, out),
-            Stop::ChunkFull => at.st.pos = drain_chunk(out, &work.chunk, at.st.pos),
+    // The window's end marker, the word 0, escapes.
+    debug_assert!(work.symbol_base[0] == 0);
+    let mut at = Position { st: BlockState::load(channel, 0), next: 0 };
+    let mut window = [SampleWord::ZERO; WINDOW + 1];
+    for part in samples.chunks(WINDOW) {
+        // The part, then the sentinel at `n` (`n` is below the mask).
+        let n = part.len() & WINDOW;
+        if let Some(slots) = window.get_mut(..n) {
+            slots.copy_from_slice(part);
+        }
+        window[n] = SampleWord::ZERO;
+        at.next = 0;
+        loop {
+            match run(&mut at, &window, &mut work, codebook) {
+                // The sentinel (`run` masks the index it returns).
+                Stop::Escape(_) if at.next == (n + 1) & WINDOW => break,
+                Stop::Escape(sample) => at.st = escape(channel, codebook, at.st, sample, &mut work.chunk, out),
+                Stop::ChunkFull => at.st.pos = drain_chunk(out, &work.chunk, at.st.pos),
+            }
         }
     }
     let mut chunk = Chunk { bytes: &mut work.chunk, pos: at.st.pos, out };
@@ -253,17 +279,16 @@ pub(super) fn code_block<S: ByteSink>(channel: &mut ChannelEncoder, codebook: &C
     chunk.drain();
 }
 
-/// Where a block's coding is: the channel's state and the samples left.
-/// One struct, so that [`run`] keeps one pointer to it (one register).
-struct Position<'a, W> {
+/// Where a block's coding is: the channel's state and the next sample's
+/// index in the window. One struct, so that [`run`] keeps one
+/// pointer to it (one register).
+struct Position {
     st: BlockState,
-    rest: &'a [W],
+    next: usize,
 }
 
 /// Why [`run`] returned.
 enum Stop {
-    /// No sample left.
-    End,
     /// A sample the tables cannot code, taken from the samples: the
     /// caller codes it.
     Escape(i16),
@@ -275,14 +300,16 @@ enum Stop {
 /// tables. Out of line and free of calls, so that its state stays in
 /// registers (a call in the loop would clobber half of them).
 #[inline(never)]
-fn run(at: &mut Position<'_, impl SampleWord>, work: &mut Work, codebook: &Codebook) -> Stop {
+fn run<W: SampleWord>(at: &mut Position, window: &[W; WINDOW + 1], work: &mut Work, codebook: &Codebook) -> Stop {
     let BlockState { mut acc, mut over, last, mean, place, mut pos } = at.st;
     let Work { next_place, symbol_base, chunk } = work;
     // Wide, as they index tables (no widening on the way).
     let (mut last, mut mean, mut place) = (last as isize, mean as isize, usize::from(place));
-    let mut samples = at.rest.iter();
+    // Masked, here and below: an index the compiler knows in bounds.
+    let mut next = at.next & WINDOW;
     let stop = loop {
-        let Some(sample) = samples.next().map(|w| w.sample()) else { break Stop::End };
+        let sample = window[next].sample();
+        next = (next + 1) & WINDOW;
         let base = usize::from(symbol_base[usize::from(sample as u16)]) as isize;
         // The prediction plus `CODE_SHIFT`: the same class.
         let prediction = (mean + 48 * last) >> 6;
@@ -322,7 +349,7 @@ fn run(at: &mut Position<'_, impl SampleWord>, work: &mut Work, codebook: &Codeb
         }
     };
     at.st = BlockState { acc, over, last: last as i32, mean: mean as i32, place: place as u8, pos };
-    at.rest = samples.as_slice();
+    at.next = next;
     stop
 }
 

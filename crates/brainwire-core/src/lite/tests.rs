@@ -171,6 +171,13 @@ fn block_loop_matches_sample_by_sample_coding() {
             _ => l.value(rng.next() % 1024),
         };
     }
+    // 0, the window's end marker, in the data too: around window ends.
+    assert_eq!(l.code(0), None);
+    for k in 1..4 {
+        for t in [k * block::WINDOW - 1, k * block::WINDOW, k * block::WINDOW + 1] {
+            wild[t] = 0;
+        }
+    }
     let quiet: Vec<i16> = (0..long).map(|t| l.value(512 + (t % 11 == 0) as u32)).collect();
     for s in [synthetic(3 * long, 52, 0), synthetic(long, 53, 4), wild, quiet] {
         let payload = encode(l, &s);
