@@ -108,9 +108,16 @@ impl Work {
         for (block, &word) in codebook.block_value.iter().enumerate() {
             self.symbol_base[usize::from(word)] = (block ^ 512) as u16 + BASE_SHIFT as u16;
         }
+        // The place of each state looked up, not computed per entry (a
+        // byte indexes 256 entries without a bounds check).
+        let mut places = [0u8; 256];
+        for (s, p) in places.iter_mut().enumerate() {
+            *p = place(s as u8);
+        }
         for s in 0..STATES as u8 {
-            for sym in 0..ESCAPE {
-                self.next_place[usize::from(place(s))][sym] = place(codebook.energy.next(s, sym));
+            let row = &mut self.next_place[usize::from(places[usize::from(s)])];
+            for (sym, next) in row[..ESCAPE].iter_mut().enumerate() {
+                *next = places[usize::from(codebook.energy.next(s, sym))];
             }
         }
     }
