@@ -66,6 +66,11 @@ struct Work {
     symbol_base: [u16; 1 << 16],
     /// Whole words of output, handed to the sink when full.
     chunk: ChunkBytes,
+    /// Where the coding is: the channel's state and the next sample's index
+    /// in the window (here too, so that [`run`] reaches them through the
+    /// same register).
+    st: BlockState,
+    next: usize,
 }
 
 /// Samples coded per window: a block's samples are copied, this many at a
@@ -98,7 +103,7 @@ impl Work {
     /// flat: built in place by memsets, not in a temporary then moved.
     #[inline(always)]
     fn empty() -> Self {
-        Self { next_place: [[0; SYMBOLS]; 256], symbol_base: [0; 1 << 16], chunk: EMPTY_CHUNK }
+        Self { next_place: [[0; SYMBOLS]; 256], symbol_base: [0; 1 << 16], chunk: EMPTY_CHUNK, st: BlockState::ZERO, next: 0 }
     }
 
     /// Fills the tables (empty before) for `codebook`.
@@ -152,6 +157,9 @@ struct BlockState {
 }
 
 impl BlockState {
+    /// A placeholder, before [`BlockState::load`].
+    const ZERO: Self = Self { acc: 0, over: 0, last: 0, mean: 0, place: 0, pos: 0 };
+
     /// `channel`'s state, the chunk holding `pos` bytes.
     fn load(channel: &ChannelEncoder, pos: usize) -> Self {
         let (last, mean, state) = channel.model.parts();
@@ -262,7 +270,7 @@ pub(super) fn code_block<S: ByteSink>(channel: &mut ChannelEncoder, codebook: &C
     work.fill(codebook);
     // The window's end marker, the word 0, escapes.
     debug_assert!(work.symbol_base[0] == 0);
-    let mut at = Position { st: BlockState::load(channel, 0), next: 0 };
+    work.st = BlockState::load(channel, 0);
     let mut window = [SampleWord::ZERO; WINDOW + 1];
     for part in samples.chunks(WINDOW) {
         // The part, then the sentinel at `n` (`n` is below the mask).
@@ -271,27 +279,19 @@ pub(super) fn code_block<S: ByteSink>(channel: &mut ChannelEncoder, codebook: &C
             slots.copy_from_slice(part);
         }
         window[n] = SampleWord::ZERO;
-        at.next = 0;
+        work.next = 0;
         loop {
-            match run(&mut at, &window, &mut work, codebook) {
+            match run(&window, &mut work, codebook) {
                 // The sentinel (`run` masks the index it returns).
-                Stop::Escape(_) if at.next == (n + 1) & WINDOW => break,
-                Stop::Escape(sample) => at.st = escape(channel, codebook, at.st, sample, &mut work.chunk, out),
-                Stop::ChunkFull => at.st.pos = drain_chunk(out, &work.chunk, at.st.pos),
+                Stop::Escape(_) if work.next == (n + 1) & WINDOW => break,
+                Stop::Escape(sample) => work.st = escape(channel, codebook, work.st, sample, &mut work.chunk, out),
+                Stop::ChunkFull => work.st.pos = drain_chunk(out, &work.chunk, work.st.pos),
             }
         }
     }
-    let mut chunk = Chunk { bytes: &mut work.chunk, pos: at.st.pos, out };
-    at.st.store(channel, &mut chunk);
+    let mut chunk = Chunk { bytes: &mut work.chunk, pos: work.st.pos, out };
+    work.st.store(channel, &mut chunk);
     chunk.drain();
-}
-
-/// Where a block's coding is: the channel's state and the next sample's
-/// index in the window. One struct, so that [`run`] keeps one
-/// pointer to it (one register).
-struct Position {
-    st: BlockState,
-    next: usize,
 }
 
 /// Why [`run`] returned.
@@ -307,16 +307,16 @@ enum Stop {
 /// tables. Out of line and free of calls, so that its state stays in
 /// registers (a call in the loop would clobber half of them).
 #[inline(never)]
-fn run<W: SampleWord>(at: &mut Position, window: &[W; WINDOW + 1], work: &mut Work, codebook: &Codebook) -> Stop {
-    let BlockState { mut acc, mut over, last, mean, place, mut pos } = at.st;
-    let Work { next_place, symbol_base, chunk } = work;
+fn run<W: SampleWord>(window: &[W; WINDOW + 1], work: &mut Work, codebook: &Codebook) -> Stop {
+    let Work { next_place, symbol_base, chunk, st, next } = work;
+    let BlockState { mut acc, mut over, last, mean, place, mut pos } = *st;
     // Wide, as they index tables (no widening on the way).
     let (mut last, mut mean, mut place) = (last as isize, mean as isize, usize::from(place));
     // Masked, here and below: an index the compiler knows in bounds.
-    let mut next = at.next & WINDOW;
+    let mut i = *next & WINDOW;
     let stop = loop {
-        let sample = window[next].sample();
-        next = (next + 1) & WINDOW;
+        let sample = window[i].sample();
+        i = (i + 1) & WINDOW;
         let base = usize::from(symbol_base[usize::from(sample as u16)]) as isize;
         // The prediction plus `CODE_SHIFT`: the same class.
         let prediction = (mean + 48 * last) >> 6;
@@ -355,8 +355,8 @@ fn run<W: SampleWord>(at: &mut Position, window: &[W; WINDOW + 1], work: &mut Wo
             }
         }
     };
-    at.st = BlockState { acc, over, last: last as i32, mean: mean as i32, place: place as u8, pos };
-    at.next = next;
+    *st = BlockState { acc, over, last: last as i32, mean: mean as i32, place: place as u8, pos };
+    *next = i;
     stop
 }
 
