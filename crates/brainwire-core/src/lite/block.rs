@@ -374,6 +374,13 @@ fn drain_chunk<S: ByteSink>(out: &mut S, bytes: &ChunkBytes, pos: usize) -> usiz
 fn escape<S: ByteSink>(channel: &mut ChannelEncoder, codebook: &Codebook, st: BlockState, sample: i16, bytes: &mut ChunkBytes, out: &mut S) -> BlockState {
     let mut chunk = Chunk { bytes, pos: st.pos, out };
     st.store(channel, &mut chunk);
-    channel.push(codebook, sample, &mut chunk);
+    push_one(channel, codebook, sample, &mut chunk);
     BlockState::load(channel, chunk.pos)
+}
+
+/// [`ChannelEncoder::push`] into a chunk, out of line: the escapes and
+/// the short blocks ([`super::Encoder::push_all`]) share one copy of it.
+#[inline(never)]
+pub(super) fn push_one<S: ByteSink>(channel: &mut ChannelEncoder, codebook: &Codebook, sample: i16, chunk: &mut Chunk<'_, S>) {
+    channel.push(codebook, sample, chunk);
 }

@@ -9,7 +9,7 @@
 //! no carry: a prefix code never changes written bits.
 
 use super::bits::BitWriter;
-use super::block::{code_block, Chunk, SampleWord, BLOCK_TABLES_WORTH, EMPTY_CHUNK};
+use super::block::{code_block, push_one, Chunk, SampleWord, BLOCK_TABLES_WORTH, EMPTY_CHUNK};
 use super::codebook::{Codebook, CONTEXT_ROWS};
 use super::model::{Model, Prediction, ESCAPE, RESIDUAL_LIMIT};
 use super::zigzag;
@@ -164,7 +164,7 @@ impl Encoder {
         let mut bytes = EMPTY_CHUNK;
         let mut chunk = Chunk::new(&mut bytes, out);
         for &s in samples {
-            self.channel.push(&self.codebook, s.sample(), &mut chunk);
+            push_one(&mut self.channel, &self.codebook, s.sample(), &mut chunk);
         }
         chunk.drain();
     }
