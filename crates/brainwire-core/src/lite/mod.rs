@@ -15,7 +15,9 @@
 //!    by an Exp-Golomb code of the residual, or of zero and then the raw
 //!    16-bit value for a sample off the lattice (exact whatever the lattice).
 //! 3. [`bits`]: most-significant-first bit packing, 16 bits at a time.
-//! 4. [`encoder`] / [`decoder`]: the per-sample loops.
+//! 4. [`encoder`] / [`decoder`]: the per-sample loops; [`block`]: the
+//!    encoder's loop over a block of samples (a file's), with tables of
+//!    its own.
 //!
 //! Memory is fixed at compile time: a channel's state ([`ChannelEncoder`])
 //! is a few dozen bytes; the [`Codebook`] (~80 KB) is built once and can be
