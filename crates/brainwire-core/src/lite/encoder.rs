@@ -143,8 +143,8 @@ impl Encoder {
 
     /// Codes a block of samples: the same bytes as pushing them one by one,
     /// all written to `out` before returning. On the 10-bit lattice a long
-    /// block runs [`code_block`]'s loop, the channel state in registers and
-    /// only escapes leaving it.
+    /// block runs the block loop (module `block`), the channel state in
+    /// registers and only escapes leaving it.
     pub fn push_all<S: ByteSink>(&mut self, samples: &[i16], out: &mut S) {
         self.push_each(samples, out);
     }
