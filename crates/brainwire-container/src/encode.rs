@@ -61,10 +61,13 @@ fn encode_coded(input: &[u8], file_crc: u32, profiles: &[Profile]) -> Option<Vec
     let mut scanned = None;
     let mut head = Vec::new();
     write_coded_header(&mut head, file_crc, header, sample_count, trailer);
-    // Typical ratio is 3-4x; room for half the samples avoids most regrowth.
-    let room = head.len() + data.len() / 2 + 64;
+    // Typical ratio is 3-4x; room for half the samples avoids most regrowth
+    // for the range coders, which store byte by byte. Lite hands over whole
+    // runs, which extend the vector: zeroed room would only cost a pass.
+    let coded_room = head.len() + data.len() / 2 + 64;
     let mut best: Option<Vec<u8>> = None;
     for &profile in profiles {
+        let room = if profile == Profile::Lite { head.len() } else { coded_room };
         let mut out = Sink::new(&head, room);
         // The lattice to code with, or none when lite's first pass is the
         // stream to keep.
@@ -114,13 +117,13 @@ impl Sink {
         Self { buf, len: head.len() }
     }
 
+    /// Past the room: the vector's own growth (the rare range-coded file
+    /// that codes beyond its room, lite's last byte).
     #[cold]
     #[inline(never)]
     fn grow(&mut self, byte: u8) {
-        let mut more = vec![0; self.buf.len().max(64) * 2];
-        more[..self.len].copy_from_slice(&self.buf[..self.len]);
-        more[self.len] = byte;
-        self.buf = more;
+        self.buf.truncate(self.len);
+        self.buf.push(byte);
     }
 
     fn into_vec(mut self) -> Vec<u8> {
@@ -149,15 +152,16 @@ impl ByteSink for Sink {
         self.put_inline(byte);
     }
 
-    /// Lite hands over its output in runs of 2 KiB.
+    /// Lite hands over its output in runs of 4 KiB.
     #[inline(never)]
     fn put_slice(&mut self, bytes: &[u8]) {
         match self.buf.get_mut(self.len..self.len + bytes.len()) {
-            Some(room) => {
-                room.copy_from_slice(bytes);
-                self.len += bytes.len();
+            Some(room) => room.copy_from_slice(bytes),
+            None => {
+                self.buf.truncate(self.len);
+                self.buf.extend_from_slice(bytes);
             }
-            None => bytes.iter().for_each(|&b| self.put_inline(b)),
         }
+        self.len += bytes.len();
     }
 }

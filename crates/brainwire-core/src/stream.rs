@@ -269,7 +269,8 @@ pub fn encode_le<S: ByteSink>(profile: Profile, lattice: AdcLattice, le: &[u8], 
     out.put(lattice.id());
     match profile {
         Profile::Lite => {
-            let mut e = lite::Encoder::new(lattice);
+            let mut e = lite::Encoder::unfilled(lattice);
+            e.fill();
             e.push_le(le, out);
             e.finish(out);
         }
@@ -297,7 +298,8 @@ pub fn encode_le_lite_detecting<S: ByteSink>(le: &[u8], out: &mut S) -> AdcLatti
     let lattice = AdcLattice::Neuralink10;
     out.put(Profile::Lite.id());
     out.put(lattice.id());
-    let mut e = lite::Encoder::new(lattice);
+    let mut e = lite::Encoder::unfilled(lattice);
+    e.fill();
     e.push_le(le, out);
     let off = e.off_lattice_samples();
     e.finish(out);

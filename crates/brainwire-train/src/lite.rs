@@ -216,7 +216,7 @@ pub fn code_lengths(lengths: &[u8]) -> Vec<u8> {
     let out = out.finish();
     // Read back as the core will.
     let mut back = Vec::with_capacity(lengths.len());
-    read_code_lengths_from(&out, |_, row| back.extend_from_slice(row));
+    read_code_lengths_from(&out, |_, row, _| back.extend_from_slice(row));
     assert_eq!(back, lengths, "code lengths do not read back");
     out
 }

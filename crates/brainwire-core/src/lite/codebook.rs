@@ -7,7 +7,7 @@
 //! (only a damaged constant could be one) makes samples decode as corrupt,
 //! never a panic.
 
-use super::lengths::read_code_lengths;
+use super::lengths::{read_code_lengths, LengthCounts};
 use super::model::{EnergyTable, CLASSES, CONTEXTS, ESCAPE, RESIDUAL_LIMIT, STATES, SYMBOLS};
 use crate::lattice::AdcLattice;
 
@@ -25,33 +25,51 @@ pub const CONTEXT_ROWS: usize = 256;
 /// by symbol.
 #[doc(hidden)]
 pub fn canonical_codes<const N: usize>(lengths: &[u8; N]) -> [u16; N] {
-    let (first, _) = first_codes(lengths);
-    let mut next = first.map(|f| f as u16);
-    let mut codes = [0u16; N];
-    // Indexed loops: at opt-level "z" the zipped iterators were not inlined
-    // (this runs for 18,432 symbols in every process).
-    for sym in 0..N {
-        let len = usize::from(lengths[sym] & 15);
-        codes[sym] = next[len];
-        next[len] = next[len].wrapping_add(1);
+    let mut count = [0u32; 16];
+    for &len in lengths {
+        count[usize::from(len & 15)] += 1;
     }
+    let mut codes = [0u16; N];
+    canonical_codes_into(lengths, &count, &mut codes);
     codes
 }
 
-/// The first canonical codeword of each length, and how many codewords have
-/// each length (0: no codeword).
-fn first_codes(lengths: &[u8]) -> ([u32; 16], [u32; 16]) {
-    let mut count = [0u32; 16];
-    for i in 0..lengths.len() {
-        count[usize::from(lengths[i] & 15)] += 1;
+/// [`canonical_codes`] of `lengths` into `codes`, given how many lengths
+/// are 0, 1, ..., 15 (the reader keeps those counts as it goes).
+#[inline(always)]
+fn canonical_codes_into<const N: usize>(lengths: &[u8; N], count: &LengthCounts, codes: &mut [u16; N]) {
+    let mut next = first_codes(count).map(|f| f as u16);
+    let mut assign = |len: u8| {
+        let len = usize::from(len & 15);
+        let code = next[len];
+        next[len] = code.wrapping_add(1);
+        code
+    };
+    // Two symbols a step, by index: at opt-level "z" zipped iterators were
+    // calls and a loop step costs three instructions (this runs for 18,432
+    // symbols in every process).
+    let (pairs, last) = lengths.as_chunks::<2>();
+    let (code_pairs, code_last) = codes.as_chunks_mut::<2>();
+    for i in 0..pairs.len().min(code_pairs.len()) {
+        let [a, b] = pairs[i];
+        code_pairs[i] = [assign(a), assign(b)];
     }
+    if let (Some(&len), Some(code)) = (last.first(), code_last.first_mut()) {
+        *code = assign(len);
+    }
+}
+
+/// The first canonical codeword of each length, from how many codewords
+/// have each length (`count[0]`: no codeword).
+fn first_codes(count: &LengthCounts) -> [u32; 16] {
     let mut first = [0u32; 16];
     let mut code = 0u32;
     for len in 1..16 {
-        code = (code + if len > 1 { count[len - 1] } else { 0 }) << 1;
+        // Wrapping: only a damaged table's counts could overflow.
+        code = code.wrapping_add(if len > 1 { count[len - 1] } else { 0 }) << 1;
         first[len] = code;
     }
-    (first, count)
+    first
 }
 
 /// Table of a canonical prefix code by the next [`PEEK_BITS`] bits: the
@@ -95,8 +113,8 @@ impl<const N: usize> LongCodes<N> {
 
     /// Fills `fast` and `self` for the canonical code of `lengths` (0 = no
     /// codeword).
-    fn build(&mut self, fast: &mut FastTable, lengths: &[u8; N]) {
-        let (first, count) = first_codes(lengths);
+    fn build(&mut self, fast: &mut FastTable, lengths: &[u8; N], count: &LengthCounts) {
+        let first = first_codes(count);
         // Canonical codewords up to PEEK_BITS long cover the patterns below
         // the first longer one's prefix; the rest are longer (or unused).
         // Filled here, a few entries a row, rather than the whole table
@@ -165,18 +183,28 @@ pub struct Codebook {
 }
 
 impl Codebook {
-    /// Inlined: built where the caller keeps it, not moved there (a move
-    /// costs an instruction per byte under callgrind, and the tables are
-    /// tens of kilobytes).
+    /// All zero, to be [`Codebook::fill`]ed where it is kept.
+    pub(super) const EMPTY: Self = Self { lengths: [[0; SYMBOLS]; CONTEXT_ROWS], codes: [[0; SYMBOLS]; CONTEXT_ROWS], energy: EnergyTable::EMPTY, block_value: [0; 1024] };
+
+    /// Inlined: built where the caller keeps it (see [`Codebook::fill`]).
     #[inline(always)]
     pub fn new() -> Self {
-        let block_value = AdcLattice::ten_bit_block_values();
-        let mut cb = Self { lengths: [[0; SYMBOLS]; CONTEXT_ROWS], codes: [[0; SYMBOLS]; CONTEXT_ROWS], energy: EnergyTable::new(), block_value };
-        read_code_lengths(|ctx, row| {
-            cb.lengths[ctx] = *row;
-            cb.codes[ctx] = canonical_codes(row);
-        });
+        let mut cb = Self::EMPTY;
+        cb.fill();
         cb
+    }
+
+    /// Fills an [`Codebook::EMPTY`] codebook in place. (Built in a local and
+    /// returned, the ~80 KB were copied into the encoder that holds them:
+    /// ~0.8 instructions a sample of a 5 s recording.)
+    #[inline(never)]
+    pub(super) fn fill(&mut self) {
+        self.block_value = AdcLattice::ten_bit_block_values();
+        self.energy.fill();
+        read_code_lengths(|ctx, row, count| {
+            self.lengths[ctx] = *row;
+            canonical_codes_into(row, count, &mut self.codes[ctx]);
+        });
     }
 
     /// The code of 16-bit word `w` on the 10-bit lattice, or `None` off it:
@@ -255,7 +283,7 @@ impl DecodeTables {
     pub fn new() -> Self {
         let mut t = Self { fast: [[0; 1 << PEEK_BITS]; CONTEXT_ROWS], long: LongTable([LongCodes::EMPTY; CONTEXTS]), next_state: [0; TRANSITIONS] };
         t.fill_next_state(&EnergyTable::new());
-        read_code_lengths(|ctx, row| t.long.0[ctx].build(&mut t.fast[(ctx + ROW_OFFSET) % CONTEXT_ROWS], row));
+        read_code_lengths(|ctx, row, count| t.long.0[ctx].build(&mut t.fast[(ctx + ROW_OFFSET) % CONTEXT_ROWS], row, count));
         t
     }
 

@@ -48,9 +48,13 @@ pub const FIRST_ROW_START: u8 = 8;
 /// that a field never needs more bits than a refill loads.
 const MAX_FIELD_PREFIX: u32 = 15;
 
+/// How many lengths of a row are 0, 1, ..., 15: what a canonical code is
+/// built from.
+pub(crate) type LengthCounts = [u32; 16];
+
 /// Reads the learned code lengths, context after context (`0..CONTEXTS`),
-/// handing each row to `row_done`.
-pub(crate) fn read_code_lengths(row_done: impl FnMut(usize, &[u8; SYMBOLS])) {
+/// handing each row and its [`LengthCounts`] to `row_done`.
+pub(crate) fn read_code_lengths(row_done: impl FnMut(usize, &[u8; SYMBOLS], &LengthCounts)) {
     read_code_lengths_from(&CODE_LENGTHS_CODED, row_done);
 }
 
@@ -60,37 +64,63 @@ pub(crate) fn read_code_lengths(row_done: impl FnMut(usize, &[u8; SYMBOLS])) {
 /// skipped, Exp-Golomb of order 0), the sign (1: negative) and the size in
 /// unary (`size - 1` zeros, then a one); the row ends with a gap that
 /// reaches its end exactly.
+///
+/// Each row is predicted and corrected in place, in the last row of its
+/// class, and its counts follow the prediction and each correction (a row
+/// is its left neighbour less that one's first length, plus its 95th)
+/// rather than being counted again: this runs in every process, and
+/// counting was a quarter of it.
 #[doc(hidden)]
 #[inline(never)]
-pub fn read_code_lengths_from(coded: &[u8], mut row_done: impl FnMut(usize, &[u8; SYMBOLS])) {
+pub fn read_code_lengths_from(coded: &[u8], mut row_done: impl FnMut(usize, &[u8; SYMBOLS], &LengthCounts)) {
     let mut bits = BitReader::new(coded);
     let mut latest = [[FIRST_ROW_START; SYMBOLS]; CLASSES];
+    let mut counts = [[0u32; 16]; CLASSES];
+    counts[0][usize::from(FIRST_ROW_START)] = SYMBOLS as u32;
     for ctx in 0..CONTEXTS {
         let q = ctx % CLASSES;
-        let mut row = predicted_row(q, &latest);
+        // The prediction ([`predicted_row`]): for `q = 0` the row already
+        // in place (the same class a bucket down).
+        if q > 0 {
+            let (done, rest) = latest.split_at_mut(q);
+            let (left, row) = (&done[q - 1], &mut rest[0]);
+            row[..SYMBOLS - 2].copy_from_slice(&left[1..SYMBOLS - 1]);
+            row[SYMBOLS - 2..].copy_from_slice(&left[SYMBOLS - 2..]);
+            let mut count = counts[q - 1];
+            // Wrapping: a damaged table must not panic here (its codes
+            // come out incomplete, which the code builders tolerate).
+            let (out, dup) = (usize::from(left[0] & 15), usize::from(left[SYMBOLS - 2] & 15));
+            count[out] = count[out].wrapping_sub(1);
+            count[dup] = count[dup].wrapping_add(1);
+            counts[q] = count;
+        }
+        let (row, count) = (&mut latest[q], &mut counts[q]);
         let mut sym = 0usize;
         loop {
             // 2 * 15 + 1 + 1 + 16 bits at most: within one refill.
             bits.refill();
-            sym += exp_golomb0(&mut bits) as usize;
+            sym = sym.saturating_add(exp_golomb0(&mut bits) as usize);
             let Some(len) = row.get_mut(sym) else { break };
             let negative = bits.take(1) == 1;
             let size = unary(&mut bits) as u8;
+            let old = usize::from(*len & 15);
+            count[old] = count[old].wrapping_sub(1);
             *len = if negative { len.wrapping_sub(size) } else { len.wrapping_add(size) } & 15;
+            count[usize::from(*len)] = count[usize::from(*len)].wrapping_add(1);
             sym += 1;
         }
-        row_done(ctx, &row);
-        latest[q] = row;
+        row_done(ctx, row, count);
     }
 }
 
 /// An Exp-Golomb code of order 0: `n` zeros, then the `n + 1` bits of
-/// `value + 1`.
+/// `value + 1` (wrapping on a damaged table's all-zero field: a gap past
+/// any row).
 #[inline(always)]
 fn exp_golomb0(bits: &mut BitReader<'_>) -> u32 {
     let n = bits.peek(32).leading_zeros().min(MAX_FIELD_PREFIX);
     bits.consume(n);
-    bits.take(n + 1) - 1
+    bits.take(n + 1).wrapping_sub(1)
 }
 
 /// A unary code of `value >= 1`: `value - 1` zeros, then a one.
@@ -99,4 +129,49 @@ fn unary(bits: &mut BitReader<'_>) -> u32 {
     let n = bits.peek(32).leading_zeros().min(MAX_FIELD_PREFIX);
     bits.consume(n + 1);
     n + 1
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use std::vec::Vec;
+
+    /// The reader's in-place prediction and running counts agree with
+    /// [`predicted_row`] (what `train lite` writes against) and with the
+    /// rows' own counts, on the real table and on arbitrary bytes.
+    #[test]
+    fn in_place_rows_and_counts_match_the_plain_prediction() {
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut noise = Vec::new();
+        for _ in 0..3000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            noise.push(x as u8);
+        }
+        for coded in [&CODE_LENGTHS_CODED[..], &noise] {
+            let mut latest = [[FIRST_ROW_START; SYMBOLS]; CLASSES];
+            let mut bits = BitReader::new(coded);
+            read_code_lengths_from(coded, |ctx, row, count| {
+                let q = ctx % CLASSES;
+                let mut expected = predicted_row(q, &latest);
+                let mut sym = 0usize;
+                loop {
+                    bits.refill();
+                    sym = sym.saturating_add(exp_golomb0(&mut bits) as usize);
+                    let Some(len) = expected.get_mut(sym) else { break };
+                    let negative = bits.take(1) == 1;
+                    let size = unary(&mut bits) as u8;
+                    *len = if negative { len.wrapping_sub(size) } else { len.wrapping_add(size) } & 15;
+                    sym += 1;
+                }
+                assert_eq!(row, &expected, "context {ctx}");
+                let mut actual = [0u32; 16];
+                row.iter().for_each(|&l| actual[usize::from(l)] += 1);
+                assert_eq!(count, &actual, "context {ctx}");
+                latest[q] = *row;
+            });
+        }
+    }
 }

@@ -76,33 +76,41 @@ impl Default for EnergyTable {
 }
 
 impl EnergyTable {
+    /// All zero, to be [`EnergyTable::fill`]ed where it is kept.
+    pub(super) const EMPTY: Self = Self { next: [[0; STATE_SLOTS]; SYMBOLS] };
+
     #[inline(always)]
     pub fn new() -> Self {
-        let mut t = Self { next: [[0; STATE_SLOTS]; SYMBOLS] };
-        // Lower bound of each state.
-        let mut bound = [0u32; STATES];
-        for (j, b) in bound.iter_mut().enumerate().skip(1) {
-            *b = pow2_sixteenths(2 * j as u32 - 1);
+        let mut t = Self::EMPTY;
+        t.fill();
+        t
+    }
+
+    /// Fills the table in place: [`energy_step`] with its search resumed
+    /// (the next state grows with the residual), in units of 1/32768 of a
+    /// code so that the `>> 3` is a comparison with bounds times eight.
+    pub(super) fn fill(&mut self) {
+        // Eight times the lower bound of each state, and a bound no sum
+        // reaches after the last (the search's end without a count).
+        let mut bound8 = [u32::MAX; STATES + 1];
+        bound8[0] = 0;
+        for (j, b) in bound8.iter_mut().enumerate().take(STATES).skip(1) {
+            *b = pow2_sixteenths(2 * j as u32 - 1) << 3;
         }
         for s in 0..STATES {
-            // [`energy_step`] with its search resumed: the next state grows
-            // with the residual.
-            let level = 7 * pow2_sixteenths(2 * s as u32);
+            let mut sum = 7 * pow2_sixteenths(2 * s as u32);
             let mut j = 0usize;
-            let mut a = 0u32;
-            while a <= RESIDUAL_LIMIT as u32 {
-                let m = (level + (a << 12)) >> 3;
-                while j + 1 < STATES && bound[j + 1] <= m {
+            for a in 0..=RESIDUAL_LIMIT as usize {
+                while bound8[j + 1] <= sum {
                     j += 1;
                 }
-                t.next[(RESIDUAL_LIMIT as u32 + a) as usize][s] = j as u8;
-                t.next[(RESIDUAL_LIMIT as u32 - a) as usize][s] = j as u8;
-                a += 1;
+                self.next[RESIDUAL_LIMIT as usize + a][s] = j as u8;
+                self.next[RESIDUAL_LIMIT as usize - a][s] = j as u8;
+                sum += 1 << 12;
             }
             // Never read: escapes take [`energy_step`] of their own residual.
-            t.next[ESCAPE][s] = s as u8;
+            self.next[ESCAPE][s] = s as u8;
         }
-        t
     }
 
     /// The state after in-table symbol `sym` in state `s`.
