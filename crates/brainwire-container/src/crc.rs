@@ -133,17 +133,31 @@ mod sse42 {
     unsafe fn update_sse42(c: u32, bytes: &[u8]) -> u32 {
         let mut c = u64::from(c);
         let mut rest = bytes;
-        // 32 bytes a step: four crc32s and one loop test. `split_first_chunk`
+        // 64 bytes a step: eight crc32s and one loop test (the test and the
+        // pointer steps were a third of the work at 32). `split_first_chunk`
         // rather than iterators or indexing: it compiles to plain loads and
         // one length test even at opt-level "z".
-        while let Some((block, tail)) = rest.split_first_chunk::<32>() {
-            let (a, block) = split8(block);
-            let (b, block) = split8(block);
-            let (d, e) = split8(block);
-            c = _mm_crc32_u64(c, a);
-            c = _mm_crc32_u64(c, b);
-            c = _mm_crc32_u64(c, d);
-            c = _mm_crc32_u64(c, split8(e).0);
+        // (Written out: a loop over the words is not unrolled at "z".)
+        while let Some((block, tail)) = rest.split_first_chunk::<64>() {
+            let (w, block) = split8(block);
+            c = _mm_crc32_u64(c, w);
+            let (w, block) = split8(block);
+            c = _mm_crc32_u64(c, w);
+            let (w, block) = split8(block);
+            c = _mm_crc32_u64(c, w);
+            let (w, block) = split8(block);
+            c = _mm_crc32_u64(c, w);
+            let (w, block) = split8(block);
+            c = _mm_crc32_u64(c, w);
+            let (w, block) = split8(block);
+            c = _mm_crc32_u64(c, w);
+            let (w, block) = split8(block);
+            c = _mm_crc32_u64(c, w);
+            c = _mm_crc32_u64(c, split8(block).0);
+            rest = tail;
+        }
+        while let Some((word, tail)) = rest.split_first_chunk::<8>() {
+            c = _mm_crc32_u64(c, u64::from_le_bytes(*word));
             rest = tail;
         }
         let mut c = c as u32;

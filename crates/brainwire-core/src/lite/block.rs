@@ -119,11 +119,20 @@ impl Work {
         for (s, p) in places.iter_mut().enumerate() {
             *p = place(s as u8);
         }
-        for s in 0..STATES as u8 {
+        // A residual and its negative lead to the same state: one lookup
+        // for both (plain counters, not iterators, at opt-level "z").
+        const MID: usize = RESIDUAL_LIMIT as usize;
+        let mut s = 0;
+        while s < STATES as u8 {
             let row = &mut self.next_place[usize::from(places[usize::from(s)])];
-            for (sym, next) in row[..ESCAPE].iter_mut().enumerate() {
-                *next = places[usize::from(codebook.energy.next(s, sym))];
+            let mut a = 0;
+            while a <= MID {
+                let next = places[usize::from(codebook.energy.next(s, MID + a))];
+                row[MID + a] = next;
+                row[MID - a] = next;
+                a += 1;
             }
+            s += 1;
         }
     }
 }

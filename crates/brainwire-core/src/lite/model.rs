@@ -92,7 +92,8 @@ impl EnergyTable {
     pub(super) fn fill(&mut self) {
         // Eight times the lower bound of each state, and a bound no sum
         // reaches after the last (the search's end without a count).
-        let mut bound8 = [u32::MAX; STATES + 1];
+        // (64 of them: a mask keeps the search's index in bounds unchecked.)
+        let mut bound8 = [u32::MAX; 64];
         bound8[0] = 0;
         for (j, b) in bound8.iter_mut().enumerate().take(STATES).skip(1) {
             *b = pow2_sixteenths(2 * j as u32 - 1) << 3;
@@ -100,13 +101,17 @@ impl EnergyTable {
         for s in 0..STATES {
             let mut sum = 7 * pow2_sixteenths(2 * s as u32);
             let mut j = 0usize;
-            for a in 0..=RESIDUAL_LIMIT as usize {
-                while bound8[j + 1] <= sum {
+            // Plain counters: an inclusive range's iterator was a flag test a
+            // step at opt-level "z".
+            let mut a = 0;
+            while a <= RESIDUAL_LIMIT as usize {
+                while bound8[(j + 1) & 63] <= sum {
                     j += 1;
                 }
                 self.next[RESIDUAL_LIMIT as usize + a][s] = j as u8;
                 self.next[RESIDUAL_LIMIT as usize - a][s] = j as u8;
                 sum += 1 << 12;
+                a += 1;
             }
             // Never read: escapes take [`energy_step`] of their own residual.
             self.next[ESCAPE][s] = s as u8;
