@@ -7,7 +7,7 @@
 //! (only a damaged constant could be one) makes samples decode as corrupt,
 //! never a panic.
 
-use super::lengths::{read_code_lengths, LengthCounts};
+use super::lengths::{read_code_lengths, read_code_lengths_to, LengthCounts};
 use super::model::{EnergyTable, CLASSES, CONTEXTS, ESCAPE, RESIDUAL_LIMIT, STATES, SYMBOLS};
 use crate::lattice::AdcLattice;
 
@@ -210,10 +210,8 @@ impl Codebook {
     pub(super) fn fill(&mut self) {
         self.block_value = AdcLattice::ten_bit_block_values();
         self.energy.fill();
-        read_code_lengths(|ctx, row, count| {
-            self.lengths[ctx] = *row;
-            canonical_codes_into(row, count, &mut self.codes[ctx]);
-        });
+        // The lengths straight into their table, each row's codes beside.
+        read_code_lengths_to(&mut self.lengths, |ctx, row, count| canonical_codes_into(row, count, &mut self.codes[ctx]));
     }
 
     /// The code of 16-bit word `w` on the 10-bit lattice, or `None` off it:

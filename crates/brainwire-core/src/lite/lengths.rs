@@ -58,33 +58,53 @@ pub(crate) fn read_code_lengths(row_done: impl FnMut(usize, &[u8; SYMBOLS], &Len
     read_code_lengths_from(&CODE_LENGTHS_CODED, row_done);
 }
 
+/// [`read_code_lengths`] into a table of every row (see
+/// [`read_code_lengths_into`]).
+pub(crate) fn read_code_lengths_to<const R: usize>(rows: &mut [[u8; SYMBOLS]; R], row_done: impl FnMut(usize, &[u8; SYMBOLS], &LengthCounts)) {
+    read_code_lengths_into(&CODE_LENGTHS_CODED, rows, row_done);
+}
+
 /// Reads code lengths stored as `coded` (FORMAT.md, "Code lengths"; `train
-/// lite` checks its output with this). Per row: the differences from
-/// [`predicted_row`] that are not zero, each as `gap` (zero differences
-/// skipped, Exp-Golomb of order 0), the sign (1: negative) and the size in
-/// unary (`size - 1` zeros, then a one); the row ends with a gap that
-/// reaches its end exactly.
-///
-/// Each row is predicted and corrected in place, in the last row of its
-/// class, and its counts follow the prediction and each correction (a row
-/// is its left neighbour less that one's first length, plus its 95th)
-/// rather than being counted again: this runs in every process, and
-/// counting was a quarter of it.
+/// lite` checks its output with this), handing each row and its
+/// [`LengthCounts`] to `row_done`. See [`read_code_lengths_into`].
 #[doc(hidden)]
+pub fn read_code_lengths_from(coded: &[u8], row_done: impl FnMut(usize, &[u8; SYMBOLS], &LengthCounts)) {
+    let mut ring = [[0; SYMBOLS]; CLASSES];
+    read_code_lengths_into(coded, &mut ring, row_done);
+}
+
+/// Reads code lengths stored as `coded` into `rows`, row `ctx` at
+/// `ctx % R` (`R` a multiple of [`CLASSES`]: the last row of each class, or
+/// every row), handing each row and its [`LengthCounts`] to `row_done`
+/// when it is read. Per row: the differences from [`predicted_row`] that
+/// are not zero, each as `gap` (zero differences skipped, Exp-Golomb of
+/// order 0), the sign (1: negative) and the size in unary (`size - 1`
+/// zeros, then a one); the row ends with a gap that reaches its end
+/// exactly.
+///
+/// Each row is predicted and corrected in place (where a caller keeps the
+/// table, it is read straight into it), and its counts follow the
+/// prediction and each correction (a row is its left neighbour less that
+/// one's first length, plus its 95th) rather than being counted again:
+/// this runs in every process, and counting was a quarter of it.
 #[inline(never)]
-pub fn read_code_lengths_from(coded: &[u8], mut row_done: impl FnMut(usize, &[u8; SYMBOLS], &LengthCounts)) {
+pub(crate) fn read_code_lengths_into<const R: usize>(coded: &[u8], rows: &mut [[u8; SYMBOLS]; R], mut row_done: impl FnMut(usize, &[u8; SYMBOLS], &LengthCounts)) {
+    const { assert!(R >= CLASSES && R % CLASSES == 0) };
     let short = short_corrections();
     let mut bits = BitReader::new(coded);
-    let mut latest = [[FIRST_ROW_START; SYMBOLS]; CLASSES];
+    rows[0] = [FIRST_ROW_START; SYMBOLS];
     let mut counts = [[0u32; 16]; CLASSES];
     counts[0][usize::from(FIRST_ROW_START)] = SYMBOLS as u32;
     for ctx in 0..CONTEXTS {
-        let q = ctx % CLASSES;
-        // The prediction ([`predicted_row`]): for `q = 0` the row already
-        // in place (the same class a bucket down).
+        let (q, at) = (ctx % CLASSES, ctx % R);
+        // The prediction ([`predicted_row`]): for `q = 0` the same class a
+        // bucket down, already in place in a ring of one row a class.
+        let (done, rest) = rows.split_at_mut(at);
+        if q == 0 && R > CLASSES && ctx >= CLASSES {
+            rest[0] = done[at - CLASSES];
+        }
         if q > 0 {
-            let (done, rest) = latest.split_at_mut(q);
-            let (left, row) = (&done[q - 1], &mut rest[0]);
+            let (left, row) = (&done[at - 1], &mut rest[0]);
             row[..SYMBOLS - 2].copy_from_slice(&left[1..SYMBOLS - 1]);
             row[SYMBOLS - 2..].copy_from_slice(&left[SYMBOLS - 2..]);
             let mut count = counts[q - 1];
@@ -95,7 +115,7 @@ pub fn read_code_lengths_from(coded: &[u8], mut row_done: impl FnMut(usize, &[u8
             count[dup] = count[dup].wrapping_add(1);
             counts[q] = count;
         }
-        let (row, count) = (&mut latest[q], &mut counts[q]);
+        let (row, count) = (&mut rest[0], &mut counts[q]);
         let mut sym = 0usize;
         loop {
             // 2 * 15 + 1 + 1 + 16 bits at most: within one refill.
@@ -215,6 +235,12 @@ mod tests {
                 assert_eq!(count, &actual, "context {ctx}");
                 latest[q] = *row;
             });
+            // Read into a table of every row: the same rows, left in place.
+            let mut ring_rows = Vec::new();
+            read_code_lengths_from(coded, |_, row, _| ring_rows.push(*row));
+            let mut table = [[0u8; SYMBOLS]; 256];
+            read_code_lengths_into(coded, &mut table, |ctx, row, _| assert_eq!(row, &ring_rows[ctx], "context {ctx}"));
+            assert_eq!(&table[..CONTEXTS], &ring_rows[..]);
         }
     }
 }

@@ -86,35 +86,47 @@ impl EnergyTable {
         t
     }
 
-    /// Fills the table in place: [`energy_step`] with its search resumed
-    /// (the next state grows with the residual), in units of 1/32768 of a
-    /// code so that the `>> 3` is a comparison with bounds times eight.
+    /// Fills the table in place: [`energy_step`] row by row (one |residual|
+    /// at a time, its negative's row a copy), the search resumed from state
+    /// to state (the next state grows with the state), in units of 1/32768
+    /// of a code so that the `>> 3` is a comparison with bounds times eight.
     pub(super) fn fill(&mut self) {
-        // Eight times the lower bound of each state, and a bound no sum
-        // reaches after the last (the search's end without a count).
-        // (64 of them: a mask keeps the search's index in bounds unchecked.)
+        const MID: usize = RESIDUAL_LIMIT as usize;
+        // Eight times the lower bound of each state, and bounds no sum
+        // reaches after the last (the search's end without a count; 64 of
+        // them: a mask keeps its index in bounds unchecked).
         let mut bound8 = [u32::MAX; 64];
         bound8[0] = 0;
         for (j, b) in bound8.iter_mut().enumerate().take(STATES).skip(1) {
             *b = pow2_sixteenths(2 * j as u32 - 1) << 3;
         }
-        for s in 0..STATES {
-            let mut sum = 7 * pow2_sixteenths(2 * s as u32);
+        let mut level7 = [0u32; STATES];
+        for (s, l) in level7.iter_mut().enumerate() {
+            *l = 7 * pow2_sixteenths(2 * s as u32);
+        }
+        // Plain counters: range iterators cost a test a step at opt-level "z".
+        let mut a = 0;
+        while a <= MID {
+            let (below, from) = self.next.split_at_mut(MID + a);
+            let row = &mut from[0];
             let mut j = 0usize;
-            // Plain counters: an inclusive range's iterator was a flag test a
-            // step at opt-level "z".
-            let mut a = 0;
-            while a <= RESIDUAL_LIMIT as usize {
+            let mut s = 0;
+            while s < STATES {
+                let sum = level7[s] + ((a as u32) << 12);
                 while bound8[(j + 1) & 63] <= sum {
                     j += 1;
                 }
-                self.next[RESIDUAL_LIMIT as usize + a][s] = j as u8;
-                self.next[RESIDUAL_LIMIT as usize - a][s] = j as u8;
-                sum += 1 << 12;
-                a += 1;
+                row[s] = j as u8;
+                s += 1;
             }
-            // Never read: escapes take [`energy_step`] of their own residual.
-            self.next[ESCAPE][s] = s as u8;
+            if let Some(mirror) = below.get_mut(MID.wrapping_sub(a)) {
+                *mirror = *row;
+            }
+            a += 1;
+        }
+        // Never read: escapes take [`energy_step`] of their own residual.
+        for (s, next) in self.next[ESCAPE].iter_mut().enumerate().take(STATES) {
+            *next = s as u8;
         }
     }
 
