@@ -69,6 +69,10 @@ fn encode_coded(input: &[u8], file_crc: u32, profiles: &[Profile]) -> Option<Vec
     for &profile in profiles {
         let room = if profile == Profile::Lite { head.len() } else { coded_room };
         let mut out = Sink::new(&head, room);
+        if profile == Profile::Lite {
+            // Capacity without zeroing: the runs land without regrowth.
+            out.buf.reserve(coded_room);
+        }
         // The lattice to code with, or none when lite's first pass is the
         // stream to keep.
         let lattice = if lite_only {

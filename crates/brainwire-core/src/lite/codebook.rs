@@ -40,11 +40,12 @@ pub fn canonical_codes<const N: usize>(lengths: &[u8; N]) -> [u16; N] {
 fn canonical_codes_into<const N: usize>(lengths: &[u8; N], count: &LengthCounts, codes: &mut [u16; N]) {
     // The first codeword of each length, as `first_codes` finds it, kept
     // as the next one to give (u16: a valid table's codewords fit).
+    // (Length 1's is 0; from length 2 on no test for it.)
     let mut next = [0u16; 16];
     let mut code = 0u32;
-    let mut len = 1;
+    let mut len = 2;
     while len < 16 {
-        code = code.wrapping_add(if len > 1 { count[len - 1] } else { 0 }) << 1;
+        code = code.wrapping_add(count[len - 1]) << 1;
         next[len] = code as u16;
         len += 1;
     }

@@ -89,7 +89,7 @@ pub fn read_code_lengths_from(coded: &[u8], row_done: impl FnMut(usize, &[u8; SY
 /// this runs in every process, and counting was a quarter of it.
 #[inline(never)]
 pub(crate) fn read_code_lengths_into<const R: usize>(coded: &[u8], rows: &mut [[u8; SYMBOLS]; R], mut row_done: impl FnMut(usize, &[u8; SYMBOLS], &LengthCounts)) {
-    const { assert!(R >= CLASSES && R % CLASSES == 0) };
+    const { assert!(R >= CLASSES && R.is_multiple_of(CLASSES)) };
     let short = short_corrections();
     let mut bits = BitReader::new(coded);
     rows[0] = [FIRST_ROW_START; SYMBOLS];
@@ -107,13 +107,12 @@ pub(crate) fn read_code_lengths_into<const R: usize>(coded: &[u8], rows: &mut [[
             let (left, row) = (&done[at - 1], &mut rest[0]);
             row[..SYMBOLS - 2].copy_from_slice(&left[1..SYMBOLS - 1]);
             row[SYMBOLS - 2..].copy_from_slice(&left[SYMBOLS - 2..]);
-            let mut count = counts[q - 1];
+            counts[q] = counts[q - 1];
             // Wrapping: a damaged table must not panic here (its codes
             // come out incomplete, which the code builders tolerate).
             let (out, dup) = (usize::from(left[0] & 15), usize::from(left[SYMBOLS - 2] & 15));
-            count[out] = count[out].wrapping_sub(1);
-            count[dup] = count[dup].wrapping_add(1);
-            counts[q] = count;
+            counts[q][out] = counts[q][out].wrapping_sub(1);
+            counts[q][dup] = counts[q][dup].wrapping_add(1);
         }
         let (row, count) = (&mut rest[0], &mut counts[q]);
         let mut sym = 0usize;

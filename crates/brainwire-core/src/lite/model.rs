@@ -109,18 +109,22 @@ impl EnergyTable {
         while a <= MID {
             let (below, from) = self.next.split_at_mut(MID + a);
             let row = &mut from[0];
-            let mut j = 0usize;
+            let residual = (a as u32) << 12;
+            // The state found so far and the next state's bound, kept in
+            // registers: most steps compare once and store.
+            let (mut j, mut above) = (0usize, bound8[1]);
             let mut s = 0;
             while s < STATES {
-                let sum = level7[s] + ((a as u32) << 12);
-                while bound8[(j + 1) & 63] <= sum {
+                let sum = level7[s] + residual;
+                while above <= sum {
                     j += 1;
+                    above = bound8[(j + 1) & 63];
                 }
                 row[s] = j as u8;
                 s += 1;
             }
             if let Some(mirror) = below.get_mut(MID.wrapping_sub(a)) {
-                *mirror = *row;
+                mirror[..STATES].copy_from_slice(&row[..STATES]);
             }
             a += 1;
         }
