@@ -10,7 +10,8 @@
 //!    prediction's code class `prediction mod 16`, which carries the ADC's
 //!    irregular code widths.
 //! 2. [`codebook`]: a static canonical prefix code per context, learned
-//!    offline by `train lite` (generated `tables.rs`), over residuals in
+//!    offline by `train lite` (generated `tables.rs`, read by [`lengths`]),
+//!    over residuals in
 //!    `-RESIDUAL_LIMIT..=RESIDUAL_LIMIT` plus an escape. An escape is followed
 //!    by an Exp-Golomb code of the residual, or of zero and then the raw
 //!    16-bit value for a sample off the lattice (exact whatever the lattice).
