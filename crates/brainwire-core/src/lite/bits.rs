@@ -56,22 +56,24 @@ impl BitWriter {
         }
     }
 
-    /// Appends the low `len` (at most 24) bits of `word`.
-    pub fn put_long<S: ByteSink>(&mut self, word: u32, len: u32, out: &mut S) {
-        if len > 16 {
-            self.put(word >> 16, len - 16, out);
-            self.put(word & 0xFFFF, 16, out);
-        } else {
-            self.put(word, len, out);
+    /// Appends the low `len` (at most 48) bits of `word` (no bits above
+    /// them): with fewer than 16 held they fit the 64-bit accumulator.
+    fn put_wide<S: ByteSink>(&mut self, word: u64, len: u32, out: &mut S) {
+        debug_assert!(len <= 48 && self.bits < FLUSH_BITS);
+        self.acc = (self.acc << len) | word;
+        self.bits += len;
+        while self.bits >= FLUSH_BITS {
+            self.bits -= FLUSH_BITS;
+            out.put2(((self.acc >> self.bits) as u16).to_be_bytes());
         }
     }
 
-    /// Exp-Golomb code of order [`ESCAPE_ORDER`] of `u` (below 2^20).
+    /// Exp-Golomb code of order [`ESCAPE_ORDER`] of `u` (below 2^20): the
+    /// zeros and the value as one field of at most 36 bits.
     pub fn put_exp_golomb<S: ByteSink>(&mut self, u: u32, out: &mut S) {
         let v = u + (1 << ESCAPE_ORDER);
         let len = 32 - v.leading_zeros();
-        self.put_long(0, len - 1 - ESCAPE_ORDER, out);
-        self.put_long(v, len, out);
+        self.put_wide(u64::from(v), 2 * len - 1 - ESCAPE_ORDER, out);
     }
 
     /// Writes what is held, the last byte padded with zero bits.
