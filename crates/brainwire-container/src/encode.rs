@@ -61,25 +61,18 @@ fn encode_coded(input: &[u8], file_crc: u32, profiles: &[Profile]) -> Option<Vec
     let mut scanned = None;
     let mut head = Vec::new();
     write_coded_header(&mut head, file_crc, header, sample_count, trailer);
-    // Typical ratio is 3-4x; room for half the samples avoids most regrowth
-    // for the range coders, which store byte by byte. Lite hands over whole
-    // runs, which extend the vector: zeroed room would only cost a pass.
-    let coded_room = head.len() + data.len() / 2 + 64;
+    // Typical ratio is 3-4x: room for half the samples avoids most regrowth.
+    let room = head.len() + data.len() / 2 + 64;
     let mut best: Option<Vec<u8>> = None;
     for &profile in profiles {
-        let room = if profile == Profile::Lite { head.len() } else { coded_room };
-        let mut out = Sink::new(&head, room);
-        if profile == Profile::Lite {
-            // Capacity without zeroing: the runs land without regrowth.
-            out.buf.reserve(coded_room);
-        }
+        let mut out = Sink::new(profile, &head, room);
         // The lattice to code with, or none when lite's first pass is the
         // stream to keep.
         let lattice = if lite_only {
             match encode_le_lite_detecting(data, &mut out) {
                 AdcLattice::Neuralink10 => None,
                 other => {
-                    out = Sink::new(&head, room);
+                    out = Sink::new(profile, &head, room);
                     Some(other)
                 }
             }
@@ -112,8 +105,16 @@ struct Sink {
 }
 
 impl Sink {
-    /// Output starting with `head`, with room up to `room` bytes.
-    fn new(head: &[u8], room: usize) -> Self {
+    /// `profile`'s output starting with `head`, with room up to `room`
+    /// bytes: zeroed for the range coders, which store byte by byte;
+    /// capacity only for lite, whose runs extend the vector (zeroing would
+    /// only cost a pass).
+    fn new(profile: Profile, head: &[u8], room: usize) -> Self {
+        if profile == Profile::Lite {
+            let mut buf = Vec::with_capacity(room.max(head.len()));
+            buf.extend_from_slice(head);
+            return Self { buf, len: head.len() };
+        }
         // `vec!` rather than `resize`: a zeroed allocation (calloc) costs no
         // instructions per byte, `resize` a loop at opt-level "z".
         let mut buf = vec![0; room.max(head.len())];
