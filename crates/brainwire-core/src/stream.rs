@@ -269,10 +269,7 @@ pub fn encode_le<S: ByteSink>(profile: Profile, lattice: AdcLattice, le: &[u8], 
     out.put(lattice.id());
     match profile {
         Profile::Lite => {
-            let mut e = lite::Encoder::unfilled(lattice);
-            e.fill();
-            e.push_le(le, out);
-            e.finish(out);
+            lite_payload_le(lattice, le, out);
         }
         Profile::Tables => {
             let mut e = channel::Encoder::new(profile, lattice);
@@ -298,12 +295,22 @@ pub fn encode_le_lite_detecting<S: ByteSink>(le: &[u8], out: &mut S) -> AdcLatti
     let lattice = AdcLattice::Neuralink10;
     out.put(Profile::Lite.id());
     out.put(lattice.id());
+    let off = lite_payload_le(lattice, le, out);
+    AdcLattice::choose(off, le.len() / 2)
+}
+
+/// The lite payload of little-endian words `le`, with the encoder built in
+/// place in this frame (returned from `lite::Encoder::new`, its ~80 KB of
+/// tables were copied once more); the count of samples coded off the
+/// lattice.
+#[inline(always)]
+fn lite_payload_le<S: ByteSink>(lattice: AdcLattice, le: &[u8], out: &mut S) -> usize {
     let mut e = lite::Encoder::unfilled(lattice);
     e.fill();
     e.push_le(le, out);
     let off = e.off_lattice_samples();
     e.finish(out);
-    AdcLattice::choose(off, le.len() / 2)
+    off
 }
 
 /// Decodes `out.len()` samples from `stream`.
