@@ -7,7 +7,7 @@
 //! (only a damaged constant could be one) makes samples decode as corrupt,
 //! never a panic.
 
-use super::lengths::{read_code_lengths, read_code_lengths_to, LengthCounts};
+use super::lengths::{read_code_lengths, LengthCounts};
 use super::model::{EnergyTable, CLASSES, CONTEXTS, ESCAPE, RESIDUAL_LIMIT, STATES, SYMBOLS};
 use crate::lattice::AdcLattice;
 
@@ -38,17 +38,8 @@ pub fn canonical_codes<const N: usize>(lengths: &[u8; N]) -> [u16; N] {
 /// are 0, 1, ..., 15 (the reader keeps those counts as it goes).
 #[inline(always)]
 fn canonical_codes_into<const N: usize>(lengths: &[u8; N], count: &LengthCounts, codes: &mut [u16; N]) {
-    // The first codeword of each length, as `first_codes` finds it, kept
-    // as the next one to give (u16: a valid table's codewords fit).
-    // (Length 1's is 0; from length 2 on no test for it.)
-    let mut next = [0u16; 16];
-    let mut code = 0u32;
-    let mut len = 2;
-    while len < 16 {
-        code = code.wrapping_add(count[len - 1]) << 1;
-        next[len] = code as u16;
-        len += 1;
-    }
+    // The next codeword to give each length.
+    let mut next = first_codes(count);
     let mut assign = |len: u8| {
         let len = usize::from(len & 15);
         let code = next[len];
@@ -70,14 +61,19 @@ fn canonical_codes_into<const N: usize>(lengths: &[u8; N], count: &LengthCounts,
 }
 
 /// The first canonical codeword of each length, from how many codewords
-/// have each length (`count[0]`: no codeword).
-fn first_codes(count: &LengthCounts) -> [u32; 16] {
-    let mut first = [0u32; 16];
+/// have each length (`count[0]`: no codeword). 16 bits: a valid table's
+/// codewords fit; a damaged one's wrap (and decode as corrupt).
+#[inline(always)]
+fn first_codes(count: &LengthCounts) -> [u16; 16] {
+    // Length 1's is 0; from length 2 on, no test for it (this runs for
+    // every row of the table in every process).
+    let mut first = [0u16; 16];
     let mut code = 0u32;
-    for len in 1..16 {
-        // Wrapping: only a damaged table's counts could overflow.
-        code = code.wrapping_add(if len > 1 { count[len - 1] } else { 0 }) << 1;
-        first[len] = code;
+    let mut len = 2;
+    while len < 16 {
+        code = code.wrapping_add(count[len - 1]) << 1;
+        first[len] = code as u16;
+        len += 1;
     }
     first
 }
@@ -132,9 +128,8 @@ impl<const N: usize> LongCodes<N> {
         if let Some(tail) = fast.get_mut((first[PEEK_BITS as usize + 1] >> 1) as usize..) {
             tail.fill(LONGER);
         }
-        // Next codeword of each length, and next slot in `sorted` (the
-        // codewords of a valid table fit 16 bits; a damaged one wraps).
-        let mut next = first.map(|f| f as u16);
+        // Next codeword of each length, and next slot in `sorted`.
+        let mut next = first;
         let mut slot = [0u16; 16];
         let mut k = 0u16;
         for len in PEEK_BITS as usize + 1..16 {
@@ -212,7 +207,7 @@ impl Codebook {
         self.block_value = AdcLattice::ten_bit_block_values();
         self.energy.fill();
         // The lengths straight into their table, each row's codes beside.
-        read_code_lengths_to(&mut self.lengths, |ctx, row, count| canonical_codes_into(row, count, &mut self.codes[ctx]));
+        read_code_lengths(&mut self.lengths, |ctx, row, count| canonical_codes_into(row, count, &mut self.codes[ctx]));
     }
 
     /// The code of 16-bit word `w` on the 10-bit lattice, or `None` off it:
@@ -291,7 +286,7 @@ impl DecodeTables {
     pub fn new() -> Self {
         let mut t = Self { fast: [[0; 1 << PEEK_BITS]; CONTEXT_ROWS], long: LongTable([LongCodes::EMPTY; CONTEXTS]), next_state: [0; TRANSITIONS] };
         t.fill_next_state(&EnergyTable::new());
-        read_code_lengths(|ctx, row, count| t.long.0[ctx].build(&mut t.fast[(ctx + ROW_OFFSET) % CONTEXT_ROWS], row, count));
+        read_code_lengths(&mut [[0; SYMBOLS]; CLASSES], |ctx, row, count| t.long.0[ctx].build(&mut t.fast[(ctx + ROW_OFFSET) % CONTEXT_ROWS], row, count));
         t
     }
 

@@ -53,15 +53,10 @@ const MAX_FIELD_PREFIX: u32 = 15;
 /// built from.
 pub(crate) type LengthCounts = [u32; 16];
 
-/// Reads the learned code lengths, context after context (`0..CONTEXTS`),
-/// handing each row and its [`LengthCounts`] to `row_done`.
-pub(crate) fn read_code_lengths(row_done: impl FnMut(usize, &[u8; SYMBOLS], &LengthCounts)) {
-    read_code_lengths_from(&CODE_LENGTHS_CODED, row_done);
-}
-
-/// [`read_code_lengths`] into a table of every row (see
-/// [`read_code_lengths_into`]).
-pub(crate) fn read_code_lengths_to<const R: usize>(rows: &mut [[u8; SYMBOLS]; R], row_done: impl FnMut(usize, &[u8; SYMBOLS], &LengthCounts)) {
+/// Reads the learned code lengths into `rows` (see
+/// [`read_code_lengths_into`]: a ring of one row a class, or a table of
+/// every row), handing each row and its [`LengthCounts`] to `row_done`.
+pub(crate) fn read_code_lengths<const R: usize>(rows: &mut [[u8; SYMBOLS]; R], row_done: impl FnMut(usize, &[u8; SYMBOLS], &LengthCounts)) {
     read_code_lengths_into(&CODE_LENGTHS_CODED, rows, row_done);
 }
 

@@ -119,7 +119,7 @@ fn fast_lattice_map_agrees_with_the_lattice() {
 #[test]
 fn learned_codes_are_complete_prefix_codes() {
     let mut rows = 0;
-    lengths::read_code_lengths(|ctx, lengths, _| {
+    lengths::read_code_lengths(&mut [[0; SYMBOLS]; CLASSES], |ctx, lengths, _| {
         assert_eq!(ctx, rows);
         rows += 1;
         // Kraft sum in units of 2^-MAX_CODE_LEN: exactly 1 for a complete code.
