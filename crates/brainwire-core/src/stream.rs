@@ -7,8 +7,8 @@
 
 use crate::error::Error;
 use crate::lattice::AdcLattice;
-use crate::range::ByteSink;
-use crate::{channel, lite, max};
+use crate::sink::ByteSink;
+use crate::{lite, max, tables};
 
 /// A trade-off between ratio and compute. The id is the stream's first byte.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,7 +60,7 @@ pub const HEADER_LEN: usize = 2;
 #[allow(clippy::large_enum_variant)]
 enum EncoderState {
     Lite(lite::Encoder),
-    Model(channel::Encoder),
+    Tables(tables::Encoder),
     Max(max::Encoder),
 }
 
@@ -76,7 +76,7 @@ impl Encoder {
         out.put(lattice.id());
         let state = match profile {
             Profile::Lite => EncoderState::Lite(lite::Encoder::new(lattice)),
-            Profile::Tables => EncoderState::Model(channel::Encoder::new(profile, lattice)),
+            Profile::Tables => EncoderState::Tables(tables::Encoder::new(lattice)),
             Profile::Max => EncoderState::Max(max::Encoder::new(lattice)),
         };
         Self { state }
@@ -87,7 +87,7 @@ impl Encoder {
     pub fn push<S: ByteSink>(&mut self, sample: i16, out: &mut S) {
         match &mut self.state {
             EncoderState::Lite(e) => e.push(sample, out),
-            EncoderState::Model(e) => {
+            EncoderState::Tables(e) => {
                 e.push(sample, out);
             }
             EncoderState::Max(e) => e.push(sample, out),
@@ -99,7 +99,7 @@ impl Encoder {
     pub fn push_all<S: ByteSink>(&mut self, samples: &[i16], out: &mut S) {
         match &mut self.state {
             EncoderState::Lite(e) => e.push_all(samples, out),
-            EncoderState::Model(e) => samples.iter().for_each(|&s| {
+            EncoderState::Tables(e) => samples.iter().for_each(|&s| {
                 e.push(s, out);
             }),
             EncoderState::Max(e) => samples.iter().for_each(|&s| e.push(s, out)),
@@ -110,7 +110,7 @@ impl Encoder {
     pub fn finish<S: ByteSink>(self, out: &mut S) {
         match self.state {
             EncoderState::Lite(e) => e.finish(out),
-            EncoderState::Model(e) => e.finish(out),
+            EncoderState::Tables(e) => e.finish(out),
             EncoderState::Max(e) => e.finish(out),
         }
     }
@@ -119,7 +119,7 @@ impl Encoder {
 #[allow(clippy::large_enum_variant)]
 enum DecoderState<'a> {
     Lite(lite::Decoder<'a>),
-    Model(channel::Decoder<'a>),
+    Tables(tables::Decoder<'a>),
     Max(max::Decoder<'a>),
 }
 
@@ -136,7 +136,7 @@ impl<'a> Decoder<'a> {
         let (profile, lattice, payload) = read_header(stream)?;
         let state = match profile {
             Profile::Lite => DecoderState::Lite(lite::Decoder::new(lattice, payload)),
-            Profile::Tables => DecoderState::Model(channel::Decoder::new(profile, lattice, payload)),
+            Profile::Tables => DecoderState::Tables(tables::Decoder::new(lattice, payload)),
             Profile::Max => DecoderState::Max(max::Decoder::new(lattice, payload)),
         };
         Ok(Self { profile, lattice, state })
@@ -155,7 +155,7 @@ impl<'a> Decoder<'a> {
     pub fn next_sample(&mut self) -> Result<i16, Error> {
         match &mut self.state {
             DecoderState::Lite(d) => d.next_sample(),
-            DecoderState::Model(d) => d.next_sample(),
+            DecoderState::Tables(d) => d.next_sample(),
             DecoderState::Max(d) => d.next_sample(),
         }
     }
@@ -165,7 +165,7 @@ impl<'a> Decoder<'a> {
     pub fn decode_into(&mut self, out: &mut [i16]) -> Result<(), Error> {
         match &mut self.state {
             DecoderState::Lite(d) => d.decode_into(out),
-            DecoderState::Model(d) => out.iter_mut().try_for_each(|s| d.next_sample().map(|v| *s = v)),
+            DecoderState::Tables(d) => out.iter_mut().try_for_each(|s| d.next_sample().map(|v| *s = v)),
             DecoderState::Max(d) => out.iter_mut().try_for_each(|s| d.next_sample().map(|v| *s = v)),
         }
     }
@@ -178,7 +178,7 @@ impl<'a> Decoder<'a> {
     pub fn decode_le(&mut self, out: &mut [u8]) -> Result<(), Error> {
         match &mut self.state {
             DecoderState::Lite(d) => d.decode_le(out),
-            DecoderState::Model(d) => fill(out, || d.next_sample()),
+            DecoderState::Tables(d) => fill(out, || d.next_sample()),
             DecoderState::Max(d) => fill(out, || d.next_sample()),
         }
     }
@@ -188,7 +188,7 @@ impl<'a> Decoder<'a> {
     pub fn finish(self) -> Result<(), Error> {
         match self.state {
             DecoderState::Lite(d) => d.finish(),
-            DecoderState::Model(d) => d.finish(),
+            DecoderState::Tables(d) => d.finish(),
             DecoderState::Max(d) => d.finish(),
         }
     }
@@ -228,7 +228,7 @@ pub fn decode_le(stream: &[u8], out: &mut [u8]) -> Result<(), Error> {
             d.finish()
         }
         Profile::Tables => {
-            let mut d = channel::Decoder::new(profile, lattice, payload);
+            let mut d = tables::Decoder::new(lattice, payload);
             fill(out, || d.next_sample())?;
             d.finish()
         }
@@ -272,7 +272,7 @@ pub fn encode_le<S: ByteSink>(profile: Profile, lattice: AdcLattice, le: &[u8], 
             lite_payload_le(lattice, le, out);
         }
         Profile::Tables => {
-            let mut e = channel::Encoder::new(profile, lattice);
+            let mut e = tables::Encoder::new(lattice);
             each(le, |s| {
                 e.push(s, out);
             });

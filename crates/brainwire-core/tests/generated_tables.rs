@@ -4,7 +4,9 @@
 //! differently fails here. A deliberate retraining (a new profile id: old
 //! streams must keep decoding) updates the hash it changes.
 
-use brainwire_core::{lite, max, priors};
+use brainwire_core::packed::Differences;
+use brainwire_core::tables::priors;
+use brainwire_core::{lite, max};
 use brainwire_testkit::hash;
 
 fn bytes_u32(values: impl IntoIterator<Item = u32>) -> Vec<u8> {
@@ -29,7 +31,7 @@ fn lite_code_lengths() {
 fn tables_priors() {
     assert_eq!(hash(&priors::CODE_WIDTHS_Q5), 0xAC03623C, "CODE_WIDTHS_Q5");
     assert_eq!(hash(&priors::INITIAL_SHAPES_CODED), 0x965BA3FA, "INITIAL_SHAPES_CODED");
-    let mut d = brainwire_core::residual::Differences::<{ priors::INITIAL_SHAPES_ORDER }>::new(&priors::INITIAL_SHAPES_CODED);
+    let mut d = Differences::<{ priors::INITIAL_SHAPES_ORDER }>::new(&priors::INITIAL_SHAPES_CODED);
     let shapes = bytes_u32((0..priors::INITIAL_SHAPES_LEN).map(|_| d.next_value()));
     assert_eq!(hash(&shapes), 0x01FF4824, "initial shapes as read");
 }
@@ -41,7 +43,7 @@ fn max_priors() {
     use max::priors as p;
     assert_eq!(hash(&p::WIDTHS_Q6), 0xCC957FDE, "max WIDTHS_Q6");
     assert_eq!(hash(&p::PHI_Q31_CODED), 0xB55FCA73, "max PHI_Q31_CODED");
-    let mut d = brainwire_core::residual::Differences::<{ p::PHI_Q31_ORDER }>::new(&p::PHI_Q31_CODED);
+    let mut d = Differences::<{ p::PHI_Q31_ORDER }>::new(&p::PHI_Q31_CODED);
     let phi = bytes_u32((0..p::PHI_Q31_LEN).map(|_| d.next_value()));
     assert_eq!(hash(&phi), 0xE5CE1EC8, "max Phi as read");
     assert_eq!(hash(&bytes_u32(p::INITIAL_WEIGHTS.iter().map(|&w| w as u32))), 0x86D19C4F, "max INITIAL_WEIGHTS");

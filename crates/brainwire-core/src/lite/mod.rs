@@ -51,17 +51,6 @@ pub use model::{energy_step, EnergyTable, Model, Prediction, BUCKETS, CLASSES, C
 #[doc(hidden)]
 pub use tables::CODE_LENGTHS_CODED;
 
-/// Zigzag map: 0, -1, 1, -2, ... to 0, 1, 2, 3, ...
-#[inline]
-pub(crate) fn zigzag(r: i32) -> u32 {
-    ((r << 1) ^ (r >> 31)) as u32
-}
-
-#[inline]
-pub(crate) fn unzigzag(u: u32) -> i32 {
-    (u >> 1) as i32 ^ -((u & 1) as i32)
-}
-
 /// The symbol of a residual: `residual + RESIDUAL_LIMIT`, or [`ESCAPE`].
 #[inline]
 pub fn symbol(residual: i32) -> usize {
