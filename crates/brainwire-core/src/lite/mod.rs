@@ -43,7 +43,7 @@ pub use bits::{ESCAPE_ORDER, FLUSH_BITS};
 #[doc(hidden)]
 pub use codebook::canonical_codes;
 #[doc(hidden)]
-pub use lengths::{predicted_row, read_code_lengths_from, FIRST_ROW_START};
+pub use lengths::{predicted_row, read_code_lengths_from, write_code_lengths, FIRST_ROW_START};
 pub use codebook::{Codebook, MAX_CODE_LEN};
 pub use decoder::Decoder;
 pub use encoder::{ChannelEncoder, Encoder, MAX_PENDING_SAMPLES};
