@@ -1,14 +1,18 @@
 //! brainwire core: lossless compression of raw electrode recordings.
 //!
-//! The modules follow the data flow of one sample:
-//! [`lattice`] maps a 16-bit value to its ADC code (or marks it off the
-//! lattice), [`predictor`] predicts the next code from the past, [`residual`]
-//! models the distribution of the code around that prediction (context
-//! modelling plus the ADC code-width prior from [`priors`]), and [`range`]
-//! turns those probabilities into bytes. [`channel`] ties the steps together
-//! for one channel and [`stream`] frames it with a profile header; [`lite`] is
-//! the low-power implant profile and [`max`] the highest-ratio one (the code's
-//! analog interval under a Gaussian, instead of residual tables).
+//! A stream ([`stream`]) is a two-byte header naming its profile and ADC
+//! lattice, then the profile's coded samples. The profiles, one module each:
+//! - [`lite`]: the implant's profile, prefix codes from static tables, tens
+//!   of instructions a sample, a bounded coding delay;
+//! - [`tables`]: NLMS prediction and adaptive residual tables, range coded
+//!   (the first codec, kept for its ablation bench);
+//! - [`max`]: the highest ratio, each code's analog interval under a
+//!   Gaussian around the prediction, range coded.
+//!
+//! What they share: [`lattice`] (sample value <-> ADC code), [`predictor`]
+//! (NLMS, `tables` and `max`), [`range`] (the range coder, `tables` and
+//! `max`), [`sink`] (where bytes go), [`packed`] (zigzag and the packed form
+//! of generated tables), [`error`].
 //!
 //! Everything here is `no_std`, allocation-free and integer-only, so encoder
 //! and decoder agree bit for bit on any machine, firmware included.
@@ -18,20 +22,20 @@
 #[cfg(feature = "alloc")]
 extern crate alloc;
 
-pub mod channel;
 pub mod error;
 pub mod lattice;
 pub mod lite;
 pub mod max;
 pub mod predictor;
-pub mod priors;
+pub mod packed;
 pub mod range;
-pub mod residual;
+pub mod sink;
 pub mod stream;
+pub mod tables;
 #[cfg(test)]
 mod test_support;
 
 pub use error::Error;
 pub use lattice::AdcLattice;
-pub use range::ByteSink;
+pub use sink::{ByteCounter, ByteSink};
 pub use stream::{decode_all, decode_le, encode_all, encode_le, encode_le_lite_detecting, Decoder, Encoder, Profile};

@@ -7,8 +7,8 @@
 
 use crate::error::Error;
 use crate::lattice::AdcLattice;
-use crate::range::ByteSink;
-use crate::{channel, lite, max};
+use crate::sink::ByteSink;
+use crate::{lite, max, tables};
 
 /// A trade-off between ratio and compute. The id is the stream's first byte.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,13 +55,164 @@ impl Profile {
 /// Size of the stream header in bytes.
 pub const HEADER_LEN: usize = 2;
 
+/// What a stream asks of a profile's encoder. The block methods default to
+/// the per-sample path; a profile overrides one only with a loop that writes
+/// the same bytes.
+trait ProfileEncoder {
+    fn push<S: ByteSink>(&mut self, sample: i16, out: &mut S);
+
+    /// Codes a block of samples, as pushing them one by one would.
+    #[inline(always)]
+    fn push_all<S: ByteSink>(&mut self, samples: &[i16], out: &mut S) {
+        samples.iter().for_each(|&s| self.push(s, out));
+    }
+
+    /// Codes little-endian 16-bit words (an odd last byte is ignored), as
+    /// pushing their samples one by one would.
+    #[inline(always)]
+    fn push_le<S: ByteSink>(&mut self, le: &[u8], out: &mut S) {
+        le.as_chunks::<2>().0.iter().for_each(|&w| self.push(i16::from_le_bytes(w), out));
+    }
+
+    fn finish<S: ByteSink>(self, out: &mut S);
+}
+
+/// What a stream asks of a profile's decoder; block methods as in
+/// [`ProfileEncoder`].
+trait ProfileDecoder {
+    fn next_sample(&mut self) -> Result<i16, Error>;
+
+    /// Fills `out` with the next samples; on an error `out` holds garbage.
+    #[inline(always)]
+    fn decode_into(&mut self, out: &mut [i16]) -> Result<(), Error> {
+        out.iter_mut().try_for_each(|s| self.next_sample().map(|v| *s = v))
+    }
+
+    /// Stores the next `out.len() / 2` samples as little-endian words; an odd
+    /// last byte is left alone.
+    #[inline(always)]
+    fn decode_le(&mut self, out: &mut [u8]) -> Result<(), Error> {
+        let mut rest = out;
+        while let Some((word, tail)) = rest.split_first_chunk_mut::<2>() {
+            *word = self.next_sample()?.to_le_bytes();
+            rest = tail;
+        }
+        Ok(())
+    }
+
+    /// Checks the stream ended where its encoder ended it.
+    fn finish(self) -> Result<(), Error>;
+}
+
+impl ProfileEncoder for lite::Encoder {
+    #[inline(always)]
+    fn push<S: ByteSink>(&mut self, sample: i16, out: &mut S) {
+        self.push(sample, out)
+    }
+    #[inline(always)]
+    fn push_all<S: ByteSink>(&mut self, samples: &[i16], out: &mut S) {
+        self.push_all(samples, out)
+    }
+    #[inline(always)]
+    fn push_le<S: ByteSink>(&mut self, le: &[u8], out: &mut S) {
+        self.push_le(le, out)
+    }
+    #[inline(always)]
+    fn finish<S: ByteSink>(self, out: &mut S) {
+        self.finish(out)
+    }
+}
+
+impl ProfileDecoder for lite::Decoder<'_> {
+    #[inline(always)]
+    fn next_sample(&mut self) -> Result<i16, Error> {
+        self.next_sample()
+    }
+    #[inline(always)]
+    fn decode_into(&mut self, out: &mut [i16]) -> Result<(), Error> {
+        self.decode_into(out)
+    }
+    #[inline(always)]
+    fn decode_le(&mut self, out: &mut [u8]) -> Result<(), Error> {
+        self.decode_le(out)
+    }
+    #[inline(always)]
+    fn finish(self) -> Result<(), Error> {
+        self.finish()
+    }
+}
+
+impl ProfileEncoder for tables::Encoder {
+    #[inline(always)]
+    fn push<S: ByteSink>(&mut self, sample: i16, out: &mut S) {
+        self.push(sample, out);
+    }
+    #[inline(always)]
+    fn finish<S: ByteSink>(self, out: &mut S) {
+        self.finish(out)
+    }
+}
+
+impl ProfileDecoder for tables::Decoder<'_> {
+    #[inline(always)]
+    fn next_sample(&mut self) -> Result<i16, Error> {
+        self.next_sample()
+    }
+    #[inline(always)]
+    fn finish(self) -> Result<(), Error> {
+        self.finish()
+    }
+}
+
+impl ProfileEncoder for max::Encoder {
+    #[inline(always)]
+    fn push<S: ByteSink>(&mut self, sample: i16, out: &mut S) {
+        self.push(sample, out)
+    }
+    #[inline(always)]
+    fn finish<S: ByteSink>(self, out: &mut S) {
+        self.finish(out)
+    }
+}
+
+impl ProfileDecoder for max::Decoder<'_> {
+    #[inline(always)]
+    fn next_sample(&mut self) -> Result<i16, Error> {
+        self.next_sample()
+    }
+    #[inline(always)]
+    fn finish(self) -> Result<(), Error> {
+        self.finish()
+    }
+}
+
 // The states live inline: the core does not allocate, and a caller that wants
 // them on the heap boxes the whole `Encoder`.
 #[allow(clippy::large_enum_variant)]
 enum EncoderState {
     Lite(lite::Encoder),
-    Model(channel::Encoder),
+    Tables(tables::Encoder),
     Max(max::Encoder),
+}
+
+#[allow(clippy::large_enum_variant)]
+enum DecoderState<'a> {
+    Lite(lite::Decoder<'a>),
+    Tables(tables::Decoder<'a>),
+    Max(max::Decoder<'a>),
+}
+
+/// `$body` with `$coder` bound to the profile's coder in `$state` (an
+/// `EncoderState` or a `DecoderState`): the one match over the profiles'
+/// coders.
+macro_rules! with_coder {
+    ($state:ident, $value:expr, $coder:ident => $body:expr) => {
+        match $value {
+            $state::Lite($coder) => $body,
+            $state::Tables($coder) => $body,
+            $state::Max($coder) => $body,
+        }
+    };
 }
 
 /// Streaming encoder: push samples, bytes come out as soon as they are final.
@@ -72,11 +223,10 @@ pub struct Encoder {
 impl Encoder {
     /// Starts a stream, writing its header to `out`.
     pub fn new<S: ByteSink>(profile: Profile, lattice: AdcLattice, out: &mut S) -> Self {
-        out.put(profile.id());
-        out.put(lattice.id());
+        write_header(profile, lattice, out);
         let state = match profile {
             Profile::Lite => EncoderState::Lite(lite::Encoder::new(lattice)),
-            Profile::Tables => EncoderState::Model(channel::Encoder::new(profile, lattice)),
+            Profile::Tables => EncoderState::Tables(tables::Encoder::new(lattice)),
             Profile::Max => EncoderState::Max(max::Encoder::new(lattice)),
         };
         Self { state }
@@ -85,42 +235,19 @@ impl Encoder {
     /// Codes one sample.
     #[inline]
     pub fn push<S: ByteSink>(&mut self, sample: i16, out: &mut S) {
-        match &mut self.state {
-            EncoderState::Lite(e) => e.push(sample, out),
-            EncoderState::Model(e) => {
-                e.push(sample, out);
-            }
-            EncoderState::Max(e) => e.push(sample, out),
-        }
+        with_coder!(EncoderState, &mut self.state, e => ProfileEncoder::push(e, sample, out))
     }
 
     /// Codes a block of samples: the same bytes as pushing them one by one,
     /// with the profile chosen once per block instead of once per sample.
     pub fn push_all<S: ByteSink>(&mut self, samples: &[i16], out: &mut S) {
-        match &mut self.state {
-            EncoderState::Lite(e) => e.push_all(samples, out),
-            EncoderState::Model(e) => samples.iter().for_each(|&s| {
-                e.push(s, out);
-            }),
-            EncoderState::Max(e) => samples.iter().for_each(|&s| e.push(s, out)),
-        }
+        with_coder!(EncoderState, &mut self.state, e => ProfileEncoder::push_all(e, samples, out))
     }
 
     /// Ends the stream, writing what the encoder still holds.
     pub fn finish<S: ByteSink>(self, out: &mut S) {
-        match self.state {
-            EncoderState::Lite(e) => e.finish(out),
-            EncoderState::Model(e) => e.finish(out),
-            EncoderState::Max(e) => e.finish(out),
-        }
+        with_coder!(EncoderState, self.state, e => ProfileEncoder::finish(e, out))
     }
-}
-
-#[allow(clippy::large_enum_variant)]
-enum DecoderState<'a> {
-    Lite(lite::Decoder<'a>),
-    Model(channel::Decoder<'a>),
-    Max(max::Decoder<'a>),
 }
 
 /// Decodes a stream sample by sample.
@@ -136,7 +263,7 @@ impl<'a> Decoder<'a> {
         let (profile, lattice, payload) = read_header(stream)?;
         let state = match profile {
             Profile::Lite => DecoderState::Lite(lite::Decoder::new(lattice, payload)),
-            Profile::Tables => DecoderState::Model(channel::Decoder::new(profile, lattice, payload)),
+            Profile::Tables => DecoderState::Tables(tables::Decoder::new(lattice, payload)),
             Profile::Max => DecoderState::Max(max::Decoder::new(lattice, payload)),
         };
         Ok(Self { profile, lattice, state })
@@ -153,21 +280,13 @@ impl<'a> Decoder<'a> {
     /// Decodes the next sample.
     #[inline]
     pub fn next_sample(&mut self) -> Result<i16, Error> {
-        match &mut self.state {
-            DecoderState::Lite(d) => d.next_sample(),
-            DecoderState::Model(d) => d.next_sample(),
-            DecoderState::Max(d) => d.next_sample(),
-        }
+        with_coder!(DecoderState, &mut self.state, d => ProfileDecoder::next_sample(d))
     }
 
     /// Fills `out` with the next samples, as many calls of
     /// [`Decoder::next_sample`] would; on an error `out` holds garbage.
     pub fn decode_into(&mut self, out: &mut [i16]) -> Result<(), Error> {
-        match &mut self.state {
-            DecoderState::Lite(d) => d.decode_into(out),
-            DecoderState::Model(d) => out.iter_mut().try_for_each(|s| d.next_sample().map(|v| *s = v)),
-            DecoderState::Max(d) => out.iter_mut().try_for_each(|s| d.next_sample().map(|v| *s = v)),
-        }
+        with_coder!(DecoderState, &mut self.state, d => ProfileDecoder::decode_into(d, out))
     }
 
     /// Decodes the next `out.len() / 2` samples into `out` as little-endian
@@ -176,22 +295,19 @@ impl<'a> Decoder<'a> {
     /// but the profile is matched once, not per sample, and each sample is
     /// stored straight into place.
     pub fn decode_le(&mut self, out: &mut [u8]) -> Result<(), Error> {
-        match &mut self.state {
-            DecoderState::Lite(d) => d.decode_le(out),
-            DecoderState::Model(d) => fill(out, || d.next_sample()),
-            DecoderState::Max(d) => fill(out, || d.next_sample()),
-        }
+        with_coder!(DecoderState, &mut self.state, d => ProfileDecoder::decode_le(d, out))
     }
 
     /// Checks the stream after its last sample: it must not have run past the
     /// end of its bytes.
     pub fn finish(self) -> Result<(), Error> {
-        match self.state {
-            DecoderState::Lite(d) => d.finish(),
-            DecoderState::Model(d) => d.finish(),
-            DecoderState::Max(d) => d.finish(),
-        }
+        with_coder!(DecoderState, self.state, d => ProfileDecoder::finish(d))
     }
+}
+
+fn write_header<S: ByteSink>(profile: Profile, lattice: AdcLattice, out: &mut S) {
+    out.put(profile.id());
+    out.put(lattice.id());
 }
 
 /// The profile, lattice and payload of a stream.
@@ -202,41 +318,22 @@ fn read_header(stream: &[u8]) -> Result<(Profile, AdcLattice, &[u8]), Error> {
     Ok((profile, lattice, &stream[HEADER_LEN..]))
 }
 
-/// Stores the samples `next` gives into `out` as little-endian words.
-#[inline(always)]
-fn fill(out: &mut [u8], mut next: impl FnMut() -> Result<i16, Error>) -> Result<(), Error> {
-    let mut rest = out;
-    while let Some((pair, tail)) = rest.split_first_chunk_mut::<2>() {
-        *pair = next()?.to_le_bytes();
-        rest = tail;
-    }
-    Ok(())
-}
-
 /// Decodes a whole stream of `out.len() / 2` samples into `out` as
 /// little-endian 16-bit words and checks its end: [`Decoder::new`],
 /// [`Decoder::decode_le`] and [`Decoder::finish`] in one call, with the
-/// profile's decoder built where it runs. (A [`Decoder`] is returned and
-/// held by value: the lite decoder's tables, ~140 KB, were copied twice on
-/// the way, about 3 instructions a sample of a 5 s recording.)
+/// profile's decoder built where it runs (a [`Decoder`] holds it by value,
+/// and the lite decoder's ~140 KB of tables are copied on the way).
 pub fn decode_le(stream: &[u8], out: &mut [u8]) -> Result<(), Error> {
+    #[inline(always)]
+    fn whole<D: ProfileDecoder>(mut d: D, out: &mut [u8]) -> Result<(), Error> {
+        d.decode_le(out)?;
+        d.finish()
+    }
     let (profile, lattice, payload) = read_header(stream)?;
     match profile {
-        Profile::Lite => {
-            let mut d = lite::Decoder::new(lattice, payload);
-            d.decode_le(out)?;
-            d.finish()
-        }
-        Profile::Tables => {
-            let mut d = channel::Decoder::new(profile, lattice, payload);
-            fill(out, || d.next_sample())?;
-            d.finish()
-        }
-        Profile::Max => {
-            let mut d = max::Decoder::new(lattice, payload);
-            fill(out, || d.next_sample())?;
-            d.finish()
-        }
+        Profile::Lite => whole(lite::Decoder::new(lattice, payload), out),
+        Profile::Tables => whole(tables::Decoder::new(lattice, payload), out),
+        Profile::Max => whole(max::Decoder::new(lattice, payload), out),
     }
 }
 
@@ -258,31 +355,17 @@ pub fn encode_all<S: ByteSink>(profile: Profile, lattice: AdcLattice, samples: &
 #[inline(always)]
 pub fn encode_le<S: ByteSink>(profile: Profile, lattice: AdcLattice, le: &[u8], out: &mut S) {
     #[inline(always)]
-    fn each(le: &[u8], mut push: impl FnMut(i16)) {
-        let mut rest = le;
-        while let Some((pair, tail)) = rest.split_first_chunk::<2>() {
-            push(i16::from_le_bytes(*pair));
-            rest = tail;
-        }
+    fn whole<E: ProfileEncoder, S: ByteSink>(mut e: E, le: &[u8], out: &mut S) {
+        e.push_le(le, out);
+        e.finish(out);
     }
-    out.put(profile.id());
-    out.put(lattice.id());
+    write_header(profile, lattice, out);
     match profile {
         Profile::Lite => {
             lite_payload_le(lattice, le, out);
         }
-        Profile::Tables => {
-            let mut e = channel::Encoder::new(profile, lattice);
-            each(le, |s| {
-                e.push(s, out);
-            });
-            e.finish(out);
-        }
-        Profile::Max => {
-            let mut e = max::Encoder::new(lattice);
-            each(le, |s| e.push(s, out));
-            e.finish(out);
-        }
+        Profile::Tables => whole(tables::Encoder::new(lattice), le, out),
+        Profile::Max => whole(max::Encoder::new(lattice), le, out),
     }
 }
 
@@ -293,8 +376,7 @@ pub fn encode_le<S: ByteSink>(profile: Profile, lattice: AdcLattice, le: &[u8], 
 /// lattice, what was written is not the stream to keep: code again with it.
 pub fn encode_le_lite_detecting<S: ByteSink>(le: &[u8], out: &mut S) -> AdcLattice {
     let lattice = AdcLattice::Neuralink10;
-    out.put(Profile::Lite.id());
-    out.put(lattice.id());
+    write_header(Profile::Lite, lattice, out);
     let off = lite_payload_le(lattice, le, out);
     AdcLattice::choose(off, le.len() / 2)
 }

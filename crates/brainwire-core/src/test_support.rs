@@ -3,7 +3,7 @@
 
 extern crate std;
 
-use crate::range::ByteSink;
+use crate::sink::ByteSink;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::string::String;

@@ -4,6 +4,7 @@
 //! split measures recordings the priors never saw.
 
 pub mod corpus;
-pub mod default;
 pub mod lite;
 pub mod max;
+pub mod packed;
+pub mod tables;

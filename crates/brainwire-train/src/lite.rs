@@ -7,12 +7,12 @@
 //! context follows, of the counts plus a smooth prior (see
 //! [`smoothed_weights`]). Every symbol keeps a codeword, so a recording
 //! unlike the training data still codes, only less tightly. The lengths are
-//! stored as their nonzero differences from the core's [`predicted_row`]
-//! and read back with the core's own reader before anything is written.
+//! stored with the core's writer (their nonzero differences from the core's
+//! prediction) and read back with its reader before anything is written.
 
 use crate::corpus;
 use brainwire_core::lite::{
-    predicted_row, read_code_lengths_from, symbol, EnergyTable, Model, FIRST_ROW_START, BUCKETS, CLASSES, CONTEXTS, ESCAPE, MAX_CODE_LEN, RESIDUAL_LIMIT, SYMBOLS,
+    read_code_lengths_from, symbol, write_code_lengths, EnergyTable, Model, BUCKETS, CLASSES, CONTEXTS, ESCAPE, MAX_CODE_LEN, RESIDUAL_LIMIT, SYMBOLS,
 };
 use brainwire_core::AdcLattice;
 use std::fmt::Write as _;
@@ -184,76 +184,16 @@ fn limited_huffman_lengths(weights: &[u64], limit: u32) -> Vec<u32> {
     lengths
 }
 
-/// Stores `lengths` (context-major, `CONTEXTS * SYMBOLS`, each 1..=15) as
-/// the core reads them ([`read_code_lengths_from`]): per row, the nonzero
-/// differences from the core's [`predicted_row`], each as its gap
-/// (Exp-Golomb of order 0), sign and unary size, then the gap to the row's
-/// end. Checks that the core's reader gives them back.
+/// Stores `lengths` (context-major, `CONTEXTS * SYMBOLS`, each 1..=15) with
+/// the core's [`write_code_lengths`], and checks that the core's reader
+/// ([`read_code_lengths_from`]) gives them back.
 pub fn code_lengths(lengths: &[u8]) -> Vec<u8> {
-    assert_eq!(lengths.len(), CONTEXTS * SYMBOLS);
-    assert!(lengths.iter().all(|&l| (1..=MAX_CODE_LEN as u8).contains(&l)));
-    let mut out = MsbWriter::default();
-    let mut latest = [[FIRST_ROW_START; SYMBOLS]; CLASSES];
-    for (ctx, row) in lengths.chunks_exact(SYMBOLS).enumerate() {
-        let q = ctx % CLASSES;
-        let predicted = predicted_row(q, &latest);
-        let mut gap = 0;
-        for (&l, &p) in row.iter().zip(&predicted) {
-            // Lengths are kept mod 16: the shorter way round.
-            let d = (i32::from(l) - i32::from(p) + 8).rem_euclid(16) - 8;
-            if d == 0 {
-                gap += 1;
-                continue;
-            }
-            out.exp_golomb0(gap);
-            out.put(u32::from(d < 0), 1);
-            out.put(1, d.unsigned_abs());
-            gap = 0;
-        }
-        out.exp_golomb0(gap);
-        latest[q].copy_from_slice(row);
-    }
-    let out = out.finish();
-    // Read back as the core will.
+    let mut out = Vec::new();
+    write_code_lengths(lengths, &mut out);
     let mut back = Vec::with_capacity(lengths.len());
     read_code_lengths_from(&out, |_, row, _| back.extend_from_slice(row));
     assert_eq!(back, lengths, "code lengths do not read back");
     out
-}
-
-/// Writes bit fields most significant bit first.
-#[derive(Default)]
-struct MsbWriter {
-    bytes: Vec<u8>,
-    acc: u64,
-    bits: u32,
-}
-
-impl MsbWriter {
-    /// The low `len` (at most 32) bits of `value`.
-    fn put(&mut self, value: u32, len: u32) {
-        self.acc = (self.acc << len) | u64::from(value);
-        self.bits += len;
-        while self.bits >= 8 {
-            self.bits -= 8;
-            self.bytes.push((self.acc >> self.bits) as u8);
-        }
-    }
-
-    /// `n` zeros, then the `n + 1` bits of `value + 1`.
-    fn exp_golomb0(&mut self, value: u32) {
-        let n = 31 - (value + 1).leading_zeros();
-        self.put(0, n);
-        self.put(value + 1, n + 1);
-    }
-
-    /// The bytes, the last one padded with zeros.
-    fn finish(mut self) -> Vec<u8> {
-        if self.bits > 0 {
-            self.put(0, 8 - self.bits);
-        }
-        self.bytes
-    }
 }
 
 /// The generated `tables.rs`.

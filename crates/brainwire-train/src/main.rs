@@ -10,7 +10,7 @@
 //! Only the training split is read (sorted file index % 4 != 0); every fourth
 //! file is held out for `bench --split heldout`.
 
-use brainwire_train::{default, lite, max};
+use brainwire_train::{lite, max, tables};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -18,7 +18,7 @@ type Trainer = fn(&Path, &Path) -> Result<(), String>;
 
 /// Each prior set: its name, its generator and where its source goes.
 const SETS: [(&str, Trainer, &str); 3] =
-    [("tables", default::run, default::OUTPUT), ("lite", lite::run, lite::OUTPUT), ("max", max::run, max::OUTPUT)];
+    [("tables", tables::run, tables::OUTPUT), ("lite", lite::run, lite::OUTPUT), ("max", max::run, max::OUTPUT)];
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -9,7 +9,7 @@
 //! own distribution curves; fitting under the coding model is not.
 
 use crate::corpus;
-use crate::default::smallest_differences;
+use crate::packed::smallest_differences;
 use brainwire_core::max::{predictor, TAPS};
 use brainwire_core::AdcLattice;
 use std::fmt::Write as _;
@@ -273,7 +273,7 @@ fn render(
     .unwrap();
     writeln!(
         s,
-        "/// differences: `crate::residual::Differences`, `super::model` rebuilds it."
+        "/// differences: `crate::packed::Differences`, `super::model` rebuilds it."
     )
     .unwrap();
     writeln!(s, "pub const PHI_Q31_LEN: usize = {};", phi.len()).unwrap();

@@ -6,7 +6,7 @@
 //! it reads zeros and [`BitReader::overran`] says so.
 
 use crate::error::Error;
-use crate::range::ByteSink;
+use crate::sink::ByteSink;
 
 /// The writer emits two bytes as soon as it holds this many bits.
 pub const FLUSH_BITS: u32 = 16;

@@ -29,7 +29,7 @@ use super::codebook::Codebook;
 use super::encoder::ChannelEncoder;
 use super::model::{bucket_context, Model, BUCKETS, CLASSES, ESCAPE, RESIDUAL_LIMIT, STATES, SYMBOLS};
 use crate::lattice::AdcLattice;
-use crate::range::ByteSink;
+use crate::sink::ByteSink;
 
 /// How far up the loop runs the model's codes: a whole number of class
 /// periods, so that a shifted prediction has the prediction's class; not

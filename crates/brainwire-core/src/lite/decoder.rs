@@ -10,7 +10,7 @@
 use super::bits::BitReader;
 use super::codebook::{state_word, word_state, DecodeTables, StateWord, LONGER, MAX_CODE_LEN, PEEK_BITS, RARE_BELOW};
 use super::model::{Model, RESIDUAL_LIMIT};
-use super::unzigzag;
+use crate::packed::unzigzag;
 use crate::error::Error;
 use crate::lattice::AdcLattice;
 

@@ -12,9 +12,9 @@ use super::bits::BitWriter;
 use super::block::{code_block, push_one, Chunk, SampleWord, BLOCK_TABLES_WORTH, EMPTY_CHUNK};
 use super::codebook::{Codebook, CONTEXT_ROWS};
 use super::model::{Model, Prediction, ESCAPE, RESIDUAL_LIMIT};
-use super::zigzag;
+use crate::packed::zigzag;
 use crate::lattice::AdcLattice;
-use crate::range::ByteSink;
+use crate::sink::ByteSink;
 
 /// Most samples with bits still inside the encoder: the bit writer holds
 /// fewer than 16 bits and every sample adds at least one (0.77 ms at

@@ -1,5 +1,6 @@
 //! The learned code lengths of the `lite` profile as stored in the
-//! executables ([`super::tables`]), and how they are read back.
+//! executables ([`super::tables`]): how they are read back, and how `train
+//! lite` writes them ([`write_code_lengths`], beside the reader).
 //!
 //! The lengths (`CONTEXTS * SYMBOLS` of them, 1..=15 bits) are stored as
 //! their differences from a prediction ([`predicted_row`]): the row of class
@@ -19,6 +20,7 @@
 use super::bits::BitReader;
 use super::model::{CLASSES, CONTEXTS, SYMBOLS};
 use super::tables::CODE_LENGTHS_CODED;
+use crate::sink::ByteSink;
 
 /// The predicted lengths of the row of class `q` from the rows read before
 /// it, `latest[k]` being the last row read of class `k` (all
@@ -143,6 +145,73 @@ pub(crate) fn read_code_lengths_into<const R: usize>(coded: &[u8], rows: &mut [[
     }
 }
 
+/// Writes `lengths` (context-major, `CONTEXTS * SYMBOLS` of them, each
+/// `1..=15`) in the form [`read_code_lengths_from`] reads (FORMAT.md, "Code
+/// lengths"): per row, the nonzero differences (mod 16, the shorter way
+/// round) from [`predicted_row`], each as its gap (Exp-Golomb of order 0),
+/// sign and unary size, then the gap to the row's end; the last byte padded
+/// with zeros. `train lite` writes the generated table with it.
+#[doc(hidden)]
+pub fn write_code_lengths<S: ByteSink>(lengths: &[u8], out: &mut S) {
+    assert_eq!(lengths.len(), CONTEXTS * SYMBOLS, "one length per context and symbol");
+    assert!(lengths.iter().all(|&l| (1..=15).contains(&l)), "lengths in 1..=15");
+    let mut bits = MsbWriter { out, acc: 0, len: 0 };
+    let mut latest = [[FIRST_ROW_START; SYMBOLS]; CLASSES];
+    for (ctx, row) in lengths.chunks_exact(SYMBOLS).enumerate() {
+        let q = ctx % CLASSES;
+        let predicted = predicted_row(q, &latest);
+        let mut gap = 0;
+        for (&l, &p) in row.iter().zip(&predicted) {
+            let d = (i32::from(l) - i32::from(p) + 8).rem_euclid(16) - 8;
+            if d == 0 {
+                gap += 1;
+                continue;
+            }
+            bits.exp_golomb0(gap);
+            bits.put(u32::from(d < 0), 1);
+            bits.put(1, d.unsigned_abs());
+            gap = 0;
+        }
+        bits.exp_golomb0(gap);
+        latest[q].copy_from_slice(row);
+    }
+    bits.finish();
+}
+
+/// Bit fields most significant bit first, into a byte sink.
+struct MsbWriter<'s, S: ByteSink> {
+    out: &'s mut S,
+    acc: u64,
+    /// Bits in `acc` not yet written: below 8 between calls.
+    len: u32,
+}
+
+impl<S: ByteSink> MsbWriter<'_, S> {
+    /// The low `len` (at most 32) bits of `value`.
+    fn put(&mut self, value: u32, len: u32) {
+        self.acc = (self.acc << len) | u64::from(value);
+        self.len += len;
+        while self.len >= 8 {
+            self.len -= 8;
+            self.out.put((self.acc >> self.len) as u8);
+        }
+    }
+
+    /// `n` zeros, then the `n + 1` bits of `value + 1`.
+    fn exp_golomb0(&mut self, value: u32) {
+        let n = 31 - (value + 1).leading_zeros();
+        self.put(0, n);
+        self.put(value + 1, n + 1);
+    }
+
+    /// Pads the last byte with zeros.
+    fn finish(mut self) {
+        if self.len > 0 {
+            self.put(0, 8 - self.len);
+        }
+    }
+}
+
 /// The corrections whose three fields fit in 8 bits, by those 8 bits (the
 /// first in the high bit): `gap | gap field bits << 8 | all bits << 12 |
 /// difference (mod 256) << 16`, 0 for bits that start a longer one. Nine
@@ -193,6 +262,7 @@ fn unary(bits: &mut BitReader<'_>) -> u32 {
 mod tests {
     extern crate std;
     use super::*;
+    use crate::test_support::Bytes;
     use std::vec::Vec;
 
     /// The reader's in-place prediction and running counts agree with
@@ -237,5 +307,15 @@ mod tests {
             read_code_lengths_into(coded, &mut table, |ctx, row, _| assert_eq!(row, &ring_rows[ctx], "context {ctx}"));
             assert_eq!(&table[..CONTEXTS], &ring_rows[..]);
         }
+    }
+    /// Writing the lengths read from the committed table gives the table
+    /// again, byte for byte: reader and writer are one format.
+    #[test]
+    fn the_writer_stores_the_committed_table_unchanged() {
+        let mut lengths = Vec::new();
+        read_code_lengths_from(&CODE_LENGTHS_CODED, |_, row, _| lengths.extend_from_slice(row));
+        let mut out = Bytes(Vec::new());
+        write_code_lengths(&lengths, &mut out);
+        assert!(out.0 == CODE_LENGTHS_CODED, "{} bytes written, {} stored", out.0.len(), CODE_LENGTHS_CODED.len());
     }
 }

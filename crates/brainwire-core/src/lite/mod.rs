@@ -43,24 +43,13 @@ pub use bits::{ESCAPE_ORDER, FLUSH_BITS};
 #[doc(hidden)]
 pub use codebook::canonical_codes;
 #[doc(hidden)]
-pub use lengths::{predicted_row, read_code_lengths_from, FIRST_ROW_START};
+pub use lengths::{predicted_row, read_code_lengths_from, write_code_lengths, FIRST_ROW_START};
 pub use codebook::{Codebook, MAX_CODE_LEN};
 pub use decoder::Decoder;
 pub use encoder::{ChannelEncoder, Encoder, MAX_PENDING_SAMPLES};
 pub use model::{energy_step, EnergyTable, Model, Prediction, BUCKETS, CLASSES, CONTEXTS, ESCAPE, RESIDUAL_LIMIT, STATES, SYMBOLS};
 #[doc(hidden)]
 pub use tables::CODE_LENGTHS_CODED;
-
-/// Zigzag map: 0, -1, 1, -2, ... to 0, 1, 2, 3, ...
-#[inline]
-pub(crate) fn zigzag(r: i32) -> u32 {
-    ((r << 1) ^ (r >> 31)) as u32
-}
-
-#[inline]
-pub(crate) fn unzigzag(u: u32) -> i32 {
-    (u >> 1) as i32 ^ -((u & 1) as i32)
-}
 
 /// The symbol of a residual: `residual + RESIDUAL_LIMIT`, or [`ESCAPE`].
 #[inline]

@@ -35,7 +35,8 @@ mod tests;
 
 use crate::error::Error;
 use crate::lattice::AdcLattice;
-use crate::range::{ByteSink, RangeDecoder, RangeEncoder};
+use crate::range::{RangeDecoder, RangeEncoder};
+use crate::sink::ByteSink;
 pub use model::{code_of, predictor, Ablation, Model, Window, ESCAPE_FREQ, MU_SHIFT, TAPS, TOTAL};
 
 /// Encoder of one channel in the `max` profile.

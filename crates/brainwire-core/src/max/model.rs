@@ -7,7 +7,7 @@
 use super::priors::{INITIAL_WEIGHTS, PHI_Q31_CODED, PHI_Q31_LEN, PHI_Q31_ORDER, PHI_STEPS_PER_SIGMA, WIDTHS_Q6};
 use crate::lattice::AdcLattice;
 use crate::predictor::{Cascade, Stages, FRAC_BITS};
-use crate::residual::Differences;
+use crate::packed::Differences;
 
 /// Every coding step uses this frequency total.
 pub const TOTAL: u32 = 1 << 16;

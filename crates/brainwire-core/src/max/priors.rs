@@ -44,7 +44,7 @@ pub const PHI_STEPS_PER_SIGMA: u32 = 64;
 
 /// `PHI_Q31`: the standard normal CDF at `k / PHI_STEPS_PER_SIGMA`, Q31,
 /// non-decreasing, `PHI_Q31_LEN` values stored as their `PHI_Q31_ORDER`-th
-/// differences: `crate::residual::Differences`, `super::model` rebuilds it.
+/// differences: `crate::packed::Differences`, `super::model` rebuilds it.
 pub const PHI_Q31_LEN: usize = 513;
 pub const PHI_Q31_ORDER: usize = 5;
 #[rustfmt::skip]

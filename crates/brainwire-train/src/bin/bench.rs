@@ -11,10 +11,10 @@
 //! Speeds are single-threaded wall-clock figures of this machine, printed to
 //! compare, not asserted anywhere.
 
-use brainwire_core::channel::{self, Ablation};
+use brainwire_core::tables::{self, Ablation};
 use brainwire_core::predictor::Stages;
-use brainwire_core::range::ByteCounter;
-use brainwire_core::residual::Parts;
+use brainwire_core::ByteCounter;
+use brainwire_core::tables::residual::Parts;
 use brainwire_core::{max, AdcLattice, Profile};
 use brainwire_train::corpus::{self, Split};
 use std::path::{Path, PathBuf};
@@ -133,7 +133,7 @@ fn coded_bits(recs: &[Recording], bytes_of: impl Fn(&[i16], AdcLattice) -> u64 +
 /// Bytes of the tables profile's stream with some stages off.
 fn tables_bytes(samples: &[i16], lattice: AdcLattice, ablation: Ablation) -> u64 {
     let mut sink = ByteCounter::default();
-    let mut enc = channel::Encoder::with_ablation(Profile::Tables, lattice, ablation);
+    let mut enc = tables::Encoder::with_ablation(lattice, ablation);
     for &s in samples {
         enc.push(s, &mut sink);
     }

@@ -9,10 +9,10 @@
 //! STRIDE (default 1) takes every STRIDE-th file of each split. Also checks
 //! that every `max` stream decodes to its recording.
 
-use brainwire_core::channel;
+use brainwire_core::tables;
 use brainwire_core::max;
-use brainwire_core::range::ByteCounter;
-use brainwire_core::{AdcLattice, Profile};
+use brainwire_core::ByteCounter;
+use brainwire_core::AdcLattice;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -54,7 +54,7 @@ fn main() {
             }
             dec.finish().unwrap();
             let mut cnt = ByteCounter::default();
-            let mut enc = channel::Encoder::new(Profile::Tables, lattice);
+            let mut enc = tables::Encoder::new(lattice);
             for &v in &s {
                 enc.push(v, &mut cnt);
             }

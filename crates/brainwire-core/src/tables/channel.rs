@@ -1,4 +1,4 @@
-//! One channel through the range-coded profiles: lattice -> predictor ->
+//! One channel of the tables profile: lattice -> predictor ->
 //! residual model -> range coder, for every sample.
 //!
 //! Invariant: the decoder runs the same model updates in the same order as
@@ -7,9 +7,9 @@
 use crate::error::Error;
 use crate::lattice::AdcLattice;
 use crate::predictor::{Cascade, Stages};
-use crate::range::{ByteSink, RangeDecoder, RangeEncoder};
-use crate::residual::{Coded, Parts, ResidualModel, Sample};
-use crate::stream::Profile;
+use super::residual::{Coded, Parts, ResidualModel, Sample};
+use crate::range::{RangeDecoder, RangeEncoder};
+use crate::sink::ByteSink;
 
 /// Which stages a channel model uses: everything, in every coded stream.
 /// Switching stages off gives a stream only a decoder with the same switches
@@ -33,7 +33,7 @@ struct ChannelModel {
 }
 
 impl ChannelModel {
-    fn new(_profile: Profile, lattice: AdcLattice, ablation: Ablation) -> Self {
+    fn new(lattice: AdcLattice, ablation: Ablation) -> Self {
         Self {
             lattice,
             predictor: Cascade::with_stages(lattice.len(), ablation.predictor),
@@ -57,12 +57,12 @@ pub struct Encoder {
 }
 
 impl Encoder {
-    pub fn new(profile: Profile, lattice: AdcLattice) -> Self {
-        Self::with_ablation(profile, lattice, Ablation::NONE)
+    pub fn new(lattice: AdcLattice) -> Self {
+        Self::with_ablation(lattice, Ablation::NONE)
     }
 
-    pub fn with_ablation(profile: Profile, lattice: AdcLattice, ablation: Ablation) -> Self {
-        Self { model: ChannelModel::new(profile, lattice, ablation), rc: RangeEncoder::new() }
+    pub fn with_ablation(lattice: AdcLattice, ablation: Ablation) -> Self {
+        Self { model: ChannelModel::new(lattice, ablation), rc: RangeEncoder::new() }
     }
 
     /// Codes one sample; returns where the residual model coded it.
@@ -91,12 +91,12 @@ pub struct Decoder<'a> {
 }
 
 impl<'a> Decoder<'a> {
-    pub fn new(profile: Profile, lattice: AdcLattice, payload: &'a [u8]) -> Self {
-        Self::with_ablation(profile, lattice, Ablation::NONE, payload)
+    pub fn new(lattice: AdcLattice, payload: &'a [u8]) -> Self {
+        Self::with_ablation(lattice, Ablation::NONE, payload)
     }
 
-    pub fn with_ablation(profile: Profile, lattice: AdcLattice, ablation: Ablation, payload: &'a [u8]) -> Self {
-        Self { model: ChannelModel::new(profile, lattice, ablation), rc: RangeDecoder::new(payload) }
+    pub fn with_ablation(lattice: AdcLattice, ablation: Ablation, payload: &'a [u8]) -> Self {
+        Self { model: ChannelModel::new(lattice, ablation), rc: RangeDecoder::new(payload) }
     }
 
     #[inline]
@@ -159,13 +159,13 @@ mod tests {
         let samples = recording(4000);
         let lattice = AdcLattice::Neuralink10;
         let mut buf = Buf { bytes: [0; 8192], len: 0 };
-        let mut enc = Encoder::with_ablation(Profile::Tables, lattice, ablation);
+        let mut enc = Encoder::with_ablation(lattice, ablation);
         for &s in samples.iter() {
             enc.push(s, &mut buf);
         }
         enc.finish(&mut buf);
         assert!(buf.len < 4000 * 2, "compresses: {} bytes", buf.len);
-        let mut dec = Decoder::with_ablation(Profile::Tables, lattice, ablation, &buf.bytes[..buf.len]);
+        let mut dec = Decoder::with_ablation(lattice, ablation, &buf.bytes[..buf.len]);
         for (i, &s) in samples.iter().enumerate() {
             assert_eq!(dec.next_sample(), Ok(s), "sample {i} with {ablation:?}");
         }
@@ -191,12 +191,12 @@ mod tests {
     fn truncated_stream_is_refused() {
         let samples = recording(4000);
         let mut buf = Buf { bytes: [0; 8192], len: 0 };
-        let mut enc = Encoder::new(Profile::Tables, AdcLattice::Neuralink10);
+        let mut enc = Encoder::new(AdcLattice::Neuralink10);
         for &s in samples.iter() {
             enc.push(s, &mut buf);
         }
         enc.finish(&mut buf);
-        let mut dec = Decoder::new(Profile::Tables, AdcLattice::Neuralink10, &buf.bytes[..buf.len - 3]);
+        let mut dec = Decoder::new(AdcLattice::Neuralink10, &buf.bytes[..buf.len - 3]);
         let ok = samples.iter().all(|&s| dec.next_sample() == Ok(s));
         assert!(!ok || dec.finish().is_err(), "a truncated stream must not decode cleanly");
     }

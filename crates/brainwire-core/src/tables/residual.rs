@@ -8,7 +8,7 @@
 //!   prediction's fraction or the previous residual's size were measured and
 //!   saved nothing: given its energy, the residual is close to i.i.d.);
 //! - the ADC *code-width prior*: each code's share of the analog range, learned
-//!   offline ([`crate::priors`]). An irregular ADC makes some codes 1.5x as
+//!   offline ([`super::priors`]). An irregular ADC makes some codes 1.5x as
 //!   likely as their neighbours; multiplying by the width puts that knowledge
 //!   in every probability.
 //!
@@ -23,8 +23,10 @@
 use crate::error::Error;
 use crate::lattice::AdcLattice;
 use crate::predictor::FRAC_BITS;
-use crate::priors;
-use crate::range::{ByteSink, RangeDecoder, RangeEncoder, MAX_TOTAL};
+use super::priors;
+use crate::packed::Differences;
+use crate::range::{RangeDecoder, RangeEncoder, MAX_TOTAL};
+use crate::sink::ByteSink;
 
 /// Residuals in `-SPAN..=SPAN` (in units of `2^shift` codes) have a symbol.
 pub const SPAN: i32 = 31;
@@ -95,47 +97,6 @@ struct Context {
     mirror: bool,
     shift: u32,
     table: usize,
-}
-
-/// Reads the compact form of the generated integer tables
-/// (`INITIAL_SHAPES_CODED` here, `PHI_Q31_CODED` of `max`): the table's
-/// `ORDER`-th differences, each a zigzag LEB128 varint; `ORDER` running sums
-/// (wrapping u32, so the result is exact) give the values. Differences past the end of the bytes are 0, so a table that
-/// ends constant is stored without its tail.
-pub struct Differences<'a, const ORDER: usize> {
-    bytes: core::slice::Iter<'a, u8>,
-    sums: [u32; ORDER],
-}
-
-impl<'a, const ORDER: usize> Differences<'a, ORDER> {
-    pub fn new(bytes: &'a [u8]) -> Self {
-        Self { bytes: bytes.iter(), sums: [0; ORDER] }
-    }
-
-    /// The table's next value.
-    pub fn next_value(&mut self) -> u32 {
-        let mut d = zigzag_varint(&mut self.bytes);
-        for s in self.sums.iter_mut().rev() {
-            *s = s.wrapping_add(d);
-            d = *s;
-        }
-        d
-    }
-}
-
-/// The next zigzag LEB128 varint (0 past the end). Out of line: shared by
-/// every [`Differences`] order.
-#[inline(never)]
-fn zigzag_varint(bytes: &mut core::slice::Iter<'_, u8>) -> u32 {
-    let (mut v, mut shift) = (0u32, 0);
-    for &b in bytes {
-        v |= u32::from(b & 127) << shift;
-        shift += 7;
-        if b < 128 {
-            break;
-        }
-    }
-    (v >> 1) ^ (v & 1).wrapping_neg()
 }
 
 /// The initial shape tables, rebuilt from their compact form.
@@ -435,7 +396,7 @@ mod tests {
 
     #[test]
     fn priors_fit_the_model() {
-        assert_eq!(priors::INITIAL_SHAPES_LEN, CONTEXTS * SYMBOLS, "regenerate priors.rs with `train tables`");
+        assert_eq!(priors::INITIAL_SHAPES_LEN, CONTEXTS * SYMBOLS, "regenerate tables/priors.rs with `train tables`");
         let tables = initial_shapes();
         for t in &tables {
             let sum: u32 = t.iter().map(|&f| u32::from(f)).sum();

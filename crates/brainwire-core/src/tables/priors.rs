@@ -41,7 +41,7 @@ pub static CODE_WIDTHS_Q5: [u8; 1024] = [
 
 /// Initial residual-shape tables, one per context (widths divided out), as
 /// `INITIAL_SHAPES_LEN` = 14 x 64 u16 frequencies, context-major, stored as
-/// their `INITIAL_SHAPES_ORDER`-th differences: `crate::residual::Differences`.
+/// their `INITIAL_SHAPES_ORDER`-th differences: `crate::packed::Differences`.
 pub const INITIAL_SHAPES_LEN: usize = 896;
 pub const INITIAL_SHAPES_ORDER: usize = 2;
 #[rustfmt::skip]
