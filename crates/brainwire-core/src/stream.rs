@@ -26,10 +26,13 @@ pub enum Profile {
     /// analog interval under a Gaussian around the prediction (learned code
     /// edges, adaptive scale).
     Max = 3,
+    /// `max` with the rails modelled (`max::Rails`): what the challenge
+    /// executables and the tools write.
+    Max4 = 4,
 }
 
 impl Profile {
-    pub const ALL: [Profile; 3] = [Profile::Lite, Profile::Tables, Profile::Max];
+    pub const ALL: [Profile; 4] = [Profile::Lite, Profile::Tables, Profile::Max, Profile::Max4];
 
     pub fn from_id(id: u8) -> Option<Self> {
         Self::ALL.into_iter().find(|p| *p as u8 == id)
@@ -43,7 +46,8 @@ impl Profile {
         match self {
             Self::Lite => "lite",
             Self::Tables => "tables",
-            Self::Max => "max",
+            Self::Max => "max3",
+            Self::Max4 => "max",
         }
     }
 
@@ -78,6 +82,7 @@ impl Encoder {
             Profile::Lite => EncoderState::Lite(lite::Encoder::new(lattice)),
             Profile::Tables => EncoderState::Model(channel::Encoder::new(profile, lattice)),
             Profile::Max => EncoderState::Max(max::Encoder::new(lattice)),
+            Profile::Max4 => EncoderState::Max(max::Encoder::with_version(lattice, max::Version::V4)),
         };
         Self { state }
     }
@@ -138,6 +143,7 @@ impl<'a> Decoder<'a> {
             Profile::Lite => DecoderState::Lite(lite::Decoder::new(lattice, payload)),
             Profile::Tables => DecoderState::Model(channel::Decoder::new(profile, lattice, payload)),
             Profile::Max => DecoderState::Max(max::Decoder::new(lattice, payload)),
+            Profile::Max4 => DecoderState::Max(max::Decoder::with_version(lattice, max::Version::V4, payload)),
         };
         Ok(Self { profile, lattice, state })
     }
@@ -232,8 +238,8 @@ pub fn decode_le(stream: &[u8], out: &mut [u8]) -> Result<(), Error> {
             fill(out, || d.next_sample())?;
             d.finish()
         }
-        Profile::Max => {
-            let mut d = max::Decoder::new(lattice, payload);
+        Profile::Max | Profile::Max4 => {
+            let mut d = max::Decoder::with_version(lattice, max_version(profile), payload);
             fill(out, || d.next_sample())?;
             d.finish()
         }
@@ -278,12 +284,18 @@ pub fn encode_le<S: ByteSink>(profile: Profile, lattice: AdcLattice, le: &[u8], 
             });
             e.finish(out);
         }
-        Profile::Max => {
-            let mut e = max::Encoder::new(lattice);
+        Profile::Max | Profile::Max4 => {
+            let mut e = max::Encoder::with_version(lattice, max_version(profile));
             each(le, |s| e.push(s, out));
             e.finish(out);
         }
     }
+}
+
+/// The `max` version a profile id names.
+#[inline(always)]
+fn max_version(profile: Profile) -> max::Version {
+    if profile == Profile::Max4 { max::Version::V4 } else { max::Version::V3 }
 }
 
 /// [`encode_le`] of the lite profile on the 10-bit lattice, for a caller

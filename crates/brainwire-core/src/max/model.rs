@@ -411,6 +411,15 @@ impl Model {
         Some((a, ca, cb - ca))
     }
 
+    /// Learns a sample that stayed on its rail ([`super::Rails`]), without
+    /// [`Model::window`]: the predictor follows it, the scale does not (a
+    /// clipped sample says nothing about the noise).
+    #[inline]
+    pub fn learn_stuck(&mut self, code: u32) {
+        self.predictor.predict();
+        self.predictor.update(code);
+    }
+
     /// Learns the actual code of the sample after [`Model::window`].
     #[inline]
     pub fn learn(&mut self, code: u32) {
