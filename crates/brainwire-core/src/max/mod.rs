@@ -31,6 +31,7 @@
 mod model;
 pub mod priors;
 mod rails;
+pub mod scales;
 #[cfg(test)]
 mod tests;
 
@@ -38,7 +39,7 @@ use crate::error::Error;
 use crate::lattice::AdcLattice;
 use crate::range::{ByteSink, RangeDecoder, RangeEncoder};
 pub use rails::Rails;
-pub use model::{code_of, predictor, Ablation, Model, Window, ESCAPE_FREQ, MU_SHIFT, TAPS, TOTAL};
+pub use model::{code_of, predictor, Ablation, Model, Window, ESCAPE_FREQ, MU_SHIFT, SCALE_CONTEXTS, SCALE_ONE, TAPS, TOTAL};
 
 /// Which version of the profile a coder speaks: 3 (`Profile::Max`) or 4
 /// (`Profile::Max4`, with the stuck-at-rail state of [`Rails`]).
@@ -64,7 +65,10 @@ impl Encoder {
     /// An encoder of `version`.
     pub fn with_version(lattice: AdcLattice, version: Version) -> Self {
         let mut e = Self::new(lattice);
-        e.rails = (version == Version::V4).then(|| Rails::new(lattice.len()));
+        if version == Version::V4 {
+            e.rails = Some(Rails::new(lattice.len()));
+            e.model = Model::with_scales(lattice, scales::SCALES_Q8);
+        }
         e
     }
 
@@ -142,7 +146,10 @@ impl<'a> Decoder<'a> {
     /// A decoder of `version`.
     pub fn with_version(lattice: AdcLattice, version: Version, payload: &'a [u8]) -> Self {
         let mut d = Self::new(lattice, payload);
-        d.rails = (version == Version::V4).then(|| Rails::new(lattice.len()));
+        if version == Version::V4 {
+            d.rails = Some(Rails::new(lattice.len()));
+            d.model = Model::with_scales(lattice, scales::SCALES_Q8);
+        }
         d
     }
 
