@@ -9,12 +9,13 @@ cd "$(dirname "$0")"
 # pin its target dir so a CARGO_TARGET_DIR set for the main workspace does
 # not move the executables.
 cargo build --release --manifest-path challenge/Cargo.toml --target-dir challenge/target
-for bin in encode decode; do
+for bin in encode decode encode-lite decode-lite; do
     # Copy to a temporary name and rename, so a running eval never sees a
     # half-written executable.
     cp challenge/target/release/$bin ./.$bin.new
     mv -f ./.$bin.new ./$bin
 done
 echo "build.sh: ./encode $(stat -c %s encode) bytes, ./decode $(stat -c %s decode) bytes"
+echo "build.sh: ./encode-lite $(stat -c %s encode-lite) bytes, ./decode-lite $(stat -c %s decode-lite) bytes (the lite profile's pair)"
 
 cargo build --release -p brainwire-cli

@@ -4,8 +4,14 @@
 # (usage 1, I/O 2, bad input 3; never a partial or temporary file left; only
 # regular files replaced).
 #
-# usage: challenge/smoke.sh ENCODE DECODE
+# usage: challenge/smoke.sh ENCODE DECODE [PROFILE]
+# PROFILE (default max) is the one profile the pair writes (lite for
+# ./encode-lite and ./decode-lite).
 set -euo pipefail
+profiles="${3:-max}"
+first="${profiles%% *}"
+# The tools name themselves in their messages.
+ename="$(basename "$1")" dname="$(basename "$2")"
 enc="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 dec="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"
 t="$(mktemp -d "${TMPDIR:-/tmp}/brainwire-smoke.XXXXXX")"
@@ -46,7 +52,7 @@ n=4000
 printf 'not a recording\n' > text.txt
 : > empty
 
-for p in lite tables max; do
+for p in $profiles; do
     for f in rec.wav text.txt empty; do
         "$enc" --profile $p "$f" "$f.$p.bw" || fail "encode --profile $p $f"
         "$dec" "$f.$p.bw" "$f.$p.out" || fail "decode $f.$p.bw"
@@ -60,10 +66,10 @@ expect 1 usage "$enc"
 expect 1 usage "$enc" rec.wav
 expect 1 usage "$enc" --profile fastest rec.wav x
 expect 1 usage "$dec" a b c
-expect 2 "encode: cannot read missing.wav: No such file or directory" "$enc" missing.wav x.bw
-expect 2 "encode: cannot write nodir/x.bw: No such file or directory" "$enc" rec.wav nodir/x.bw
-expect 3 "decode: rec.wav is not a brainwire file" "$dec" rec.wav x.wav
-expect 3 "decode: empty is not a brainwire file" "$dec" empty x.wav
+expect 2 "$ename: cannot read missing.wav: No such file or directory" "$enc" missing.wav x.bw
+expect 2 "$ename: cannot write nodir/x.bw: No such file or directory" "$enc" rec.wav nodir/x.bw
+expect 3 "$dname: rec.wav is not a brainwire file" "$dec" rec.wav x.wav
+expect 3 "$dname: empty is not a brainwire file" "$dec" empty x.wav
 
 cp rec.wav keep.wav
 expect 1 "refusing to overwrite the input" "$enc" keep.wav keep.wav
@@ -75,10 +81,10 @@ cmp -s rec.wav keep.wav || fail "input changed by a refused encode"
 # Damage: a failed decode leaves an existing OUT untouched and no temp file.
 echo previous > old.out
 head -c 60 rec.bw > cut.bw
-expect 3 "decode: cut.bw is damaged" "$dec" cut.bw old.out
+expect 3 "$dname: cut.bw is damaged" "$dec" cut.bw old.out
 cp rec.bw flip.bw
 printf '\xff' | dd of=flip.bw bs=1 seek=100 conv=notrunc status=none
-expect 3 "decode: flip.bw is damaged" "$dec" flip.bw old.out
+expect 3 "$dname: flip.bw is damaged" "$dec" flip.bw old.out
 printf 'BW\x09\x01' > future.bw
 expect 3 "needs a newer decoder (format version 9)" "$dec" future.bw old.out
 [ "$(cat old.out)" = previous ] || fail "a failed decode changed OUT"
@@ -107,13 +113,13 @@ refused() {
         return
     fi
     [ "$code" -eq 3 ] || fail "decode $1 ($2) exited $code, want 3: $(cat err)"
-    grep -q "^decode: $1 " err && [ "$(wc -l < err)" -eq 1 ] || fail "decode $1 ($2): stderr '$(cat err)'"
+    grep -q "^$dname: $1 " err && [ "$(wc -l < err)" -eq 1 ] || fail "decode $1 ($2): stderr '$(cat err)'"
     [ "$(cat old.out)" = previous ] || { fail "decode $1 ($2) changed OUT"; echo previous > old.out; }
     cases=$((cases + 1))
 }
 echo previous > old.out
 cases=0
-for p in lite tables max; do
+for p in $profiles; do
     bw="rec.wav.$p.bw"
     n=$(size "$bw")
     # The fixed part, header and codec-stream header, then spread over the
@@ -155,7 +161,7 @@ done
 # sample count and rate, so the 19-byte headers line up.
 { head -c 44 rec.wav; tail -c +47 rec.wav; head -c 46 rec.wav | tail -c 2; } > rot.wav
 "$enc" rot.wav rot.bw
-{ head -c 19 rec.wav.tables.bw; tail -c +20 rot.bw; } > swap.bw
+{ head -c 19 rec.wav.$first.bw; tail -c +20 rot.bw; } > swap.bw
 refused swap.bw "stream of another recording"
 # A header that claims 2^60 samples for a 6-byte stream (a valid header
 # CRC): refused at once, nothing allocated for the claim.
@@ -184,8 +190,8 @@ echo "smoke: $cases damaged or hostile inputs refused with exit 3 ($tolerated of
 # Paths: a directory is neither readable as a file nor writable over, and a
 # symlink to the input is the input.
 mkdir adir
-expect 2 "decode: cannot read adir: Is a directory" "$dec" adir x.wav
-expect 2 "encode: cannot write adir: Is a directory" "$enc" rec.wav adir
+expect 2 "$dname: cannot read adir: Is a directory" "$dec" adir x.wav
+expect 2 "$ename: cannot write adir: Is a directory" "$enc" rec.wav adir
 [ -z "$(ls -A adir)" ] && ! ls ./*.tmp* > /dev/null 2>&1 || fail "a refused write left files"
 ln -s keep.wav link.wav
 expect 1 "refusing to overwrite the input" "$enc" keep.wav link.wav
@@ -212,7 +218,7 @@ if mknod null.dev c 1 3 2> /dev/null; then
     [ -c null.dev ] || fail "a device node was replaced by a regular file"
 fi
 mkdir dir.out
-expect 2 "decode: cannot write dir.out: Is a directory" "$dec" rec.bw dir.out
+expect 2 "$dname: cannot write dir.out: Is a directory" "$dec" rec.bw dir.out
 
 if [ "$failures" -ne 0 ]; then
     echo "smoke: $failures failure(s)" >&2

@@ -9,8 +9,8 @@
 # ${LITE_BENCH_TARGET:-/tmp/brainwire-lite-bench}, never touching ./encode.
 #
 # Reports:
-# 1. whole-program instructions (callgrind) of `encode --profile lite IN OUT`
-#    and of `decode OUT BACK` over one recording, divided by its samples: the
+# 1. whole-program instructions (callgrind) of `encode-lite IN OUT`
+#    and of `decode-lite OUT BACK` over one recording, divided by its samples: the
 #    challenge binaries as built (opt-level z), file I/O, WAV parsing, lattice
 #    detection and container CRC included;
 # 2. the codec alone: callgrind's inclusive count of a function that runs
@@ -52,14 +52,14 @@ echo "== lite bench: $(basename "$wav") ($samples samples, $(stat -c %s "$wav") 
 
 # 1. Whole challenge binaries.
 cargo build -q --release --manifest-path "$root/challenge/Cargo.toml" --target-dir "$target/challenge"
-enc="$target/challenge/release/encode"
-dec="$target/challenge/release/decode"
-e_ir=$(ir "$work/enc.cg" "$enc" --profile lite "$wav" "$work/x.bw")
+enc="$target/challenge/release/encode-lite"
+dec="$target/challenge/release/decode-lite"
+e_ir=$(ir "$work/enc.cg" "$enc" "$wav" "$work/x.bw")
 d_ir=$(ir "$work/dec.cg" "$dec" "$work/x.bw" "$work/x.wav")
-cmp -s "$wav" "$work/x.wav" || { echo "lite-bench: round trip through ./encode --profile lite / ./decode differs" >&2; exit 1; }
+cmp -s "$wav" "$work/x.wav" || { echo "lite-bench: round trip through ./encode-lite / ./decode-lite differs" >&2; exit 1; }
 echo "whole program (challenge binaries, opt-level z):"
-echo "  encode --profile lite: $e_ir instructions = $(per_sample "$e_ir") /sample  ($(stat -c %s "$work/x.bw") bytes out)"
-echo "  decode:                $d_ir instructions = $(per_sample "$d_ir") /sample"
+echo "  encode-lite:           $e_ir instructions = $(per_sample "$e_ir") /sample  ($(stat -c %s "$work/x.bw") bytes out)"
+echo "  decode-lite:           $d_ir instructions = $(per_sample "$d_ir") /sample"
 
 # 2. The codec alone, in a throwaway harness crate.
 mkdir -p "$work/harness/src"

@@ -3,7 +3,7 @@
 # crates/brainwire-container/FORMAT.md describe what the code writes: an
 # independent decoder of the lite profile, written in Python from those two
 # documents alone (tools/spec/decode_lite.py), must restore every file that
-# `./encode --profile lite` compressed, byte for byte.
+# `./encode-lite` compressed, byte for byte.
 #
 #   scripts/spec-check.sh [DATA_DIR [N]]
 #
@@ -22,7 +22,7 @@ if [[ -n "${1:-}" ]]; then
 fi
 n=0
 for f in "$work"/in/*.wav; do
-    challenge/target/release/encode --profile lite "$f" "$work/x.bw"
+    challenge/target/release/encode-lite "$f" "$work/x.bw"
     python3 tools/spec/decode_lite.py "$work/x.bw" "$work/y.wav"
     cmp -s "$f" "$work/y.wav" || { echo "spec-check: $(basename "$f"): the Python decoder's output differs" >&2; exit 1; }
     n=$((n + 1))

@@ -10,7 +10,7 @@
 use alloc::vec::Vec;
 use core::ffi::CStr;
 
-use brainwire_container::{decode, encode, encode_best, CoreError, Error, Profile, DEFAULT_CANDIDATES};
+use brainwire_container::{decode_with, encode_with, Codecs, CoreError, Error, LiteOnly, MaxOnly, Profile};
 
 use crate::files::{push_decimal, read_all, write_output as write_file};
 use crate::sys::{self, Args, Errno, FileId};
@@ -24,8 +24,41 @@ pub const EXIT_BAD_INPUT: i32 = 3;
 /// A bug or an exhausted allocator (see [`sys::EXIT_INTERNAL`]).
 pub const EXIT_INTERNAL: i32 = sys::EXIT_INTERNAL;
 
-const ENCODE_USAGE: &[u8] = b"usage: encode [--profile lite|tables|max] IN OUT\n";
-const DECODE_USAGE: &[u8] = b"usage: decode IN OUT\n";
+/// What a pair of executables codes: the one profile it writes and reads,
+/// and the names it answers to. The commands below are generic over it, so
+/// each executable links its own profile's coder alone.
+pub trait Pair {
+    type Codecs: Codecs;
+    const PROFILE: Profile;
+    const ENCODE: &'static [u8];
+    const DECODE: &'static [u8];
+    const ENCODE_USAGE: &'static [u8];
+    const DECODE_USAGE: &'static [u8];
+}
+
+/// `./encode` and `./decode`: the challenge entry, `max` version 4.
+pub enum Challenge {}
+
+impl Pair for Challenge {
+    type Codecs = MaxOnly;
+    const PROFILE: Profile = Profile::Max4;
+    const ENCODE: &'static [u8] = b"encode";
+    const DECODE: &'static [u8] = b"decode";
+    const ENCODE_USAGE: &'static [u8] = b"usage: encode [--profile max] IN OUT\n";
+    const DECODE_USAGE: &'static [u8] = b"usage: decode IN OUT\n";
+}
+
+/// `./encode-lite` and `./decode-lite`: the implant profile.
+pub enum Lite {}
+
+impl Pair for Lite {
+    type Codecs = LiteOnly;
+    const PROFILE: Profile = Profile::Lite;
+    const ENCODE: &'static [u8] = b"encode-lite";
+    const DECODE: &'static [u8] = b"decode-lite";
+    const ENCODE_USAGE: &'static [u8] = b"usage: encode-lite [--profile lite] IN OUT\n";
+    const DECODE_USAGE: &'static [u8] = b"usage: decode-lite IN OUT\n";
+}
 
 /// Prints `tool: part part ...` and returns `code`.
 fn fail(tool: &[u8], parts: &[&[u8]], code: i32) -> i32 {
@@ -66,74 +99,67 @@ fn write_output(tool: &[u8], output: &CStr, bytes: &[u8]) -> i32 {
     }
 }
 
-/// `encode [--profile NAME] IN OUT`
-pub fn encode_main(mut args: Args) -> i32 {
-    const TOOL: &[u8] = b"encode";
-    let mut chosen: Option<Profile> = None;
+/// `encode [--profile NAME] IN OUT` (NAME: the pair's one profile)
+pub fn encode_main<P: Pair>(mut args: Args) -> i32 {
+    let (tool, encode_usage) = (P::ENCODE, P::ENCODE_USAGE);
     let mut paths: [Option<&CStr>; 2] = [None, None];
     let mut n = 0;
     while let Some(arg) = args.next() {
         match arg.to_bytes() {
             b"--profile" => {
                 let name = args.next().and_then(|a| core::str::from_utf8(a.to_bytes()).ok());
-                match name.and_then(Profile::from_name) {
-                    Some(p) => chosen = Some(p),
-                    None => return usage(ENCODE_USAGE),
+                if name.and_then(Profile::from_name) != Some(P::PROFILE) {
+                    return usage(encode_usage);
                 }
             }
             b"-h" | b"--help" => {
-                sys::write_stdout(ENCODE_USAGE);
+                sys::write_stdout(encode_usage);
                 return 0;
             }
             _ if n < 2 => {
                 paths[n] = Some(arg);
                 n += 1;
             }
-            _ => return usage(ENCODE_USAGE),
+            _ => return usage(encode_usage),
         }
     }
-    let [Some(input), Some(output)] = paths else { return usage(ENCODE_USAGE) };
-    let original = match read_input(TOOL, input, output) {
+    let [Some(input), Some(output)] = paths else { return usage(encode_usage) };
+    let original = match read_input(tool, input, output) {
         Ok(b) => b,
         Err(code) => return code,
     };
-    // No --profile: the smallest of the default candidates (max, and tables
-    // for the rare recordings clipped at a rail).
-    let packed = match chosen {
-        Some(p) => encode(&original, p),
-        None => encode_best(&original, &DEFAULT_CANDIDATES),
-    };
+    let packed = encode_with::<P::Codecs>(&original, &[P::PROFILE]);
     drop(original);
-    write_output(TOOL, output, &packed)
+    write_output(tool, output, &packed)
 }
 
 /// `decode IN OUT`
-pub fn decode_main(args: Args) -> i32 {
-    const TOOL: &[u8] = b"decode";
+pub fn decode_main<P: Pair>(args: Args) -> i32 {
+    let (tool, decode_usage) = (P::DECODE, P::DECODE_USAGE);
     let mut paths: [Option<&CStr>; 2] = [None, None];
     let mut n = 0;
     for arg in args {
         match arg.to_bytes() {
             b"-h" | b"--help" => {
-                sys::write_stdout(DECODE_USAGE);
+                sys::write_stdout(decode_usage);
                 return 0;
             }
             _ if n < 2 => {
                 paths[n] = Some(arg);
                 n += 1;
             }
-            _ => return usage(DECODE_USAGE),
+            _ => return usage(decode_usage),
         }
     }
-    let [Some(input), Some(output)] = paths else { return usage(DECODE_USAGE) };
-    let packed = match read_input(TOOL, input, output) {
+    let [Some(input), Some(output)] = paths else { return usage(decode_usage) };
+    let packed = match read_input(tool, input, output) {
         Ok(b) => b,
         Err(code) => return code,
     };
-    match decode(&packed) {
+    match decode_with::<P::Codecs>(&packed) {
         Ok(original) => {
             drop(packed);
-            write_output(TOOL, output, &original)
+            write_output(tool, output, &original)
         }
         Err(e) => {
             let (reason, number) = describe(&e);
@@ -142,7 +168,7 @@ pub fn decode_main(args: Args) -> i32 {
                 push_decimal(&mut line, n.into());
                 line.push(b')');
             }
-            fail(TOOL, &[input.to_bytes(), &line], EXIT_BAD_INPUT)
+            fail(tool, &[input.to_bytes(), &line], EXIT_BAD_INPUT)
         }
     }
 }

@@ -305,7 +305,7 @@ pub fn args(argc: c_int, argv: *const *const c_char) -> Args {
 /// (`fn(Args) -> i32`).
 #[macro_export]
 macro_rules! entry {
-    ($run:path) => {
+    ($run:expr) => {
         #[allow(unsafe_code)]
         #[no_mangle]
         pub extern "C" fn main(argc: core::ffi::c_int, argv: *const *const core::ffi::c_char) -> core::ffi::c_int {

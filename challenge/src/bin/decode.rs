@@ -2,4 +2,4 @@
 #![no_std]
 #![no_main]
 
-brainwire_challenge::entry!(brainwire_challenge::cli::decode_main);
+brainwire_challenge::entry!(brainwire_challenge::cli::decode_main::<brainwire_challenge::cli::Challenge>);

@@ -8,7 +8,9 @@
 use alloc::vec;
 use alloc::vec::Vec;
 
-use brainwire_core::{decode_le, AdcLattice, Decoder, Profile};
+use brainwire_core::{AdcLattice, Profile};
+
+use crate::codecs::{AllProfiles, Codecs, RunDecoder};
 
 use crate::crc::crc32c;
 use crate::error::Error;
@@ -31,10 +33,16 @@ pub const MAX_SAMPLES_PER_STREAM_BYTE: u64 = 1 << 19;
 
 /// Restores the original file, byte for byte.
 pub fn decode(compressed: &[u8]) -> Result<Vec<u8>, Error> {
+    decode_with::<AllProfiles>(compressed)
+}
+
+/// [`decode`] of the streams of the profile set `C` only (any other is
+/// refused as `CoreError::UnknownProfile`).
+pub fn decode_with<C: Codecs>(compressed: &[u8]) -> Result<Vec<u8>, Error> {
     let container = parse(compressed)?;
     let out = match container.body {
         Body::Stored(bytes) => bytes.to_vec(),
-        Body::Coded(coded) => decode_coded(&coded, compressed.len())?,
+        Body::Coded(coded) => decode_coded::<C>(&coded, compressed.len())?,
     };
     let actual = crc32c(&out);
     if actual != container.file_crc {
@@ -43,7 +51,7 @@ pub fn decode(compressed: &[u8]) -> Result<Vec<u8>, Error> {
     Ok(out)
 }
 
-fn decode_coded(c: &Coded<'_>, compressed_len: usize) -> Result<Vec<u8>, Error> {
+fn decode_coded<C: Codecs>(c: &Coded<'_>, compressed_len: usize) -> Result<Vec<u8>, Error> {
     // The stream must be able to hold the samples the header announces.
     if c.sample_count > (c.stream.len() as u64).saturating_mul(MAX_SAMPLES_PER_STREAM_BYTE) {
         return Err(Error::Truncated);
@@ -79,10 +87,10 @@ fn decode_coded(c: &Coded<'_>, compressed_len: usize) -> Result<Vec<u8>, Error> 
     if out.len() >= end {
         // Room for every sample (a valid file's usual case): one call, the
         // decoder built where it runs.
-        decode_le(c.stream, &mut out[pos..end])?;
+        C::decode_le(c.stream, &mut out[pos..end])?;
         pos = end;
     } else {
-        let mut dec = Decoder::new(c.stream)?;
+        let mut dec = C::decoder(c.stream)?;
         while pos < end {
             // Whole samples only: runs end at an even distance from the header.
             let run = (out.len().min(end) - pos) & !1;

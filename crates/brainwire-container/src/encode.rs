@@ -7,16 +7,18 @@
 use alloc::vec;
 use alloc::vec::Vec;
 
-use brainwire_core::{encode_le, encode_le_lite_detecting, AdcLattice, ByteSink, Profile};
+use brainwire_core::{ByteSink, Profile};
+
+use crate::codecs::{AllProfiles, Codecs};
 
 use crate::crc::crc32c;
 use crate::format::{write_coded_header, write_stored, WavHeader, FIXED_LEN};
 use crate::wav::{canonical_header, pcm16_layout, CANONICAL_HEADER_LEN};
 
 /// The profiles [`encode_best`] tries when the caller has no preference:
-/// `max` is smaller on nearly every recording; `tables` adapts its residual
-/// shape and wins (by up to 25 %) on the few that sit clipped at a rail.
-pub const DEFAULT_CANDIDATES: [Profile; 2] = [Profile::Max, Profile::Tables];
+/// `max` version 4, which models the rails (measurements in
+/// docs/perf/challenge.md).
+pub const DEFAULT_CANDIDATES: [Profile; 1] = [Profile::Max4];
 
 /// Compresses a file. 16-bit PCM WAV files are coded with `profile`;
 /// anything else, or anything that codes larger, is stored.
@@ -27,8 +29,14 @@ pub fn encode(input: &[u8], profile: Profile) -> Vec<u8> {
 /// Compresses a file with whichever of `profiles` gives the smallest result
 /// (or stores it, if that is smaller still). Costs one encode per profile.
 pub fn encode_best(input: &[u8], profiles: &[Profile]) -> Vec<u8> {
+    encode_with::<AllProfiles>(input, profiles)
+}
+
+/// [`encode_best`] with the profiles of the set `C` only (a profile not in
+/// it is skipped; with none left the file is stored).
+pub fn encode_with<C: Codecs>(input: &[u8], profiles: &[Profile]) -> Vec<u8> {
     let file_crc = crc32c(input);
-    match encode_coded(input, file_crc, profiles) {
+    match encode_coded::<C>(input, file_crc, profiles) {
         Some(coded) if coded.len() < input.len() + FIXED_LEN => coded,
         _ => {
             let mut out = Vec::with_capacity(input.len() + FIXED_LEN);
@@ -40,7 +48,7 @@ pub fn encode_best(input: &[u8], profiles: &[Profile]) -> Vec<u8> {
 
 /// For a 16-bit PCM WAV file: the smallest kind-1 container over `profiles`.
 /// The samples are coded straight from the input bytes, never collected.
-fn encode_coded(input: &[u8], file_crc: u32, profiles: &[Profile]) -> Option<Vec<u8>> {
+fn encode_coded<C: Codecs>(input: &[u8], file_crc: u32, profiles: &[Profile]) -> Option<Vec<u8>> {
     let layout = pcm16_layout(input)?;
     let data_end = layout.data_start + layout.data_len;
     let (prefix, data, trailer) = (&input[..layout.data_start], &input[layout.data_start..data_end], &input[data_end..]);
@@ -54,10 +62,6 @@ fn encode_coded(input: &[u8], file_crc: u32, profiles: &[Profile]) -> Option<Vec
     };
     debug_assert!(prefix.len() == CANONICAL_HEADER_LEN || matches!(header, WavHeader::Verbatim(_)));
 
-    // The lattice scan costs as much as half of lite's coding: lite alone
-    // counts the off-lattice samples as it codes instead, and codes again
-    // only when they call for another lattice (`encode_le_lite_detecting`).
-    let lite_only = profiles.iter().all(|&p| p == Profile::Lite);
     let mut scanned = None;
     let mut head = Vec::new();
     write_coded_header(&mut head, file_crc, header, sample_count, trailer);
@@ -65,29 +69,7 @@ fn encode_coded(input: &[u8], file_crc: u32, profiles: &[Profile]) -> Option<Vec
     let room = head.len() + data.len() / 2 + 64;
     let mut best: Option<Vec<u8>> = None;
     for &profile in profiles {
-        let mut out = Sink::new(profile, &head, room);
-        // The lattice to code with, or none when lite's first pass is the
-        // stream to keep.
-        let lattice = if lite_only {
-            match encode_le_lite_detecting(data, &mut out) {
-                AdcLattice::Neuralink10 => None,
-                other => {
-                    out = Sink::new(profile, &head, room);
-                    Some(other)
-                }
-            }
-        } else {
-            Some(*scanned.get_or_insert_with(|| AdcLattice::detect_le(data)))
-        };
-        // Constant profiles, so each call inlines one profile's loop (see
-        // `encode_le`).
-        match (profile, lattice) {
-            (_, None) => {}
-            (Profile::Lite, Some(lattice)) => encode_le(Profile::Lite, lattice, data, &mut out),
-            (Profile::Tables, Some(lattice)) => encode_le(Profile::Tables, lattice, data, &mut out),
-            (Profile::Max, Some(lattice)) => encode_le(Profile::Max, lattice, data, &mut out),
-        }
-        let out = out.into_vec();
+        let Some(out) = C::code(profile, data, &head, room, &mut scanned) else { continue };
         if best.as_ref().is_none_or(|b| out.len() < b.len()) {
             best = Some(out);
         }
@@ -98,7 +80,7 @@ fn encode_coded(input: &[u8], file_crc: u32, profiles: &[Profile]) -> Option<Vec
 /// The codec's output buffer: bytes are stored into zero-filled room, so a
 /// byte costs a bounds test and a store (`Vec::push` is not inlined at the
 /// challenge's opt-level "z" and cost ~7 instructions a sample).
-struct Sink {
+pub(crate) struct Sink {
     buf: Vec<u8>,
     /// Bytes written; `buf[len..]` is room.
     len: usize,
@@ -109,7 +91,7 @@ impl Sink {
     /// bytes: zeroed for the range coders, which store byte by byte;
     /// capacity only for lite, whose runs extend the vector (zeroing would
     /// only cost a pass).
-    fn new(profile: Profile, head: &[u8], room: usize) -> Self {
+    pub(crate) fn new(profile: Profile, head: &[u8], room: usize) -> Self {
         if profile == Profile::Lite {
             let mut buf = Vec::with_capacity(room.max(head.len()));
             buf.extend_from_slice(head);
@@ -131,7 +113,7 @@ impl Sink {
         self.buf.push(byte);
     }
 
-    fn into_vec(mut self) -> Vec<u8> {
+    pub(crate) fn into_vec(mut self) -> Vec<u8> {
         self.buf.truncate(self.len);
         self.buf
     }

@@ -16,6 +16,7 @@
 
 extern crate alloc;
 
+pub mod codecs;
 pub mod crc;
 mod decode;
 mod encode;
@@ -25,8 +26,9 @@ pub mod varint;
 pub mod wav;
 
 pub use brainwire_core::{AdcLattice, Profile};
-pub use decode::{decode, inspect, Info, MAX_SAMPLES_PER_STREAM_BYTE};
-pub use encode::{encode, encode_best, DEFAULT_CANDIDATES};
+pub use codecs::{AllProfiles, Codecs, LiteOnly, MaxOnly};
+pub use decode::{decode, decode_with, inspect, Info, MAX_SAMPLES_PER_STREAM_BYTE};
+pub use encode::{encode, encode_best, encode_with, DEFAULT_CANDIDATES};
 pub use error::{CoreError, Error};
 pub use format::Kind;
 

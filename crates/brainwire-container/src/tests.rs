@@ -308,3 +308,26 @@ fn claimed_count_beyond_a_valid_stream_fails() {
         assert!(decode(&out).is_err(), "{p:?}");
     }
 }
+
+/// Each one-profile set writes its profile, reads it back, and refuses the
+/// other profiles' streams as unknown; the full set reads them all.
+#[test]
+fn profile_sets_code_their_own_profile_and_refuse_the_others() {
+    use crate::{decode_with, encode_with, CoreError, LiteOnly, MaxOnly};
+    let input = wav(1, 16, &le_bytes(&walk(5000, 11)), &[]);
+    let max = encode_with::<MaxOnly>(&input, &[Profile::Max4]);
+    let lite = encode_with::<LiteOnly>(&input, &[Profile::Lite]);
+    assert_eq!(inspect(&max).unwrap().profile, Some(Profile::Max4));
+    assert_eq!(inspect(&lite).unwrap().profile, Some(Profile::Lite));
+    assert_eq!(max, encode(&input, Profile::Max4), "the same bytes as the full set");
+    assert_eq!(lite, encode(&input, Profile::Lite), "the same bytes as the full set");
+    assert_eq!(decode_with::<MaxOnly>(&max).unwrap(), input);
+    assert_eq!(decode_with::<LiteOnly>(&lite).unwrap(), input);
+    assert_eq!(decode_with::<MaxOnly>(&lite), Err(Error::Corrupt(CoreError::UnknownProfile(1))));
+    assert_eq!(decode_with::<LiteOnly>(&max), Err(Error::Corrupt(CoreError::UnknownProfile(4))));
+    for p in Profile::ALL {
+        assert_eq!(decode(&encode(&input, p)).unwrap(), input, "{p:?}");
+    }
+    // A profile outside the set is skipped: the file is stored.
+    assert_eq!(inspect(&encode_with::<MaxOnly>(&input, &[Profile::Lite])).unwrap().kind, Kind::Stored);
+}

@@ -26,10 +26,13 @@ pub enum Profile {
     /// analog interval under a Gaussian around the prediction (learned code
     /// edges, adaptive scale).
     Max = 3,
+    /// `max` with the rails modelled (`max::Rails`): what the challenge
+    /// executables and the tools write.
+    Max4 = 4,
 }
 
 impl Profile {
-    pub const ALL: [Profile; 3] = [Profile::Lite, Profile::Tables, Profile::Max];
+    pub const ALL: [Profile; 4] = [Profile::Lite, Profile::Tables, Profile::Max, Profile::Max4];
 
     pub fn from_id(id: u8) -> Option<Self> {
         Self::ALL.into_iter().find(|p| *p as u8 == id)
@@ -43,7 +46,8 @@ impl Profile {
         match self {
             Self::Lite => "lite",
             Self::Tables => "tables",
-            Self::Max => "max",
+            Self::Max => "max3",
+            Self::Max4 => "max",
         }
     }
 
@@ -228,6 +232,7 @@ impl Encoder {
             Profile::Lite => EncoderState::Lite(lite::Encoder::new(lattice)),
             Profile::Tables => EncoderState::Tables(tables::Encoder::new(lattice)),
             Profile::Max => EncoderState::Max(max::Encoder::new(lattice)),
+            Profile::Max4 => EncoderState::Max(max::Encoder::with_version(lattice, max::Version::V4)),
         };
         Self { state }
     }
@@ -265,6 +270,7 @@ impl<'a> Decoder<'a> {
             Profile::Lite => DecoderState::Lite(lite::Decoder::new(lattice, payload)),
             Profile::Tables => DecoderState::Tables(tables::Decoder::new(lattice, payload)),
             Profile::Max => DecoderState::Max(max::Decoder::new(lattice, payload)),
+            Profile::Max4 => DecoderState::Max(max::Decoder::with_version(lattice, max::Version::V4, payload)),
         };
         Ok(Self { profile, lattice, state })
     }
@@ -333,7 +339,7 @@ pub fn decode_le(stream: &[u8], out: &mut [u8]) -> Result<(), Error> {
     match profile {
         Profile::Lite => whole(lite::Decoder::new(lattice, payload), out),
         Profile::Tables => whole(tables::Decoder::new(lattice, payload), out),
-        Profile::Max => whole(max::Decoder::new(lattice, payload), out),
+        Profile::Max | Profile::Max4 => whole(max::Decoder::with_version(lattice, max_version(profile), payload), out),
     }
 }
 
@@ -365,8 +371,14 @@ pub fn encode_le<S: ByteSink>(profile: Profile, lattice: AdcLattice, le: &[u8], 
             lite_payload_le(lattice, le, out);
         }
         Profile::Tables => whole(tables::Encoder::new(lattice), le, out),
-        Profile::Max => whole(max::Encoder::new(lattice), le, out),
+        Profile::Max | Profile::Max4 => whole(max::Encoder::with_version(lattice, max_version(profile)), le, out),
     }
+}
+
+/// The `max` version a profile id names.
+#[inline(always)]
+fn max_version(profile: Profile) -> max::Version {
+    if profile == Profile::Max4 { max::Version::V4 } else { max::Version::V3 }
 }
 
 /// [`encode_le`] of the lite profile on the 10-bit lattice, for a caller

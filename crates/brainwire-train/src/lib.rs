@@ -6,5 +6,6 @@
 pub mod corpus;
 pub mod lite;
 pub mod max;
+pub mod max_scale;
 pub mod packed;
 pub mod tables;

@@ -104,13 +104,13 @@ fn codes(samples: &[i16], lattice: AdcLattice) -> Vec<u32> {
 
 /// The standard normal CDF by fine numerical integration (monotone by
 /// construction), with linear interpolation.
-struct Phi {
+pub(crate) struct Phi {
     step: f64,
     cdf: Vec<f64>,
 }
 
 impl Phi {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let per_sigma = 4096;
         let n = PHI_SIGMAS * per_sigma;
         let h = 1.0 / per_sigma as f64;
@@ -124,7 +124,7 @@ impl Phi {
         Self { step: h, cdf }
     }
 
-    fn at(&self, z: f64) -> f64 {
+    pub(crate) fn at(&self, z: f64) -> f64 {
         let a = z.abs() / self.step;
         let i = a.floor() as usize;
         let v = if i + 1 >= self.cdf.len() {

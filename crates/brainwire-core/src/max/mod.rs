@@ -30,6 +30,8 @@
 
 mod model;
 pub mod priors;
+mod rails;
+pub mod scales;
 #[cfg(test)]
 mod tests;
 
@@ -37,23 +39,45 @@ use crate::error::Error;
 use crate::lattice::AdcLattice;
 use crate::range::{RangeDecoder, RangeEncoder};
 use crate::sink::ByteSink;
-pub use model::{code_of, predictor, Ablation, Model, Window, ESCAPE_FREQ, MU_SHIFT, TAPS, TOTAL};
+pub use rails::Rails;
+pub use model::{code_of, predictor, Ablation, Model, Window, ESCAPE_FREQ, MU_SHIFT, SCALE_CONTEXTS, SCALE_ONE, TAPS, TOTAL};
+
+/// Which version of the profile a coder speaks: 3 (`Profile::Max`) or 4
+/// (`Profile::Max4`, with the stuck-at-rail state of [`Rails`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Version {
+    V3,
+    V4,
+}
 
 /// Encoder of one channel in the `max` profile.
 pub struct Encoder {
     model: Model,
+    rails: Option<Rails>,
     rc: RangeEncoder,
 }
 
 impl Encoder {
+    /// An encoder of profile 3.
     pub fn new(lattice: AdcLattice) -> Self {
         Self::with_ablation(lattice, Ablation::NONE)
+    }
+
+    /// An encoder of `version`.
+    pub fn with_version(lattice: AdcLattice, version: Version) -> Self {
+        let mut e = Self::new(lattice);
+        if version == Version::V4 {
+            e.rails = Some(Rails::new(lattice.len()));
+            e.model = Model::with_scales(lattice, scales::SCALES_Q8);
+        }
+        e
     }
 
     /// An encoder with parts of the model switched off (see [`Ablation`]).
     pub fn with_ablation(lattice: AdcLattice, ablation: Ablation) -> Self {
         Self {
             model: Model::with_ablation(lattice, ablation),
+            rails: None,
             rc: RangeEncoder::new(),
         }
     }
@@ -63,6 +87,19 @@ impl Encoder {
     pub fn push<S: ByteSink>(&mut self, sample: i16, out: &mut S) {
         let m = &mut self.model;
         let lattice = m.lattice();
+        if let Some(rails) = &mut self.rails {
+            let code = code_of(lattice, sample);
+            if let Some((rail, p)) = rails.stay() {
+                let stays = code == Some(rail);
+                self.rc.encode_bit(stays, p, out);
+                if stays {
+                    rails.learn(rail);
+                    m.learn_stuck(rail);
+                    return;
+                }
+            }
+            rails.learn(code.unwrap_or_else(|| lattice.nearest_code(sample)));
+        }
         let w = m.window();
         let code = match code_of(lattice, sample) {
             Some(c) if w.contains(c) => {
@@ -97,18 +134,31 @@ impl Encoder {
 /// Decoder of one channel in the `max` profile.
 pub struct Decoder<'a> {
     model: Model,
+    rails: Option<Rails>,
     rc: RangeDecoder<'a>,
 }
 
 impl<'a> Decoder<'a> {
+    /// A decoder of profile 3.
     pub fn new(lattice: AdcLattice, payload: &'a [u8]) -> Self {
         Self::with_ablation(lattice, Ablation::NONE, payload)
+    }
+
+    /// A decoder of `version`.
+    pub fn with_version(lattice: AdcLattice, version: Version, payload: &'a [u8]) -> Self {
+        let mut d = Self::new(lattice, payload);
+        if version == Version::V4 {
+            d.rails = Some(Rails::new(lattice.len()));
+            d.model = Model::with_scales(lattice, scales::SCALES_Q8);
+        }
+        d
     }
 
     /// A decoder for a stream made by [`Encoder::with_ablation`].
     pub fn with_ablation(lattice: AdcLattice, ablation: Ablation, payload: &'a [u8]) -> Self {
         Self {
             model: Model::with_ablation(lattice, ablation),
+            rails: None,
             rc: RangeDecoder::new(payload),
         }
     }
@@ -119,6 +169,18 @@ impl<'a> Decoder<'a> {
     pub fn next_sample(&mut self) -> Result<i16, Error> {
         let m = &mut self.model;
         let lattice = m.lattice();
+        if let Some(rails) = &mut self.rails {
+            if let Some((rail, p)) = rails.stay() {
+                if self.rc.decode_bit(p).ok_or(Error::Corrupt)? {
+                    if self.rc.overran() {
+                        return Err(Error::Corrupt);
+                    }
+                    rails.learn(rail);
+                    m.learn_stuck(rail);
+                    return Ok(lattice.value(rail));
+                }
+            }
+        }
         let w = m.window();
         let t = self.rc.target(TOTAL).ok_or(Error::Corrupt)?;
         let (code, value) = if t < TOTAL - ESCAPE_FREQ {
@@ -147,6 +209,14 @@ impl<'a> Decoder<'a> {
         // more means the stream was cut or its sample count lies.
         if self.rc.overran() {
             return Err(Error::Corrupt);
+        }
+        if let Some(rails) = &mut self.rails {
+            // A sample that could have stayed did not: the encoder never
+            // codes the rail again through the Gaussian.
+            if rails.stay().is_some_and(|(rail, _)| rail == code && lattice.value(rail) == value) {
+                return Err(Error::Corrupt);
+            }
+            rails.learn(code);
         }
         m.learn(code);
         Ok(value)

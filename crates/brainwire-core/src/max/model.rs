@@ -135,7 +135,40 @@ pub struct Model {
     edges: [u32; 1025],
     /// The normal CDF table, see [`phi`].
     phi: [u32; PHI_Q31_LEN],
+    /// Version 4's scale factors per [`ScaleContext`], Q8 (`None`: version
+    /// 3, the variance means alone).
+    scales: Option<[u16; SCALE_CONTEXTS]>,
+    /// The scale before its factor, U, and the error, U, of the last sample
+    /// coded through the Gaussian: inputs of the next context.
+    s_plain: i64,
+    e_last: i64,
+    context: usize,
 }
+
+/// Contexts of version 4's scale factor: how the fast variance mean stands
+/// to the slow one (8 steps of about a factor 2) times how large the last
+/// error was against its scale (4 steps). A heavy-tailed recording's burst
+/// and a quiet stretch after it get their own factors, which the variance
+/// means alone cannot follow.
+pub const SCALE_CONTEXTS: usize = SPREADS * SIZES + RAIL_SPREADS;
+const SPREADS: usize = 8;
+const SIZES: usize = 8;
+/// Near a rail the predictor sees clipped codes: a context of its own per
+/// spread (the last error, clipped too, says little there).
+const RAIL_NEAR_CODES: u32 = 16;
+const RAIL_SPREADS: usize = 8;
+
+/// `x + 1` in half octaves (`2 log2(x + 1)`, floored), from `first`, as
+/// one of `steps` steps (the ends take everything beyond them).
+#[inline]
+fn half_octaves(x: u64, first: usize, steps: usize) -> usize {
+    let v = x + 1;
+    let b = 63 - v.leading_zeros() as usize;
+    let half = if b > 0 { ((v >> (b - 1)) & 1) as usize } else { 0 };
+    (2 * b + half).saturating_sub(first).min(steps - 1)
+}
+/// The factor 1 (Q8).
+pub const SCALE_ONE: u16 = 256;
 
 impl Model {
     pub fn new(lattice: AdcLattice) -> Self {
@@ -161,7 +194,44 @@ impl Model {
             var_slow: INIT_VAR,
             seen: 0,
             m: 0,
+            scales: None,
+            s_plain: 5 * U_PER_CODE,
+            e_last: 0,
+            context: 0,
         }
+    }
+
+    /// Version 4's model: the scale factors `scales` (Q8) per context.
+    pub fn with_scales(lattice: AdcLattice, scales: [u16; SCALE_CONTEXTS]) -> Self {
+        let mut m = Self::new(lattice);
+        m.scales = Some(scales);
+        m
+    }
+
+    /// The scale context of the sample [`Model::window`] was last called
+    /// for (version 4), the prediction (U) and the scale before its
+    /// factor (U): what `train max-scale` fits the factors on.
+    pub fn scale_inputs(&self) -> (usize, i64, i64) {
+        (self.context, self.m, self.s_plain)
+    }
+
+    /// Analog interval `[lo, hi)` of `code`, U (`None` for an open end).
+    pub fn interval_of(&self, code: u32) -> (Option<i64>, Option<i64>) {
+        let lo = (code > 0).then(|| self.edge(code));
+        let hi = (code + 1 < self.len).then(|| self.edge(code + 1));
+        (lo, hi)
+    }
+
+    #[inline]
+    fn scale_context(&self, code: u32) -> usize {
+        if code < RAIL_NEAR_CODES || code + RAIL_NEAR_CODES >= self.len {
+            return SPREADS * SIZES + half_octaves(((self.var_fast << 4) / (self.var_slow | 1)) as u64, 5, RAIL_SPREADS);
+        }
+        // fast / slow in sixteenths, from ~1/3 to ~3 in half octaves; the
+        // last error against its scale in eighths, up to ~2.
+        let spread = half_octaves(((self.var_fast << 4) / (self.var_slow | 1)) as u64, 5, SPREADS);
+        let size = half_octaves((self.e_last.unsigned_abs() << 3) / (self.s_plain.max(1) as u64), 0, SIZES);
+        spread * SIZES + size
     }
 
     #[inline]
@@ -241,7 +311,12 @@ impl Model {
             (false, _) => self.var_slow >> VAR_FRAC,
             (true, false) => self.var_fast >> VAR_FRAC,
         };
-        let s = isqrt(var as u64).max(SIGMA_MIN) as i64;
+        let mut s = isqrt(var as u64).max(SIGMA_MIN) as i64;
+        if let Some(scales) = &self.scales {
+            self.context = self.scale_context(i);
+            self.s_plain = s;
+            s = ((s * i64::from(scales[self.context]) + 128) >> 8).max(SIGMA_MIN as i64);
+        }
         let inv_s = (1i64 << INV_BITS) / s;
         let half = ((((WINDOW_SIGMAS * s) / U_PER_CODE) + 2) as u32).min(HALF_MAX);
         let lo = i.saturating_sub(half);
@@ -411,10 +486,20 @@ impl Model {
         Some((a, ca, cb - ca))
     }
 
+    /// Learns a sample that stayed on its rail ([`super::Rails`]), without
+    /// [`Model::window`]: the predictor follows it, the scale does not (a
+    /// clipped sample says nothing about the noise).
+    #[inline]
+    pub fn learn_stuck(&mut self, code: u32) {
+        self.predictor.predict();
+        self.predictor.update(code);
+    }
+
     /// Learns the actual code of the sample after [`Model::window`].
     #[inline]
     pub fn learn(&mut self, code: u32) {
         let e = self.mid(code.min(self.len - 1)) - self.m;
+        self.e_last = e;
         let e2 = (e * e) << VAR_FRAC;
         self.var_fast += (e2 - self.var_fast) >> FAST_SHIFT;
         let slow = (31 - self.seen.saturating_add(2).leading_zeros()).min(SLOW_SHIFT_MAX);
