@@ -66,7 +66,7 @@ are stored as they are, so any file round-trips.
     Encode {
         #[command(flatten)]
         batch: BatchArgs,
-        /// Trade-off between ratio and speed: lite, tables or max. Without it,
+        /// Trade-off between ratio and speed: lite, tables, max or fast. Without it,
         /// each file gets the smaller of max and tables, as with ./encode.
         #[arg(long, short, value_parser = parse_profile)]
         profile: Option<brainwire_core::Profile>,
@@ -94,7 +94,7 @@ Examples:
   brainwire eval data.zip --json > results.json
 
 Codecs (default: all but challenge and flac):
-  lite, tables, max   brainwire profiles
+  lite, tables, max, fast   brainwire profiles
   challenge           runs --encode-bin IN OUT and --decode-bin IN OUT per file, as the challenge does
   bzip2, xz, zstd     general compressors at -9, -6 (-9 is no smaller on 5 s files), -19
   flac                the WAV's samples as FLAC, the bytes around them stored
@@ -210,7 +210,7 @@ struct SetArgs {
 
 fn parse_profile(name: &str) -> std::result::Result<brainwire_core::Profile, String> {
     brainwire_core::Profile::from_name(name)
-        .ok_or_else(|| format!("unknown profile '{name}' (choose lite, tables or max)"))
+        .ok_or_else(|| format!("unknown profile '{name}' (choose lite, tables, max or fast)"))
 }
 
 impl SetArgs {
@@ -220,7 +220,7 @@ impl SetArgs {
             let name = name.trim();
             let codec = codecs::Codec::from_name(name, &self.encode_bin, &self.decode_bin).ok_or_else(|| {
                 Failure::usage(format!(
-                    "unknown codec '{name}' (choose from lite, tables, max, challenge, bzip2, xz, zstd, flac)"
+                    "unknown codec '{name}' (choose from lite, tables, max, fast, challenge, bzip2, xz, zstd, flac)"
                 ))
             })?;
             if let codecs::Codec::Challenge { encode, decode } = &codec {

@@ -86,6 +86,7 @@ fn encode_coded(input: &[u8], file_crc: u32, profiles: &[Profile]) -> Option<Vec
             (Profile::Lite, Some(lattice)) => encode_le(Profile::Lite, lattice, data, &mut out),
             (Profile::Tables, Some(lattice)) => encode_le(Profile::Tables, lattice, data, &mut out),
             (Profile::Max, Some(lattice)) => encode_le(Profile::Max, lattice, data, &mut out),
+            (Profile::Fast, Some(lattice)) => encode_le(Profile::Fast, lattice, data, &mut out),
         }
         let out = out.into_vec();
         if best.as_ref().is_none_or(|b| out.len() < b.len()) {

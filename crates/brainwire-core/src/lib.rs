@@ -20,6 +20,7 @@ extern crate alloc;
 
 pub mod channel;
 pub mod error;
+pub mod fast;
 pub mod lattice;
 pub mod lite;
 pub mod max;
