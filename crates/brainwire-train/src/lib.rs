@@ -7,3 +7,4 @@ pub mod corpus;
 pub mod default;
 pub mod lite;
 pub mod max;
+pub mod fast;

@@ -10,15 +10,21 @@
 //! Only the training split is read (sorted file index % 4 != 0); every fourth
 //! file is held out for `bench --split heldout`.
 
-use brainwire_train::{default, lite, max};
+use brainwire_train::{default, fast, lite, max};
 use std::path::Path;
 use std::process::ExitCode;
 
 type Trainer = fn(&Path, &Path) -> Result<(), String>;
 
 /// Each prior set: its name, its generator and where its source goes.
-const SETS: [(&str, Trainer, &str); 3] =
-    [("tables", default::run, default::OUTPUT), ("lite", lite::run, lite::OUTPUT), ("max", max::run, max::OUTPUT)];
+const SETS: [(&str, Trainer, &str); 4] = [
+    ("tables", default::run, default::OUTPUT),
+    ("lite", lite::run, lite::OUTPUT),
+    ("max", max::run, max::OUTPUT),
+    // Copies the max priors this binary was built with (after `train max`,
+    // rebuild before `train fast`).
+    ("fast", fast::run, fast::OUTPUT),
+];
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -27,7 +33,7 @@ fn main() -> ExitCode {
         [which, dir, out] if which != "all" => (which.as_str(), dir, Some(out)),
         _ => {
             eprintln!(
-                "usage: train tables|lite|max|all DATA_DIR [OUT.rs]\n\
+                "usage: train tables|lite|max|fast|all DATA_DIR [OUT.rs]\n\
                  learns priors from the training split of DATA_DIR/*.wav and writes the generated\n\
                  source into the core crate (run from the workspace root), or to OUT.rs"
             );
@@ -36,7 +42,7 @@ fn main() -> ExitCode {
     };
     let chosen: Vec<_> = SETS.iter().filter(|(name, _, _)| which == "all" || which == *name).collect();
     if chosen.is_empty() {
-        eprintln!("train: unknown prior set '{which}' (expected tables, lite, max or all)");
+        eprintln!("train: unknown prior set '{which}' (expected tables, lite, max, fast or all)");
         return ExitCode::from(1);
     }
     for (name, run, default_out) in chosen {

@@ -29,7 +29,6 @@ mod tests;
 
 use crate::error::Error;
 use crate::lattice::AdcLattice;
-use crate::max::code_of;
 use crate::range::{ByteSink, RangeDecoder, RangeEncoder};
 pub use model::{Model, Window, BUCKETS, BUCKET_BITS, ESCAPE_FREQ, TAPS, TOTAL};
 
@@ -48,9 +47,8 @@ impl Encoder {
     #[inline(always)]
     pub fn push<S: ByteSink>(&mut self, sample: i16, out: &mut S) {
         let m = &mut self.model;
-        let lattice = m.lattice();
         let w = m.window();
-        let code = match code_of(lattice, sample) {
+        let code = match m.code_of(sample) {
             Some(c) if w.contains(c) => {
                 let (cum, freq) = m.interval(&w, c);
                 self.rc.encode(cum, freq, TOTAL, out);

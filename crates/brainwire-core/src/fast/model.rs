@@ -24,10 +24,25 @@ pub const TAPS: usize = 8;
 /// Fraction bits of predictions (Q4 codes).
 const FRAC_BITS: u32 = 4;
 const ONE: i32 = 1 << FRAC_BITS;
-/// Fraction bits of filter weights, their bound, and the step 2^-MU_SHIFT.
+/// Fraction bits of filter weights (Q16 on whole-code differences, so a
+/// sum of products is Q16 codes and `>> PREDICT_SHIFT` makes it Q4).
 const W_BITS: u32 = 16;
-const W_LIMIT: i32 = 1 << 24;
-const MU_SHIFT: u32 = 9;
+const PREDICT_SHIFT: u32 = W_BITS - FRAC_BITS;
+/// Bound of the filter's inputs, codes, and of its error, Q4: with them
+/// every product and sum of the filter fits 32 bits (see [`Model::learn`]).
+/// The 10-bit lattice never reaches them.
+const H_LIMIT: i32 = (1 << 12) - 1;
+const ERR_LIMIT: i32 = 1 << 16;
+/// The normalised step: weights move by `mu * err * h / (sum h^2 + TAPS)`
+/// with `mu = 2^-9`, computed as `g = err * 2^GAIN_BITS / norm` and
+/// `(g * h) >> STEP_SHIFT` (Q4 error, Q16 weights: `2^16 * 2^-9 / 2^4 = 2^3`).
+const GAIN_BITS: u32 = 17;
+const STEP_SHIFT: u32 = GAIN_BITS - 3;
+/// Bound of the filter's predicted difference, Q4 (the whole 16-bit range):
+/// the weights themselves wrap rather than saturate (a normalised filter
+/// does not diverge, and wrapping is as deterministic as clamping and costs
+/// nothing).
+const P_LIMIT: i32 = 1 << 24;
 /// Mantissa bits of the filter's normaliser in the reciprocal table.
 const RECIP_BITS: u32 = 7;
 
@@ -62,6 +77,11 @@ const PHI_FRAC: u32 = Z_BITS - PHI_STEPS_PER_SIGMA.trailing_zeros();
 const ONE_Q31: u32 = 1 << 31;
 /// Entries of the inverse CDF table over the upper half `[1/2, 1]` (Q31).
 const INV_PHI_BITS: u32 = 12;
+/// The direct CDF table: steps per standard deviation and reach (sigmas
+/// each side); z is looked up at this resolution without interpolation.
+const FINE_STEPS_LOG2: u32 = 10;
+const FINE_SIGMAS: usize = 8;
+const FINE_LEN: usize = 2 * FINE_SIGMAS << FINE_STEPS_LOG2;
 
 /// What the model needs of one scale bucket, all functions of `s` alone.
 #[derive(Clone, Copy, Debug, Default)]
@@ -103,13 +123,17 @@ struct Tables {
     /// Lower code edges (U) of the 10-bit lattice, and midpoints.
     edges: [u32; 1025],
     mids: [u32; 1024],
-    phi: [u32; PHI_Q31_LEN],
+    /// `fine[k]`: the CDF (Q31) at `(k - FINE_LEN / 2) / 2^FINE_STEPS_LOG2`
+    /// sigmas, interpolated from `PHI_Q31` as `max` interpolates it.
+    fine: [u32; FINE_LEN],
     /// `INV_PHI[k]`: z (Q12 sigmas) where the CDF reaches
     /// `1/2 + k / 2^(INV_PHI_BITS + 1)`, the last entry capped.
     inv_phi: [u32; (1 << INV_PHI_BITS) + 1],
     scales: [Scale; BUCKETS],
     /// `RECIP[j] = 2^31 / (2^RECIP_BITS + j)`.
     recip: [u32; 1 << RECIP_BITS],
+    /// The 10-bit lattice's value in each block of 64 words (the code test).
+    block_value: [u16; 1024],
 }
 
 impl Tables {
@@ -139,6 +163,18 @@ impl Tables {
                 ((j as u32) << PHI_FRAC) + frac as u32
             };
         }
+        let fine = core::array::from_fn(|k| {
+            let z = ((k as i64) - (FINE_LEN as i64 / 2)) << (Z_BITS - FINE_STEPS_LOG2);
+            let a = z.unsigned_abs();
+            let step = (a >> PHI_FRAC) as usize;
+            let v = if step >= PHI_Q31_LEN - 1 {
+                ONE_Q31
+            } else {
+                let frac = a & ((1 << PHI_FRAC) - 1);
+                phi[step] + ((u64::from(phi[step + 1] - phi[step]) * frac) >> PHI_FRAC) as u32
+            };
+            if z >= 0 { v } else { ONE_Q31 - v }
+        });
         let scales = core::array::from_fn(|q| {
             // The bucket's middle variance: mantissa 1 + (m + 1/2) / 16.
             let (b, m) = ((q as u32 >> BUCKET_BITS) + VAR_MIN_LOG2, q as u64 & ((1 << BUCKET_BITS) - 1));
@@ -149,7 +185,7 @@ impl Tables {
             Scale { s, inv_s: (1i64 << INV_BITS) / s, half, spare, inv_spare: (1u64 << 62) / u64::from(spare) }
         });
         let recip = core::array::from_fn(|j| ((1u64 << 31) / ((1u64 << RECIP_BITS) + j as u64)) as u32);
-        Self { edges, mids, phi, inv_phi, scales, recip }
+        Self { edges, mids, fine, inv_phi, scales, recip, block_value: AdcLattice::ten_bit_block_values() }
     }
 }
 
@@ -163,10 +199,9 @@ pub struct Model {
     last: i32,
     p_diff: i32,
     weights: [i32; TAPS],
-    /// The history of differences twice over (newest first from `pos`).
-    ring: [i32; 2 * TAPS],
-    pos: usize,
-    power: i64,
+    /// The last differences, codes, newest first, and the sum of their squares.
+    history: [i32; TAPS],
+    power: i32,
     // Scale.
     var_fast: i64,
     var_slow: i64,
@@ -178,6 +213,12 @@ pub struct Model {
 
 impl Model {
     pub fn new(lattice: AdcLattice) -> Self {
+        Self::with_weights(lattice, INITIAL_WEIGHTS)
+    }
+
+    /// A model whose filter starts from `weights` (Q16, newest tap first):
+    /// for learning [`INITIAL_WEIGHTS`]; streams always start from those.
+    pub fn with_weights(lattice: AdcLattice, weights: [i32; TAPS]) -> Self {
         let len = lattice.len();
         Self {
             lattice,
@@ -185,9 +226,8 @@ impl Model {
             learned_edges: lattice == AdcLattice::Neuralink10,
             last: (len / 2) as i32 * ONE,
             p_diff: 0,
-            weights: INITIAL_WEIGHTS,
-            ring: [0; 2 * TAPS],
-            pos: 0,
+            weights,
+            history: [0; TAPS],
             power: 0,
             var_fast: INIT_VAR,
             var_slow: INIT_VAR,
@@ -195,6 +235,11 @@ impl Model {
             m: 0,
             tables: Tables::new(HALF_MAX),
         }
+    }
+
+    /// The filter's current weights (Q16, newest tap first).
+    pub fn weights(&self) -> [i32; TAPS] {
+        self.weights
     }
 
     #[inline]
@@ -228,30 +273,36 @@ impl Model {
         }
     }
 
-    /// Normal CDF, Q31, of the analog position `t` (U): `max`'s arithmetic.
+    /// Normal CDF, Q31, of the analog position `t` (U): z floored to
+    /// 2^-FINE_STEPS_LOG2 sigmas, clamped to the table's reach.
     #[inline(always)]
     fn cdf(&self, w: &Window, t: i64) -> u32 {
-        let z = ((t - w.m) * w.scale.inv_s) >> (INV_BITS - Z_BITS);
-        let a = z.unsigned_abs();
-        let step = (a >> PHI_FRAC) as usize;
-        let v = if step >= PHI_Q31_LEN - 1 {
-            ONE_Q31
+        let z = ((t - w.m) * w.scale.inv_s) >> (INV_BITS - FINE_STEPS_LOG2);
+        let k = (z + (FINE_LEN as i64 / 2)).clamp(0, FINE_LEN as i64 - 1);
+        self.tables.fine[k as usize]
+    }
+
+    /// The code of `value`, or `None` off the lattice: a shift, a load and a
+    /// compare on the 10-bit lattice (see [`AdcLattice::ten_bit_block_values`]).
+    #[inline(always)]
+    pub fn code_of(&self, value: i16) -> Option<u32> {
+        if self.learned_edges {
+            let w = value as u16;
+            let block = usize::from(w >> 6);
+            (self.tables.block_value[block] == w).then_some(block as u32 ^ 512)
         } else {
-            let frac = a & ((1 << PHI_FRAC) - 1);
-            let (p0, p1) = (self.tables.phi[step], self.tables.phi[step + 1]);
-            p0 + ((u64::from(p1 - p0) * frac) >> PHI_FRAC) as u32
-        };
-        if z >= 0 { v } else { ONE_Q31 - v }
+            self.lattice.code(value)
+        }
     }
 
     /// Predicts the next sample and sets up its coding window.
     #[inline(always)]
     pub fn window(&mut self) -> Window {
-        let mut acc: i64 = 0;
-        for (w, h) in self.weights.iter().zip(&self.ring[self.pos..self.pos + TAPS]) {
-            acc += i64::from(*w) * i64::from(*h);
+        let mut acc: i32 = 0;
+        for k in 0..TAPS {
+            acc = acc.wrapping_add(self.weights[k].wrapping_mul(self.history[k]));
         }
-        self.p_diff = (acc >> W_BITS).clamp(-i64::from(W_LIMIT), i64::from(W_LIMIT)) as i32;
+        self.p_diff = (acc >> PREDICT_SHIFT).clamp(-P_LIMIT, P_LIMIT);
         let p = (self.last + self.p_diff).clamp(0, (self.len as i32 - 1) * ONE) as u32;
         let i = p >> FRAC_BITS;
         let f = i64::from(p & (ONE as u32 - 1));
@@ -388,26 +439,24 @@ impl Model {
         self.seen = self.seen.saturating_add(1);
 
         let x = code as i32 * ONE;
-        let diff = x - self.last;
-        let err = diff - self.p_diff;
-        // gain = (err << 24) / norm, with 1/norm from a table of its top
-        // RECIP_BITS + 1 bits: norm = top * 2^(b - RECIP_BITS).
-        let norm = (self.power + (TAPS as i64) * i64::from(ONE * ONE) + 1) as u64;
-        let b = 63 - norm.leading_zeros();
-        let top = (norm >> (b - RECIP_BITS)) as usize & ((1 << RECIP_BITS) - 1);
-        // err * 2^24 * (recip / 2^31) / 2^(b - RECIP_BITS), RECIP_BITS = 7.
-        let gain = (i64::from(err) * i64::from(self.tables.recip[top])) >> (b + 7 - RECIP_BITS);
-        let shift = 8 + MU_SHIFT;
-        let history = &self.ring[self.pos..self.pos + TAPS];
-        for (w, h) in self.weights.iter_mut().zip(history) {
-            let step = (gain * i64::from(*h) + (1 << (shift - 1))) >> shift;
-            *w = (i64::from(*w) + step).clamp(-i64::from(W_LIMIT), i64::from(W_LIMIT)) as i32;
+        let diff = ((x - self.last) >> FRAC_BITS).clamp(-H_LIMIT, H_LIMIT);
+        let err = ((x - self.last) - self.p_diff).clamp(-ERR_LIMIT, ERR_LIMIT);
+        // g = err * 2^17 / norm, with 1/norm from a table of its top
+        // RECIP_BITS + 1 bits: norm ~ top * 2^(b - 7), RECIP = 2^31 / top.
+        // norm >= h^2 + 9 for every input h bounds |g * h| by
+        // 2^16 * 2^17 / 6 < 2^31.
+        let norm = (self.power + TAPS as i32 + 1) as u32;
+        let b = 31 - norm.leading_zeros();
+        let top = ((u64::from(norm) << RECIP_BITS) >> b) as usize & ((1 << RECIP_BITS) - 1);
+        let g = ((i64::from(err) * i64::from(self.tables.recip[top])) >> (b + 31 - GAIN_BITS - RECIP_BITS)) as i32;
+        for k in 0..TAPS {
+            let step = g.wrapping_mul(self.history[k]).wrapping_add(1 << (STEP_SHIFT - 1)) >> STEP_SHIFT;
+            self.weights[k] = self.weights[k].wrapping_add(step);
         }
-        let oldest = i64::from(history[TAPS - 1]);
-        self.power += i64::from(diff) * i64::from(diff) - oldest * oldest;
-        self.pos = if self.pos == 0 { TAPS - 1 } else { self.pos - 1 };
-        self.ring[self.pos] = diff;
-        self.ring[self.pos + TAPS] = diff;
+        let oldest = self.history[TAPS - 1];
+        self.power += diff * diff - oldest * oldest;
+        self.history.copy_within(0..TAPS - 1, 1);
+        self.history[0] = diff;
         self.last = x;
     }
 }
