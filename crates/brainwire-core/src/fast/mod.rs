@@ -11,8 +11,9 @@
 //!   plus a floor of 1 per code, not renormalised to the window's mass: a
 //!   code costs two CDF lookups in the encoder, none for the window's edges.
 //!   (The mass outside ±6 s is left unused, ~1e-9.)
-//! - The filter has [`TAPS`] taps (8, not 16) and normalises its step with a
-//!   reciprocal table instead of a 64-bit division.
+//! - The filter (16 taps on code differences, as `max`) runs in 32-bit
+//!   arithmetic on whole codes and normalises its step with a reciprocal
+//!   table instead of a 64-bit division.
 //! - The decoder turns the target into a CDF value with a multiply and
 //!   inverts it with a direct table, then checks the guess with the same two
 //!   lookups as the encoder.

@@ -19,7 +19,7 @@ pub const TOTAL: u32 = 1 << 16;
 /// The escape symbol is the top `ESCAPE_FREQ` of every table.
 pub const ESCAPE_FREQ: u32 = 2;
 /// Taps of the difference filter.
-pub const TAPS: usize = 8;
+pub const TAPS: usize = 16;
 
 /// Fraction bits of predictions (Q4 codes).
 const FRAC_BITS: u32 = 4;
@@ -38,11 +38,8 @@ const ERR_LIMIT: i32 = 1 << 16;
 /// `(g * h) >> STEP_SHIFT` (Q4 error, Q16 weights: `2^16 * 2^-9 / 2^4 = 2^3`).
 const GAIN_BITS: u32 = 17;
 const STEP_SHIFT: u32 = GAIN_BITS - 3;
-/// Bound of the filter's predicted difference, Q4 (the whole 16-bit range):
-/// the weights themselves wrap rather than saturate (a normalised filter
-/// does not diverge, and wrapping is as deterministic as clamping and costs
-/// nothing).
-const P_LIMIT: i32 = 1 << 24;
+// The weights wrap rather than saturate: a normalised filter does not
+// diverge, and wrapping is as deterministic as clamping and costs nothing.
 /// Mantissa bits of the filter's normaliser in the reciprocal table.
 const RECIP_BITS: u32 = 7;
 
@@ -66,10 +63,18 @@ const INIT_VAR: i64 = ((5 * U_PER_CODE) * (5 * U_PER_CODE)) << VAR_FRAC;
 /// octave of the standard deviation (each bucket's `s` is within 1.6% of
 /// the root of any variance in it).
 pub const BUCKET_BITS: u32 = 4;
-/// Variances reach below 2^48 U^2 (a full-scale 16-bit residual is 2^23 U).
-const VAR_MAX_LOG2: u32 = 48;
+/// Variances stay below 2^51 U^2 (a residual is below 2^23 U, its square
+/// in the Q4 accumulators below 2^50), so the bucket index is below
+/// `(51 - 10) << 4 = 656`.
+const VAR_MAX_LOG2: u32 = 51;
 /// Scale buckets.
 pub const BUCKETS: usize = ((VAR_MAX_LOG2 - VAR_MIN_LOG2) << BUCKET_BITS) as usize;
+/// Rows of the scale table (a power of two, so a mask keeps any index in
+/// bounds; the rows past `BUCKETS` are never used).
+const SCALE_ROWS: usize = BUCKETS.next_power_of_two();
+/// Entries of the edge and midpoint tables: a power of two above the 1025
+/// edges, padded with the last, so a masked code indexes without a check.
+const EDGE_ROWS: usize = 2048;
 /// Fraction bits of `1/s`, and the z resolution of CDF lookups (Q12 sigmas).
 const INV_BITS: u32 = 40;
 const Z_BITS: u32 = 12;
@@ -120,16 +125,18 @@ impl Window {
 /// The shared tables: built once per model (a few µs), not stored.
 #[derive(Clone, Debug)]
 struct Tables {
-    /// Lower code edges (U) of the 10-bit lattice, and midpoints.
-    edges: [u32; 1025],
-    mids: [u32; 1024],
+    /// Lower code edges (U) of the 10-bit lattice (`edges[c]` for
+    /// `c <= 1024`, the rest `edges[1024]`), and midpoints (`mids[c]` for
+    /// `c < 1024`, the rest `mids[1023]`).
+    edges: [u32; EDGE_ROWS],
+    mids: [u32; EDGE_ROWS],
     /// `fine[k]`: the CDF (Q31) at `(k - FINE_LEN / 2) / 2^FINE_STEPS_LOG2`
     /// sigmas, interpolated from `PHI_Q31` as `max` interpolates it.
     fine: [u32; FINE_LEN],
     /// `INV_PHI[k]`: z (Q12 sigmas) where the CDF reaches
     /// `1/2 + k / 2^(INV_PHI_BITS + 1)`, the last entry capped.
     inv_phi: [u32; (1 << INV_PHI_BITS) + 1],
-    scales: [Scale; BUCKETS],
+    scales: [Scale; SCALE_ROWS],
     /// `RECIP[j] = 2^31 / (2^RECIP_BITS + j)`.
     recip: [u32; 1 << RECIP_BITS],
     /// The 10-bit lattice's value in each block of 64 words (the code test).
@@ -138,11 +145,17 @@ struct Tables {
 
 impl Tables {
     fn new(half_max: u32) -> Self {
-        let mut edges = [0u32; 1025];
-        let mut mids = [0u32; 1024];
+        let mut edges = [0u32; EDGE_ROWS];
+        let mut mids = [0u32; EDGE_ROWS];
         for (i, &w) in WIDTHS_Q6.iter().enumerate() {
             edges[i + 1] = edges[i] + 2 * u32::from(w);
             mids[i] = edges[i] + u32::from(w);
+        }
+        for i in 1025..EDGE_ROWS {
+            edges[i] = edges[1024];
+        }
+        for i in 1024..EDGE_ROWS {
+            mids[i] = mids[1023];
         }
         let mut d = Differences::<PHI_Q31_ORDER>::new(&PHI_Q31_CODED);
         let phi: [u32; PHI_Q31_LEN] = core::array::from_fn(|_| d.next_value());
@@ -176,6 +189,7 @@ impl Tables {
             if z >= 0 { v } else { ONE_Q31 - v }
         });
         let scales = core::array::from_fn(|q| {
+            let q = q.min(BUCKETS - 1);
             // The bucket's middle variance: mantissa 1 + (m + 1/2) / 16.
             let (b, m) = ((q as u32 >> BUCKET_BITS) + VAR_MIN_LOG2, q as u64 & ((1 << BUCKET_BITS) - 1));
             let var = ((((1u64 << BUCKET_BITS) + m) << 1) | 1) << (b - BUCKET_BITS - 1);
@@ -257,17 +271,18 @@ impl Model {
     #[inline(always)]
     fn edge(&self, code: u32) -> i64 {
         if self.learned_edges {
-            i64::from(self.tables.edges[(code as usize).min(1024)])
+            i64::from(self.tables.edges[code as usize & (EDGE_ROWS - 1)])
         } else {
             i64::from(code) * U_PER_CODE
         }
     }
 
-    /// Analog midpoint of `code` (`code < len`), U.
+    /// Analog midpoint of `code` (`code < len`; `mid(len)` is only ever
+    /// multiplied by 0), U.
     #[inline(always)]
     fn mid(&self, code: u32) -> i64 {
         if self.learned_edges {
-            i64::from(self.tables.mids[(code as usize).min(1023)])
+            i64::from(self.tables.mids[code as usize & (EDGE_ROWS - 1)])
         } else {
             i64::from(code) * U_PER_CODE + U_PER_CODE / 2
         }
@@ -302,12 +317,14 @@ impl Model {
         for k in 0..TAPS {
             acc = acc.wrapping_add(self.weights[k].wrapping_mul(self.history[k]));
         }
-        self.p_diff = (acc >> PREDICT_SHIFT).clamp(-P_LIMIT, P_LIMIT);
+        // Within +-2^19: the filter's output needs no bound of its own.
+        self.p_diff = acc >> PREDICT_SHIFT;
         let p = (self.last + self.p_diff).clamp(0, (self.len as i32 - 1) * ONE) as u32;
         let i = p >> FRAC_BITS;
         let f = i64::from(p & (ONE as u32 - 1));
         let here = self.mid(i);
-        let next = if i + 1 < self.len { self.mid(i + 1) } else { here };
+        // At the top code the prediction is whole (f = 0): `next` is unused.
+        let next = self.mid(i + 1);
         let m = here + (((next - here) * f) >> FRAC_BITS);
         self.m = m;
 
@@ -315,7 +332,7 @@ impl Model {
         let var = (((self.var_fast + 3 * self.var_slow) >> (2 + VAR_FRAC)) as u64).max(1 << VAR_MIN_LOG2);
         let b = 63 - var.leading_zeros();
         let q = (((b - VAR_MIN_LOG2) << BUCKET_BITS) | ((var >> (b - BUCKET_BITS)) as u32 & ((1 << BUCKET_BITS) - 1))) as usize;
-        let scale = self.tables.scales[q.min(BUCKETS - 1)];
+        let scale = self.tables.scales[q & (SCALE_ROWS - 1)];
         Window { lo: i.saturating_sub(scale.half), hi: (i + scale.half).min(self.len - 1), m, code: i, code_mid: here, scale }
     }
 
@@ -367,12 +384,13 @@ impl Model {
         let (lo, hi) = (i64::from(w.lo), i64::from(w.hi));
         if self.learned_edges {
             let e = &self.tables.edges;
+            let at = |g: usize| i64::from(e[g & (EDGE_ROWS - 1)]);
             let g = i64::from(w.code) + ((analog - w.code_mid + U_PER_CODE / 2) >> U_PER_CODE.trailing_zeros());
             let mut g = g.clamp(lo, hi) as usize;
-            while g > w.lo as usize && i64::from(e[g]) > analog {
+            while g > w.lo as usize && at(g) > analog {
                 g -= 1;
             }
-            while g < w.hi as usize && i64::from(e[g + 1]) <= analog {
+            while g < w.hi as usize && at(g + 1) <= analog {
                 g += 1;
             }
             g as u32
@@ -431,7 +449,7 @@ impl Model {
     /// Learns the actual code of the sample after [`Model::window`].
     #[inline(always)]
     pub fn learn(&mut self, code: u32) {
-        let e = self.mid(code.min(self.len - 1)) - self.m;
+        let e = self.mid(code) - self.m;
         let e2 = (e * e) << VAR_FRAC;
         self.var_fast += (e2 - self.var_fast) >> FAST_SHIFT;
         let slow = (31 - self.seen.saturating_add(2).leading_zeros()).min(SLOW_SHIFT_MAX);
