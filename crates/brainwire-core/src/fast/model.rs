@@ -86,7 +86,7 @@ const INV_PHI_BITS: u32 = 12;
 /// each side); z is looked up at this resolution without interpolation.
 const FINE_STEPS_LOG2: u32 = 10;
 const FINE_SIGMAS: usize = 8;
-const FINE_LEN: usize = 2 * FINE_SIGMAS << FINE_STEPS_LOG2;
+const FINE_LEN: usize = (2 * FINE_SIGMAS) << FINE_STEPS_LOG2;
 
 /// What the model needs of one scale bucket, all functions of `s` alone.
 #[derive(Clone, Copy, Debug, Default)]
