@@ -175,14 +175,15 @@ def decode_fast(payload, lat, nsamples):
         e2 = (e * e) << 4
         var_fast += (e2 - var_fast) >> 4
         var_slow += (e2 - var_slow) >> min((seen + 2).bit_length() - 1, 10)
-        seen += 1
+        seen = min(seen + 1, (1 << 32) - 1)
         x = 16 * c
         d = min(max((x - last) >> 4, -4095), 4095)
         err = min(max((x - last) - pd, -(1 << 16)), 1 << 16)
         norm = power + 17
         nb = norm.bit_length() - 1
         g = (err * recip[((norm << 7) >> nb) & 127]) >> (nb + 7)
-        w = [wrap32(wk + (wrap32(wrap32(g * hk) + (1 << 13)) >> 14)) for wk, hk in zip(w, h)]
+        if seen % 4 == 0:
+            w = [wrap32(wk + (wrap32(wrap32(g * hk) + (1 << 12)) >> 13)) for wk, hk in zip(w, h)]
         power += d * d - h[15] * h[15]
         h = [d] + h[:15]
         last = x

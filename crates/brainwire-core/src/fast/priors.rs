@@ -68,4 +68,4 @@ pub static PHI_Q31_CODED: [u8; 422] = [
 
 /// Starting weights of the filter on code differences, Q16, newest tap first.
 #[rustfmt::skip]
-pub static INITIAL_WEIGHTS: [i32; 16] = [-13437, -11231, -10221, -8769, -7328, -6193, -5150, -4367, -3610, -3027, -2537, -2106, -1732, -1369, -1140, -862];
+pub static INITIAL_WEIGHTS: [i32; 16] = [-12382, -9774, -8625, -7087, -5734, -4582, -3625, -2987, -2307, -1948, -1532, -1239, -1036, -777, -607, -502];

@@ -103,8 +103,10 @@ fn slice_paths_give_the_sample_paths_bytes() {
     assert_eq!(back[le.len() - 1], 0x77, "the odd last byte is left alone");
 }
 
-/// Gaussian noise of known entropy codes as tightly as `max` codes it (the
-/// scale buckets and the unnormalised window are all `fast` loses).
+/// Gaussian noise of known entropy codes nearly as tightly as `max` codes
+/// it: on white noise the learned starting weights are wrong, and `fast`'s
+/// larger, rarer filter steps unlearn them with more noise (~0.035
+/// bits/sample; on the recordings the whole difference is ~0.003).
 #[test]
 fn codes_gaussian_noise_near_its_entropy() {
     let mut rng = Rng(99);
@@ -122,7 +124,7 @@ fn codes_gaussian_noise_near_its_entropy() {
     enc.finish(&mut max_out);
     let max_bits = max_out.0.len() as f64 * 8.0 / s.len() as f64;
     std::eprintln!("fast: {bits:.4} bits/sample, max {max_bits:.4}, entropy {h:.4}");
-    assert!(bits < max_bits + 0.01 && bits > h - 0.05, "{bits} vs max {max_bits}, entropy {h}");
+    assert!(bits < max_bits + 0.05 && bits > h - 0.05, "{bits} vs max {max_bits}, entropy {h}");
 }
 
 /// Damaged, cut, extended and random payloads give an error or other
