@@ -3,7 +3,8 @@
 # crates/brainwire-container/FORMAT.md describe what the code writes: an
 # independent decoder of the lite profile, written in Python from those two
 # documents alone (tools/spec/decode_lite.py), must restore every file that
-# `./encode-lite` compressed, byte for byte.
+# `./encode-lite` compressed, byte for byte; and the same for the fast
+# profile (tools/spec/decode_fast.py, `brainwire encode --profile fast`).
 #
 #   scripts/spec-check.sh [DATA_DIR [N]]
 #
@@ -28,3 +29,13 @@ for f in "$work"/in/*.wav; do
     n=$((n + 1))
 done
 echo "spec-check: $n recordings: the decoder written from FORMAT.md restored every one exactly"
+
+# The fast profile (id 5): tools/spec/decode_fast.py, from the same documents.
+n=0
+for f in "$work"/in/*.wav; do
+    target/release/brainwire encode --profile fast "$f" -o "$work/x.bw" --force > /dev/null 2>&1
+    python3 tools/spec/decode_fast.py "$work/x.bw" "$work/y.wav"
+    cmp -s "$f" "$work/y.wav" || { echo "spec-check: $(basename "$f"): the Python fast decoder's output differs" >&2; exit 1; }
+    n=$((n + 1))
+done
+echo "spec-check: $n recordings: the fast decoder written from FORMAT.md restored every one exactly"

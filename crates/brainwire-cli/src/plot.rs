@@ -10,7 +10,7 @@ use plotters::prelude::*;
 use std::path::{Path, PathBuf};
 
 /// Codec colours: a colour-blind-friendly qualitative palette.
-const COLOURS: [RGBColor; 8] = [
+const COLOURS: [RGBColor; 9] = [
     RGBColor(0x1f, 0x77, 0xb4),
     RGBColor(0xd6, 0x27, 0x28),
     RGBColor(0x2c, 0xa0, 0x2c),
@@ -19,6 +19,7 @@ const COLOURS: [RGBColor; 8] = [
     RGBColor(0x8c, 0x56, 0x4b),
     RGBColor(0xe3, 0x77, 0xc2),
     RGBColor(0x7f, 0x7f, 0x7f),
+    RGBColor(0x17, 0xbe, 0xcf),
 ];
 
 pub fn colour(i: usize) -> RGBColor {
@@ -36,6 +37,7 @@ pub fn codec_colour(name: &str) -> RGBColor {
         "zstd",
         "flac",
         "challenge",
+        "fast",
     ];
     colour(order.iter().position(|n| *n == name).unwrap_or(7))
 }

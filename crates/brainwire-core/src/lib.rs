@@ -23,6 +23,7 @@
 extern crate alloc;
 
 pub mod error;
+pub mod fast;
 pub mod lattice;
 pub mod lite;
 pub mod max;

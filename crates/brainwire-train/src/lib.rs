@@ -6,6 +6,7 @@
 pub mod corpus;
 pub mod lite;
 pub mod max;
+pub mod fast;
 pub mod max_scale;
 pub mod packed;
 pub mod tables;

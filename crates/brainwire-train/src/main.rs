@@ -10,19 +10,22 @@
 //! Only the training split is read (sorted file index % 4 != 0); every fourth
 //! file is held out for `bench --split heldout`.
 
-use brainwire_train::{lite, max, max_scale, tables};
+use brainwire_train::{fast, lite, max, max_scale, tables};
 use std::path::Path;
 use std::process::ExitCode;
 
 type Trainer = fn(&Path, &Path) -> Result<(), String>;
 
 /// Each prior set: its name, its generator and where its source goes.
-const SETS: [(&str, Trainer, &str); 4] = [
+const SETS: [(&str, Trainer, &str); 5] = [
     ("tables", tables::run, tables::OUTPUT),
     ("lite", lite::run, lite::OUTPUT),
     ("max", max::run, max::OUTPUT),
     // After `max`: the factors are fitted on the model with its priors.
     ("max-scale", max_scale::run, max_scale::OUTPUT),
+    // Copies the max priors this binary was built with (after `train max`,
+    // rebuild before `train fast`).
+    ("fast", fast::run, fast::OUTPUT),
 ];
 
 fn main() -> ExitCode {
@@ -32,7 +35,7 @@ fn main() -> ExitCode {
         [which, dir, out] if which != "all" => (which.as_str(), dir, Some(out)),
         _ => {
             eprintln!(
-                "usage: train tables|lite|max|max-scale|all DATA_DIR [OUT.rs]\n\
+                "usage: train tables|lite|max|max-scale|fast|all DATA_DIR [OUT.rs]\n\
                  learns priors from the training split of DATA_DIR/*.wav and writes the generated\n\
                  source into the core crate (run from the workspace root), or to OUT.rs"
             );
@@ -41,7 +44,7 @@ fn main() -> ExitCode {
     };
     let chosen: Vec<_> = SETS.iter().filter(|(name, _, _)| which == "all" || which == *name).collect();
     if chosen.is_empty() {
-        eprintln!("train: unknown prior set '{which}' (expected tables, lite, max, max-scale or all)");
+        eprintln!("train: unknown prior set '{which}' (expected tables, lite, max, max-scale, fast or all)");
         return ExitCode::from(1);
     }
     for (name, run, default_out) in chosen {

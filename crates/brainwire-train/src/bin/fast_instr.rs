@@ -1,0 +1,54 @@
+//! Runs one direction of the `fast` profile over one recording, for
+//! instruction counts under callgrind (`valgrind --tool=callgrind`):
+//!
+//! ```text
+//! cargo run --release -p brainwire-train --bin fast_instr -- encode|decode|max-encode|max-decode FILE.wav [REPEAT]
+//! ```
+
+use brainwire_core::{fast, max, AdcLattice};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (what, path) = (args[0].as_str(), &args[1]);
+    let repeat: usize = args.get(2).map(|s| s.parse().unwrap()).unwrap_or(1);
+    let bytes = std::fs::read(path).unwrap();
+    let le = &bytes[44..];
+    let lattice = AdcLattice::detect_le(le);
+    let mut stream = Vec::with_capacity(le.len());
+    let maxp = what.starts_with("max");
+    if maxp {
+        let mut e = max::Encoder::new(lattice);
+        le.chunks_exact(2).for_each(|c| e.push(i16::from_le_bytes([c[0], c[1]]), &mut stream));
+        e.finish(&mut stream);
+    } else {
+        let mut e = fast::Encoder::new(lattice);
+        e.push_le(le, &mut stream);
+        e.finish(&mut stream);
+    }
+    let mut back = vec![0u8; le.len()];
+    for _ in 0..repeat {
+        match what {
+            "encode" => {
+                let mut out = Vec::with_capacity(le.len());
+                let mut e = fast::Encoder::new(lattice);
+                e.push_le(le, &mut out);
+                e.finish(&mut out);
+                assert_eq!(out, stream);
+            }
+            "decode" => {
+                let mut d = fast::Decoder::new(lattice, &stream);
+                d.decode_le(&mut back).unwrap();
+                d.finish().unwrap();
+            }
+            "max-encode" => {}
+            "max-decode" => {
+                let mut d = max::Decoder::new(lattice, &stream);
+                for c in back.chunks_exact_mut(2) {
+                    c.copy_from_slice(&d.next_sample().unwrap().to_le_bytes());
+                }
+            }
+            _ => panic!("encode|decode|max-encode|max-decode"),
+        }
+    }
+    println!("{} samples, {} bytes", le.len() / 2, stream.len());
+}

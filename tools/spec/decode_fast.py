@@ -1,0 +1,209 @@
+#!/usr/bin/env python3
+"""Independent decoder for brainwire containers holding a `fast` (profile 5) stream.
+
+Written from crates/brainwire-core/FORMAT.md (range coder, max's analog axis,
+the fast section) and the container's FORMAT.md (through decode_lite.py's
+container reader), not from the Rust source; only the generated constants
+are parsed from src/fast/priors.rs. A check that the format documents are
+complete. Slow (pure Python, ~100k samples in tens of seconds).
+
+usage: decode_fast.py IN.bw OUT.wav   (exit 0: decoded; exit 3: refused)
+"""
+import os, re, sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import decode_lite as dl
+from decode_lite import Refuse, Lattice
+
+PRIORS_RS = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'crates', 'brainwire-core', 'src', 'fast', 'priors.rs')
+M32 = (1 << 32) - 1
+
+def array(txt, name):
+    m = re.search(name + r'\s*:[^=]*=\s*\[(.*?)\];', txt, re.S)
+    return [int(x) for x in re.findall(r'-?\d+', m.group(1))]
+
+def const(txt, name):
+    return int(re.search(r'const ' + name + r'\s*:\s*\w+\s*=\s*(\d+);', txt).group(1))
+
+def differences(coded, order, n):
+    """Values stored as their order-th differences (wrapping u32), each a
+    zigzag LEB128 varint, missing trailing ones 0."""
+    pos, sums, out = 0, [0] * order, []
+    for _ in range(n):
+        v, shift = 0, 0
+        while pos < len(coded):
+            b = coded[pos]; pos += 1
+            v |= (b & 127) << shift; shift += 7
+            if b < 128:
+                break
+        d = ((v >> 1) ^ -(v & 1)) & M32
+        for i in reversed(range(order)):
+            sums[i] = (sums[i] + d) & M32
+            d = sums[i]
+        out.append(d)
+    return out
+
+def load_priors():
+    txt = open(PRIORS_RS).read()
+    widths = array(txt, 'WIDTHS_Q6')
+    phi = differences(array(txt, 'PHI_Q31_CODED'), const(txt, 'PHI_Q31_ORDER'), const(txt, 'PHI_Q31_LEN'))
+    return widths, phi, array(txt, 'INITIAL_WEIGHTS')
+
+def wrap32(x):
+    x &= M32
+    return x - (1 << 32) if x >> 31 else x
+
+def isqrt(v):
+    lo, hi = 0, 1 << 32
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if mid * mid <= v: lo = mid
+        else: hi = mid
+    return lo
+
+class RangeDecoder:
+    def __init__(self, data):
+        self.data, self.pos, self.overrun = data, 0, 0
+        self.range = M32
+        self.code = 0
+        for _ in range(4):
+            self.code = (self.code << 8) | self.byte()
+    def byte(self):
+        if self.pos < len(self.data):
+            b = self.data[self.pos]; self.pos += 1
+            return b
+        self.overrun += 1
+        return 0
+    def target(self, total):
+        t = self.code // (self.range // total)
+        if t >= total:
+            raise Refuse('target outside its total')
+        return t
+    def consume(self, cum, freq, total):
+        r = self.range // total
+        self.code = (self.code - r * cum) & M32
+        self.range = r * freq
+        while self.range < 1 << 24:
+            self.range = (self.range << 8) & M32
+            self.code = ((self.code << 8) | self.byte()) & M32
+    def bits(self, k):
+        v = self.target(1 << k)
+        self.consume(v, 1, 1 << k)
+        return v
+
+def decode_fast(payload, lat, nsamples):
+    widths, phi, weights0 = load_priors()
+    N = lat.N
+    if N == 1024:
+        S = [0]
+        for w in widths:
+            S.append(S[-1] + w)
+        E = lambda c: 2 * S[c]
+        M = lambda c: 2 * S[c] + widths[c]
+    else:
+        E = lambda c: 128 * c
+        M = lambda c: 128 * c + 64
+    fine = []
+    for k in range(16384):
+        z = (k - 8192) * 4
+        a = abs(z); j = a >> 6
+        v = 1 << 31 if j >= 512 else phi[j] + (((phi[j + 1] - phi[j]) * (a & 63)) >> 6)
+        fine.append(v if z >= 0 else (1 << 31) - v)
+    rows = []
+    for q in range(656):
+        B, n = (q >> 4) + 10, q & 15
+        s = max(isqrt((2 * (16 + n) + 1) << (B - 5)), 32)
+        half = min(6 * s // 128 + 2, 2048)
+        rows.append(((1 << 40) // s, half, (1 << 16) - 2 - (2 * half + 1)))
+    recip = [(1 << 31) // (128 + j) for j in range(128)]
+
+    rc = RangeDecoder(payload)
+    last, w, h, power, pd = (N // 2) * 16, list(weights0), [0] * 16, 0, 0
+    var_fast = var_slow = 6553600
+    seen = 0
+    out = []
+    for _ in range(nsamples):
+        # Predict.
+        pd = wrap32(sum(wrap32(a * b) for a, b in zip(w, h))) >> 12
+        P = min(max(last + pd, 0), (N - 1) * 16)
+        v = max((var_fast + 3 * var_slow) >> 6, 1024)
+        b = v.bit_length() - 1
+        inv_s, half, spare = rows[((b - 10) << 4) | ((v >> (b - 4)) & 15)]
+        i, f = P >> 4, P & 15
+        m = M(i) + (((M(i + 1) - M(i)) * f) >> 4) if i + 1 < N else M(i)
+        lo, hi = max(i - half, 0), min(i + half, N - 1)
+        def cum(c):
+            if c <= lo:
+                return 0
+            C = 1 << 31 if c == N else fine[min(max((((E(c) - m) * inv_s) >> 30) + 8192, 0), 16383)]
+            return ((C * spare) >> 31) + (c - lo)
+        # Code.
+        t = rc.target(1 << 16)
+        if t < (1 << 16) - 2:
+            if t >= cum(hi + 1):
+                raise Refuse('target beyond the window')
+            a, bb = lo, hi + 1          # cum(a) <= t < cum(bb)
+            while bb - a > 1:
+                mid = (a + bb) // 2
+                if cum(mid) <= t: a = mid
+                else: bb = mid
+            c = a
+            ca = cum(c)
+            rc.consume(ca, cum(c + 1) - ca, 1 << 16)
+            value = lat.value(c)
+        else:
+            rc.consume((1 << 16) - 2, 2, 1 << 16)
+            t = rc.target(4096)
+            if t < 2048:
+                rc.consume(0, 2048, 4096)
+                value = rc.bits(16)
+                value = value - 65536 if value >= 32768 else value
+                if lat.code_of(value) is not None:
+                    raise Refuse('escaped value on the lattice')
+                c = lat.nearest(value)
+            else:
+                rc.consume(2048, 2048, 4096)
+                c = rc.bits(10 if N == 1024 else 16)
+                if c >= N or lo <= c <= hi:
+                    raise Refuse('escaped code inside the window')
+                value = lat.value(c)
+        if rc.overrun:
+            raise Refuse('stream cut')
+        out.append(value)
+        # Learn: the scale, then the predictor.
+        e = M(c) - m
+        e2 = (e * e) << 4
+        var_fast += (e2 - var_fast) >> 4
+        var_slow += (e2 - var_slow) >> min((seen + 2).bit_length() - 1, 10)
+        seen = min(seen + 1, (1 << 32) - 1)
+        x = 16 * c
+        d = min(max((x - last) >> 4, -4095), 4095)
+        err = min(max((x - last) - pd, -(1 << 16)), 1 << 16)
+        norm = power + 17
+        nb = norm.bit_length() - 1
+        g = (err * recip[((norm << 7) >> nb) & 127]) >> (nb + 7)
+        if seen % 4 == 0:
+            w = [wrap32(wk + (wrap32(wrap32(g * hk) + (1 << 12)) >> 13)) for wk, hk in zip(w, h)]
+        power += d * d - h[15] * h[15]
+        h = [d] + h[:15]
+        last = x
+    if rc.overrun or rc.pos != len(payload) or rc.code != 0:
+        raise Refuse('stream does not end where the encoder ended it')
+    return out
+
+def decode_stream(stream, nsamples):
+    if len(stream) < 2:
+        raise Refuse('stream too short')
+    if stream[0] != 5:
+        raise Refuse('profile %d not supported by this decoder' % stream[0])
+    return decode_fast(stream[2:], Lattice(stream[1]), nsamples)
+
+if __name__ == '__main__':
+    dl.decode_stream = decode_stream
+    data = open(sys.argv[1], 'rb').read()
+    try:
+        out = dl.decode_container(data)
+    except Refuse as e:
+        sys.stderr.write('decode_fast: refused: %s\n' % e)
+        sys.exit(3)
+    open(sys.argv[2], 'wb').write(out)
