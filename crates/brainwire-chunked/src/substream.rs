@@ -9,7 +9,7 @@ use brainwire_core::{decode_le, encode_le, AdcLattice, Profile};
 
 use crate::dtype::SampleType;
 use crate::error::Error;
-use crate::lattice::{self, affine_code, placeholder_code, ChannelLattice, MAX_ESCAPE_SHARE_DIV};
+use crate::lattice::{self, affine_code, placeholder_code, ChannelLattice, CodeRange, IDENTITY_CODES, MAX_ESCAPE_SHARE_DIV, MIN_NEURALINK10_GAIN_Q10, NEURALINK10_CODES};
 use crate::varint::{put_i64, put_u64, Cursor};
 use crate::LatticeMode;
 
@@ -18,6 +18,7 @@ pub const KIND_RAW: u8 = 0;
 pub const KIND_CONSTANT: u8 = 1;
 pub const KIND_AFFINE: u8 = 2;
 pub const KIND_NEURALINK10: u8 = 3;
+pub const KIND_AFFINE_NEURALINK10: u8 = 4;
 
 /// What a substream holds, for `inspect`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,6 +41,7 @@ impl std::fmt::Display for SubstreamInfo {
                     ChannelLattice::Neuralink10 => f.write_str("neuralink10")?,
                     ChannelLattice::Affine { step: 1, offset: 0 } => f.write_str("identity")?,
                     ChannelLattice::Affine { step, offset } => write!(f, "step {step} offset {offset}")?,
+                    ChannelLattice::AffineNeuralink10 { step, offset } => write!(f, "step {step} offset {offset} onto neuralink10")?,
                 }
                 if *escapes > 0 {
                     write!(f, " ({escapes} escapes)")?;
@@ -50,25 +52,50 @@ impl std::fmt::Display for SubstreamInfo {
     }
 }
 
-/// The map `mode` asks for, for the samples `xs` of type `dtype`.
-fn choose_lattice(xs: &[i32], dtype: SampleType, mode: LatticeMode) -> ChannelLattice {
+/// The maps worth trying for the samples `xs` of type `dtype` under `mode`
+/// (the encoder keeps the smallest).
+fn candidate_lattices(xs: &[i32], dtype: SampleType, mode: LatticeMode) -> Vec<ChannelLattice> {
     match mode {
-        LatticeMode::Step { step, offset } => ChannelLattice::Affine { step: step.max(1), offset: offset.into() },
-        LatticeMode::Identity => ChannelLattice::Affine { step: 1, offset: lattice::centred_offset(xs, 1, 0) },
+        LatticeMode::Step { step, offset } => vec![ChannelLattice::Affine { step: step.max(1), offset: offset.into() }],
+        LatticeMode::Identity => vec![ChannelLattice::Affine { step: 1, offset: lattice::start_offset(xs, 1, 0) }],
         LatticeMode::Auto => {
             if dtype == SampleType::I16 && lattice::is_neuralink10(xs) {
-                return ChannelLattice::Neuralink10;
+                return vec![ChannelLattice::Neuralink10];
             }
             let limit = xs.len() / MAX_ESCAPE_SHARE_DIV;
-            if let Some((step, residue)) = lattice::detect_step(xs).filter(|&(s, _)| s >= 2) {
-                let offset = lattice::centred_offset(xs, step, residue);
-                if lattice::affine_escapes(xs, step, offset) <= limit {
-                    return ChannelLattice::Affine { step, offset };
+            let any_code = CodeRange { lo: i64::MIN / 4, hi: i64::MAX / 4 };
+            let (step, residue) = match lattice::detect_step(xs) {
+                Some((step, residue)) if step >= 2 && lattice::affine_escapes(xs, step, residue, any_code) <= limit => (step, residue),
+                _ => (1, 0),
+            };
+            let mut out = vec![ChannelLattice::Affine { step, offset: lattice::start_offset(xs, step, residue) }];
+            // The widths' ripple score alone is fooled by uneven histograms
+            // (a random walk, a few discrete levels): it only nominates the
+            // 10-bit map, and coding both decides.
+            if let Some((offset, gain)) = lattice::neuralink10_offset(xs, step, residue) {
+                if gain >= MIN_NEURALINK10_GAIN_Q10 && lattice::affine_escapes(xs, step, offset, NEURALINK10_CODES) <= limit {
+                    out.push(ChannelLattice::AffineNeuralink10 { step, offset });
                 }
             }
-            ChannelLattice::Affine { step: 1, offset: lattice::centred_offset(xs, 1, 0) }
+            out
         }
     }
+}
+
+/// The substream of `xs` under one map, or `None` when the map has too many
+/// escapes to be worth it.
+fn encode_with(xs: &[i32], lattice: ChannelLattice, profile: Profile) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(xs.len() / 2 + 16);
+    match lattice {
+        ChannelLattice::Neuralink10 => {
+            out.push(KIND_NEURALINK10);
+            let le: Vec<u8> = xs.iter().flat_map(|&x| (x as i16).to_le_bytes()).collect();
+            encode_le(profile, AdcLattice::Neuralink10, &le, &mut out);
+        }
+        ChannelLattice::Affine { step, offset } => affine(xs, step, offset, IDENTITY_CODES, KIND_AFFINE, profile, &mut out).then_some(())?,
+        ChannelLattice::AffineNeuralink10 { step, offset } => affine(xs, step, offset, NEURALINK10_CODES, KIND_AFFINE_NEURALINK10, profile, &mut out).then_some(())?,
+    }
+    Some(out)
 }
 
 fn raw(xs: &[i32], dtype: SampleType) -> Vec<u8> {
@@ -91,38 +118,42 @@ pub fn encode(xs: &[i32], dtype: SampleType, mode: LatticeMode, profile: Profile
             return out;
         }
     }
-    let mut out = Vec::with_capacity(xs.len() / 2 + 16);
-    match choose_lattice(xs, dtype, mode) {
-        ChannelLattice::Neuralink10 => {
-            out.push(KIND_NEURALINK10);
-            let le: Vec<u8> = xs.iter().flat_map(|&x| (x as i16).to_le_bytes()).collect();
-            encode_le(profile, AdcLattice::Neuralink10, &le, &mut out);
-        }
-        ChannelLattice::Affine { step, offset } => {
-            let escapes: Vec<usize> = (0..xs.len()).filter(|&i| affine_code(xs[i].into(), step, offset).is_none()).collect();
-            if escapes.len() > xs.len() / MAX_ESCAPE_SHARE_DIV + 16 {
-                return raw(xs, dtype);
-            }
-            out.push(KIND_AFFINE);
-            put_u64(&mut out, step.into());
-            put_i64(&mut out, offset);
-            put_u64(&mut out, escapes.len() as u64);
-            let mut next = 0;
-            for &i in &escapes {
-                let x = i64::from(xs[i]);
-                let c = placeholder_code(x, step, offset);
-                put_u64(&mut out, (i - next) as u64);
-                put_i64(&mut out, x - offset - i64::from(step) * i64::from(c));
-                next = i + 1;
-            }
-            let le: Vec<u8> = xs.iter().flat_map(|&x| placeholder_code(x.into(), step, offset).to_le_bytes()).collect();
-            encode_le(profile, AdcLattice::Identity16, &le, &mut out);
-        }
+    candidate_lattices(xs, dtype, mode)
+        .into_iter()
+        .filter_map(|l| encode_with(xs, l, profile))
+        .filter(|s| s.len() < raw_len)
+        .min_by_key(Vec::len)
+        .unwrap_or_else(|| raw(xs, dtype))
+}
+
+/// Writes an affine substream of `kind` (codes in `range` on its core
+/// lattice); false when it would have too many escapes to be worth it.
+fn affine(xs: &[i32], step: u32, offset: i64, range: CodeRange, kind: u8, profile: Profile, out: &mut Vec<u8>) -> bool {
+    let escapes: Vec<usize> = (0..xs.len()).filter(|&i| affine_code(xs[i].into(), step, offset, range).is_none()).collect();
+    if escapes.len() > xs.len() / MAX_ESCAPE_SHARE_DIV + 16 {
+        return false;
     }
-    if out.len() >= raw_len {
-        return raw(xs, dtype);
+    out.push(kind);
+    put_u64(out, step.into());
+    put_i64(out, offset);
+    put_u64(out, escapes.len() as u64);
+    let mut next = 0;
+    for &i in &escapes {
+        let x = i64::from(xs[i]);
+        let c = placeholder_code(x, step, offset, range);
+        put_u64(out, (i - next) as u64);
+        put_i64(out, x - offset - i64::from(step) * c);
+        next = i + 1;
     }
-    out
+    let codes = xs.iter().map(|&x| placeholder_code(x.into(), step, offset, range));
+    if kind == KIND_AFFINE_NEURALINK10 {
+        let le: Vec<u8> = codes.flat_map(|c| AdcLattice::Neuralink10.value(c as u32).to_le_bytes()).collect();
+        encode_le(profile, AdcLattice::Neuralink10, &le, out);
+    } else {
+        let le: Vec<u8> = codes.flat_map(|c| (c as i16).to_le_bytes()).collect();
+        encode_le(profile, AdcLattice::Identity16, &le, out);
+    }
+    true
 }
 
 fn core_error(e: brainwire_core::Error) -> Error {
@@ -172,7 +203,7 @@ pub fn decode(bytes: &[u8], n: usize, dtype: SampleType, out: &mut Vec<i32>) -> 
             decode_le(stream, &mut le).map_err(core_error)?;
             out.extend(le.chunks_exact(2).map(|b| i32::from(i16::from_le_bytes([b[0], b[1]]))));
         }
-        KIND_AFFINE => {
+        KIND_AFFINE | KIND_AFFINE_NEURALINK10 => {
             let step = cur.u64()?;
             if step == 0 || step > u64::from(u32::MAX) {
                 return Err(Error::malformed(format!("lattice step {step}")));
@@ -197,16 +228,21 @@ pub fn decode(bytes: &[u8], n: usize, dtype: SampleType, out: &mut Vec<i32>) -> 
                 next = i + 1;
             }
             let stream = cur.rest();
-            if stream.get(1) != Some(&AdcLattice::Identity16.id()) {
+            let core_lattice = if kind == KIND_AFFINE { AdcLattice::Identity16 } else { AdcLattice::Neuralink10 };
+            if stream.get(1) != Some(&core_lattice.id()) {
                 return Err(Error::malformed("an affine substream whose core stream names another lattice"));
             }
             let mut le = vec![0u8; 2 * n];
             decode_le(stream, &mut le).map_err(core_error)?;
             let s = step as i64;
-            let value = |c: i64| offset + s * c;
             let mut e = escapes.into_iter().peekable();
             for (i, b) in le.chunks_exact(2).enumerate() {
-                let mut v = value(i64::from(i16::from_le_bytes([b[0], b[1]])));
+                let word = i16::from_le_bytes([b[0], b[1]]);
+                let c = match core_lattice {
+                    AdcLattice::Identity16 => i64::from(word),
+                    AdcLattice::Neuralink10 => i64::from(core_lattice.code(word).ok_or_else(|| Error::malformed("a value off the 10-bit lattice in an affine substream"))?),
+                };
+                let mut v = offset + s * c;
                 if let Some((_, delta)) = e.next_if(|&(j, _)| j == i) {
                     v += delta;
                 }
@@ -229,7 +265,7 @@ pub fn describe(bytes: &[u8]) -> Result<SubstreamInfo, Error> {
         KIND_RAW => SubstreamInfo::Raw,
         KIND_CONSTANT => SubstreamInfo::Constant { value: cur.i64()? },
         KIND_NEURALINK10 => SubstreamInfo::Coded { lattice: ChannelLattice::Neuralink10, escapes: 0, profile: profile_of(cur.rest())? },
-        KIND_AFFINE => {
+        kind @ (KIND_AFFINE | KIND_AFFINE_NEURALINK10) => {
             let step = cur.u64()? as u32;
             let offset = cur.i64()?;
             let escapes = cur.u64()?;
@@ -237,7 +273,8 @@ pub fn describe(bytes: &[u8]) -> Result<SubstreamInfo, Error> {
                 cur.u64()?;
                 cur.i64()?;
             }
-            SubstreamInfo::Coded { lattice: ChannelLattice::Affine { step, offset }, escapes, profile: profile_of(cur.rest())? }
+            let lattice = if kind == KIND_AFFINE { ChannelLattice::Affine { step, offset } } else { ChannelLattice::AffineNeuralink10 { step, offset } };
+            SubstreamInfo::Coded { lattice, escapes, profile: profile_of(cur.rest())? }
         }
         k => return Err(Error::Unsupported(format!("substream kind {k}"))),
     })

@@ -173,3 +173,29 @@ fn bad_arguments_are_refused() {
     let info = read_info(&s).unwrap();
     assert_eq!((info.metadata, info.rate_hz, info.frames), (opts.metadata, Some(30000.0), 1));
 }
+
+/// Codes of the 10-bit ADC (an analog walk cut at the learned code edges),
+/// scaled and offset: found and coded on the core's 10-bit lattice.
+#[test]
+fn scaled_ten_bit_codes_go_onto_the_ten_bit_lattice() {
+    let w = &brainwire_core::max::priors::WIDTHS_Q6;
+    let edges: Vec<i64> = std::iter::once(0).chain(w.iter().scan(0i64, |a, &x| { *a += i64::from(x); Some(*a) })).collect();
+    // A slow walk plus white noise of +-20 codes.
+    let mut x = 0x2545_F491_4F6C_DD1Du64;
+    let analog: Vec<i64> = walk(30_000, 1, 21, edges[400], edges[600])
+        .into_iter()
+        .map(|a| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            a + (x % 2561) as i64 - 1280
+        })
+        .collect();
+    let codes: Vec<i64> = analog.iter().map(|&a| edges.partition_point(|&e| e <= a) as i64 - 1).collect();
+    let vals: Vec<i64> = codes.iter().map(|c| 12 * c - 6144).collect();
+    let bytes = to_le(&vals, SampleType::I16);
+    let stream = round_trip(&bytes, SampleType::I16, 1, &EncodeOptions::default());
+    let mut r = Reader::new(std::io::Cursor::new(&stream)).unwrap();
+    let (info, _) = &r.describe_chunk(0).unwrap()[0];
+    assert!(matches!(info, SubstreamInfo::Coded { lattice: ChannelLattice::AffineNeuralink10 { step: 12, offset: -6144 }, .. }), "{info}");
+}
