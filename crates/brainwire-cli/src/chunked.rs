@@ -1,6 +1,7 @@
 //! Multi-channel recordings in the chunked format (`brainwire-chunked`):
 //! raw interleaved binaries (`--channels N`), N-channel WAV files (PCM and
-//! WAVE_FORMAT_EXTENSIBLE), SpikeGLX `.bin` + `.meta`; decoding them whole or
+//! WAVE_FORMAT_EXTENSIBLE), SpikeGLX `.bin` + `.meta`, Open Ephys binary
+//! folders (`structure.oebin` + `continuous/*/continuous.dat`); decoding them whole or
 //! a time window of some channels; inspecting them.
 //!
 //! Everything streams: input read and output written piece by piece, through
@@ -74,6 +75,40 @@ enum Source {
     Wav { prefix: Vec<u8>, suffix: Vec<u8> },
     /// A SpikeGLX binary; its `.meta` text is kept.
     SpikeGlx,
+    /// An Open Ephys `continuous.dat`; its `structure.oebin` entry is kept.
+    OpenEphys,
+}
+
+/// One continuous stream of an Open Ephys binary recording folder.
+struct OpenEphysStream {
+    dat: PathBuf,
+    /// `continuous/<folder>/continuous.dat`, its place under an output
+    /// directory.
+    relative: PathBuf,
+    channels: usize,
+    rate: f64,
+    entry: Value,
+}
+
+/// The continuous streams `dir/structure.oebin` lists.
+fn open_ephys_streams(dir: &Path) -> Result<Vec<OpenEphysStream>> {
+    let oebin = dir.join("structure.oebin");
+    let text = std::fs::read(&oebin).or_io(|| format!("cannot read '{}'", oebin.display()))?;
+    let bad = |what: &str| Failure::bad_input(format!("'{}': {what}", oebin.display()));
+    let json: Value = serde_json::from_slice(&text).map_err(|e| bad(&format!("not JSON ({e})")))?;
+    let list = json.get("continuous").and_then(Value::as_array).ok_or_else(|| bad("no \"continuous\" list"))?;
+    let mut streams = Vec::new();
+    for entry in list {
+        let folder = entry.get("folder_name").and_then(Value::as_str).map(|f| f.trim_end_matches('/')).filter(|f| !f.is_empty() && !f.contains("..")).ok_or_else(|| bad("a continuous stream without a valid folder_name"))?;
+        let channels = entry.get("num_channels").and_then(Value::as_u64).filter(|&n| n > 0).ok_or_else(|| bad("a continuous stream without num_channels"))? as usize;
+        let rate = entry.get("sample_rate").and_then(Value::as_f64).filter(|r| r.is_finite() && *r > 0.0).ok_or_else(|| bad("a continuous stream without sample_rate"))?;
+        let relative = Path::new("continuous").join(folder).join("continuous.dat");
+        streams.push(OpenEphysStream { dat: dir.join(&relative), relative, channels, rate, entry: entry.clone() });
+    }
+    if streams.is_empty() {
+        return Err(bad("no continuous streams"));
+    }
+    Ok(streams)
 }
 
 /// An input recording, opened, positioned at its first sample byte.
@@ -128,7 +163,9 @@ fn wav_channels(path: &Path) -> Option<u16> {
 /// one channel.
 pub fn wants_encode(inputs: &[PathBuf], args: &EncodeArgs) -> bool {
     args.channels.is_some()
-        || inputs.iter().any(|p| p.is_file() && (spikeglx_meta(p).is_some() || wav_channels(p).is_some_and(|c| c > 1)))
+        || inputs.iter().any(|p| {
+            (p.is_file() && (spikeglx_meta(p).is_some() || wav_channels(p).is_some_and(|c| c > 1))) || (p.is_dir() && p.join("structure.oebin").is_file())
+        })
 }
 
 /// Whether `decode` should read the chunked format: a window was asked for,
@@ -137,10 +174,14 @@ pub fn wants_decode(inputs: &[PathBuf], args: &WindowArgs) -> bool {
     args.is_window() || inputs.iter().any(|p| p.is_file() && is_chunked(p))
 }
 
-fn open_input(path: &Path, args: &EncodeArgs) -> Result<Input> {
+fn open_input(path: &Path, args: &EncodeArgs, oe: Option<&OpenEphysStream>) -> Result<Input> {
     let file = File::open(path).or_io(|| format!("cannot read '{}'", path.display()))?;
     let len = file.metadata().or_io(|| format!("cannot read '{}'", path.display()))?.len();
     let file = BufReader::with_capacity(1 << 20, file);
+    if let Some(oe) = oe {
+        let metadata = json!({"source": "openephys", "oebin_entry": oe.entry});
+        return Ok(Input { file, source: Source::OpenEphys, dtype: SampleType::I16, channels: oe.channels, rate_hz: Some(oe.rate), sample_bytes: len, metadata, sha1: None });
+    }
     if let Some(n) = args.channels {
         let dtype = match args.dtype.as_deref() {
             None => SampleType::I16,
@@ -314,19 +355,37 @@ fn output_for(input: &Path, out: Option<&Path>, many: bool, force: bool, rename:
 /// `encode` into the chunked format, one input after the other (each coded
 /// on all cores).
 pub fn encode(inputs: &[PathBuf], out: Option<&Path>, force: bool, profile: Option<brainwire_core::Profile>, args: &EncodeArgs) -> Result<()> {
-    if inputs.iter().any(|p| p.is_dir()) {
-        return Err(Failure::usage("multi-channel encode takes files, not directories"));
-    }
     if let Some(s) = args.chunk_seconds {
         if !(s.is_finite() && s > 0.0) {
             return Err(Failure::usage(format!("--chunk-seconds must be positive, not {s}")));
         }
     }
-    let many = inputs.len() > 1;
+    // Every (input file, output, Open Ephys stream) to code, checked before
+    // any is written.
+    let mut jobs = Vec::new();
+    let many = inputs.len() > 1 || inputs.iter().any(|p| p.is_dir());
     for input in inputs {
-        let output = output_for(input, out, many, force, |n| format!("{n}.bw"))?;
+        if input.is_dir() {
+            if !input.join("structure.oebin").is_file() {
+                return Err(Failure::usage(format!("'{}' is a directory without structure.oebin (multi-channel encode takes files and Open Ephys folders)", input.display())));
+            }
+            for oe in open_ephys_streams(input)? {
+                let output = match out {
+                    Some(dir) => dir.join(&oe.relative).with_file_name("continuous.dat.bw"),
+                    None => oe.dat.with_file_name("continuous.dat.bw"),
+                };
+                if output.exists() && !force {
+                    return Err(Failure::usage(format!("'{}' already exists; pass --force to replace it or -o to write elsewhere", output.display())));
+                }
+                jobs.push((oe.dat.clone(), output, Some(oe)));
+            }
+        } else {
+            jobs.push((input.clone(), output_for(input, out, many, force, |n| format!("{n}.bw"))?, None));
+        }
+    }
+    for (input, output, oe) in &jobs {
         let started = std::time::Instant::now();
-        let (raw, coded) = encode_one(input, &output, profile, args)?;
+        let (raw, coded) = encode_one(input, output, profile, args, oe.as_ref())?;
         let seconds = started.elapsed().as_secs_f64();
         println!(
             "encoded '{}' -> '{}': {raw} -> {coded} bytes, ratio {:.3}, {:.1} MB/s",
@@ -339,8 +398,8 @@ pub fn encode(inputs: &[PathBuf], out: Option<&Path>, force: bool, profile: Opti
     Ok(())
 }
 
-fn encode_one(path: &Path, output: &Path, profile: Option<brainwire_core::Profile>, args: &EncodeArgs) -> Result<(u64, u64)> {
-    let mut input = open_input(path, args)?;
+fn encode_one(path: &Path, output: &Path, profile: Option<brainwire_core::Profile>, args: &EncodeArgs, oe: Option<&OpenEphysStream>) -> Result<(u64, u64)> {
+    let mut input = open_input(path, args, oe)?;
     let chunk_frames = match (args.chunk_seconds, input.rate_hz) {
         (Some(s), Some(r)) => Some(((s * r).round() as usize).max(1)),
         (Some(s), None) => Some(((s * brainwire_chunked::DEFAULT_CHUNK_FRAMES as f64).round() as usize).max(1)),

@@ -68,6 +68,7 @@ decodable on its own):
   brainwire encode rec.bin --channels 384 --dtype int16 --rate 30000
   brainwire encode rec.ap.bin             # SpikeGLX: channels and rate from rec.ap.meta
   brainwire encode array.wav              # a WAV of more than one channel
+  brainwire encode recording1             # Open Ephys folder: each continuous.dat
 
 ", "Exit codes: 0 ok, 1 usage, 2 I/O, 3 bad input"))]
     Encode {

@@ -121,3 +121,22 @@ fn extensible_wav_and_spikeglx_round_trip() {
     ok(d, &["decode", "r.ap.bin.bw", "-o", "r2.bin"]);
     assert_eq!(std::fs::read(d.join("r2.bin")).unwrap(), data);
 }
+
+#[test]
+fn open_ephys_folders_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let rec = d.join("recording1");
+    let data = le(&samples(9_000, 3));
+    let stream_dir = rec.join("continuous").join("Acquisition_Board-100.Rhythm Data");
+    std::fs::create_dir_all(&stream_dir).unwrap();
+    std::fs::write(stream_dir.join("continuous.dat"), &data).unwrap();
+    let oebin = r#"{"GUI version": "0.6.4", "continuous": [{"folder_name": "Acquisition_Board-100.Rhythm Data/", "sample_rate": 30000.0, "num_channels": 3, "channels": []}]}"#;
+    std::fs::write(rec.join("structure.oebin"), oebin).unwrap();
+    ok(d, &["encode", "recording1", "-o", "packed"]);
+    let packed = d.join("packed/continuous/Acquisition_Board-100.Rhythm Data/continuous.dat.bw");
+    let info = ok(d, &["inspect", packed.to_str().unwrap()]);
+    assert!(info.contains("openephys") && info.contains("channels:        3") && info.contains("30000 Hz"), "{info}");
+    ok(d, &["decode", packed.to_str().unwrap(), "-o", "back.dat"]);
+    assert_eq!(std::fs::read(d.join("back.dat")).unwrap(), data);
+}
