@@ -6,6 +6,7 @@
 //! holds the argument definitions and maps every failure to an exit code.
 
 mod batch;
+mod chunked;
 mod codecs;
 mod eval;
 mod fail;
@@ -62,6 +63,13 @@ Examples:
 The output is the same format ./encode writes. Files that are not 16-bit PCM WAV
 are stored as they are, so any file round-trips.
 
+Multi-channel recordings go into the chunked format (1 s chunks, any window
+decodable on its own):
+  brainwire encode rec.bin --channels 384 --dtype int16 --rate 30000
+  brainwire encode rec.ap.bin             # SpikeGLX: channels and rate from rec.ap.meta
+  brainwire encode array.wav              # a WAV of more than one channel
+  brainwire encode recording1             # Open Ephys folder: each continuous.dat
+
 ", "Exit codes: 0 ok, 1 usage, 2 I/O, 3 bad input"))]
     Encode {
         #[command(flatten)]
@@ -71,12 +79,16 @@ are stored as they are, so any file round-trips.
         /// keeps the smaller of max and tables).
         #[arg(long, short, value_parser = parse_profile)]
         profile: Option<brainwire_core::Profile>,
+        #[command(flatten)]
+        chunked: chunked::EncodeArgs,
     },
     /// Restore the original files from .bw files (or directories of them).
     #[command(after_help = "\
 Examples:
   brainwire decode a.wav.bw               # writes a.wav beside it
   brainwire decode packed -o restored     # packed/**/*.bw -> restored/**/*.wav
+  brainwire decode rec.bin.bw --start 10 --duration 0.1 --channels 0-31 -o win.bin
+                                          # chunked files: raw interleaved samples of a window
 
 Every decoded file is checked against the CRC-32C recorded when it was encoded;
 a damaged file is reported and nothing is written for it.
@@ -85,6 +97,8 @@ Exit codes: 0 ok, 1 usage, 2 I/O, 3 damaged or not a brainwire file")]
     Decode {
         #[command(flatten)]
         batch: BatchArgs,
+        #[command(flatten)]
+        window: chunked::WindowArgs,
     },
     /// Run the challenge evaluation: round-trip every recording with each codec.
     #[command(after_help = "\
@@ -263,13 +277,19 @@ fn run(cli: Cli) -> Result<()> {
             })?;
     }
     match cli.command {
-        Command::Encode { batch, profile } => batch::run(batch::Batch {
+        Command::Encode { batch, profile, chunked } if chunked::wants_encode(&batch.inputs, &chunked) => {
+            chunked::encode(&batch.inputs, batch.out.as_deref(), batch.force, profile, &chunked)
+        }
+        Command::Decode { batch, window } if chunked::wants_decode(&batch.inputs, &window) => {
+            chunked::decode(&batch.inputs, batch.out.as_deref(), batch.force, &window)
+        }
+        Command::Encode { batch, profile, .. } => batch::run(batch::Batch {
             inputs: &batch.inputs,
             out: batch.out.as_deref(),
             force: batch.force,
             direction: batch::Direction::Encode(Some(profile.unwrap_or(brainwire_core::Profile::Fast))),
         }),
-        Command::Decode { batch } => batch::run(batch::Batch {
+        Command::Decode { batch, .. } => batch::run(batch::Batch {
             inputs: &batch.inputs,
             out: batch.out.as_deref(),
             force: batch.force,
@@ -296,6 +316,7 @@ fn run(cli: Cli) -> Result<()> {
             seconds,
             seed,
         } => synth(&out, files, seconds, seed),
+        Command::Inspect { file } if chunked::is_chunked(&file) => chunked::inspect(&file),
         Command::Inspect { file } => batch::inspect(&file),
     }
 }

@@ -1,0 +1,330 @@
+//! Random-access decoder: reads the header, trailer and index, then serves
+//! any time window of any channel subset, reading and decoding only the
+//! chunks and substreams it needs.
+
+use std::io::{Read, Seek, SeekFrom};
+
+use rayon::prelude::*;
+
+use crate::error::Error;
+use crate::format::{parse_table, parse_trailer, crc32, Header, Index, CRC64, HEADER_FIXED_LEN, TRAILER_LEN};
+use crate::substream::{self, SubstreamInfo};
+use crate::writer::Pool;
+use crate::ArrayInfo;
+
+/// Chunks decoded at once by the sequential readers (the decoder's memory
+/// bound is this many chunks of decoded samples).
+const BATCH_CHUNKS_PER_THREAD: usize = 2;
+
+/// A chunked stream opened for reading.
+pub struct Reader<R: Read + Seek> {
+    src: R,
+    header: Header,
+    index: Index,
+    pool: Pool,
+}
+
+impl<R: Read + Seek> Reader<R> {
+    /// Opens a stream, decoding with all cores.
+    pub fn new(src: R) -> Result<Self, Error> {
+        Self::with_threads(src, 0)
+    }
+
+    /// Opens a stream; `threads` = 0 uses all cores (the output never depends
+    /// on it).
+    pub fn with_threads(mut src: R, threads: usize) -> Result<Self, Error> {
+        let len = src.seek(SeekFrom::End(0))?;
+        src.seek(SeekFrom::Start(0))?;
+        let mut fixed = [0u8; HEADER_FIXED_LEN];
+        read_exact(&mut src, &mut fixed, "header")?;
+        let (mut header, meta_len) = Header::parse_fixed(&fixed)?;
+        let mut rest = vec![0u8; meta_len + 4];
+        read_exact(&mut src, &mut rest, "header")?;
+        header.metadata = rest[..meta_len].to_vec();
+        let header_len = (HEADER_FIXED_LEN + meta_len + 4) as u64;
+        let stored = u32::from_le_bytes(rest[meta_len..].try_into().unwrap());
+        if crc32(&header.write()[..header_len as usize - 4]) != stored {
+            return Err(Error::malformed("the header fails its CRC-32"));
+        }
+        if len < header_len + TRAILER_LEN as u64 {
+            return Err(Error::malformed("the stream ends before its index (truncated?)"));
+        }
+        src.seek(SeekFrom::Start(len - TRAILER_LEN as u64))?;
+        let mut trailer = [0u8; TRAILER_LEN];
+        read_exact(&mut src, &mut trailer, "trailer")?;
+        let (index_offset, index_len, index_crc) = parse_trailer(&trailer)?;
+        if index_offset < header_len || index_offset.checked_add(index_len as u64) != Some(len - TRAILER_LEN as u64) {
+            return Err(Error::malformed("the trailer points outside the stream"));
+        }
+        src.seek(SeekFrom::Start(index_offset))?;
+        let mut index = vec![0u8; index_len];
+        read_exact(&mut src, &mut index, "index")?;
+        if crc32(&index) != index_crc {
+            return Err(Error::malformed("the index fails its CRC-32"));
+        }
+        let index = Index::parse(&index, &header, header_len, index_offset)?;
+        Ok(Self { src, header, index, pool: Pool::new(threads)? })
+    }
+
+    pub fn info(&self) -> ArrayInfo {
+        ArrayInfo {
+            dtype: self.header.dtype,
+            frames: self.index.frames,
+            channels: self.header.channels,
+            rate_hz: self.header.rate_hz,
+            metadata: self.header.metadata.clone(),
+        }
+    }
+
+    pub fn chunk_frames(&self) -> u64 {
+        self.header.chunk_frames.into()
+    }
+
+    pub fn chunk_count(&self) -> usize {
+        self.index.chunks.len()
+    }
+
+    /// Byte offset and length of chunk `k` in the stream.
+    pub fn index_entry(&self, k: usize) -> (u64, u64) {
+        let e = self.index.chunks[k];
+        (e.offset, e.len)
+    }
+
+    pub fn checksums(&self) -> bool {
+        self.header.checksums
+    }
+
+    /// The bytes after the last whole frame, kept verbatim.
+    pub fn tail(&self) -> &[u8] {
+        &self.index.tail
+    }
+
+    /// Frames `[start, end)` of chunk `k`.
+    pub fn chunk_range(&self, k: usize) -> (u64, u64) {
+        let f = self.chunk_frames();
+        let start = k as u64 * f;
+        (start, (start + f).min(self.index.frames))
+    }
+
+    /// Names chunk `k` and its time range in errors.
+    fn chunk_error(&self, k: usize, ch: Option<usize>, e: Error) -> Error {
+        let (a, b) = self.chunk_range(k);
+        let time = match self.header.rate_hz {
+            Some(r) => format!(", {:.3}-{:.3} s", a as f64 / r, b as f64 / r),
+            None => String::new(),
+        };
+        let chan = ch.map(|c| format!(" channel {c}")).unwrap_or_default();
+        match e {
+            Error::Malformed(m) => Error::Malformed(format!("chunk {k} (frames {a}..{b}{time}){chan}: {m}")),
+            Error::Unsupported(m) => Error::Unsupported(format!("chunk {k} (frames {a}..{b}{time}){chan}: {m}")),
+            other => other,
+        }
+    }
+
+    /// The substream bytes of `channels` in chunk `k` (checked against their
+    /// CRCs), reading only those.
+    fn read_substreams(&mut self, k: usize, channels: &[usize]) -> Result<Vec<Vec<u8>>, Error> {
+        let entry = self.index.chunks[k];
+        let mut table = vec![0u8; self.header.table_len()];
+        self.src.seek(SeekFrom::Start(entry.offset))?;
+        read_exact(&mut self.src, &mut table, "chunk table")?;
+        let table = parse_table(&self.header, &table, entry.len).map_err(|e| self.chunk_error(k, None, e))?;
+        let all = channels.len() == self.header.channels as usize && channels.iter().enumerate().all(|(i, &c)| i == c);
+        let mut out = Vec::with_capacity(channels.len());
+        if all {
+            let mut body = vec![0u8; (entry.len - self.header.table_len() as u64) as usize];
+            read_exact(&mut self.src, &mut body, "chunk")?;
+            let base = self.header.table_len() as u64;
+            for &(off, len, _) in &table {
+                out.push(body[(off - base) as usize..(off - base + len) as usize].to_vec());
+            }
+        } else {
+            for &c in channels {
+                let (off, len, _) = table[c];
+                let mut s = vec![0u8; len as usize];
+                self.src.seek(SeekFrom::Start(entry.offset + off))?;
+                read_exact(&mut self.src, &mut s, "substream")?;
+                out.push(s);
+            }
+        }
+        for (s, &c) in out.iter().zip(channels) {
+            if let Some(crc) = table[c].2 {
+                if crc32(s) != crc {
+                    return Err(self.chunk_error(k, Some(c), Error::malformed("fails its CRC-32")));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Decodes `channels` of the chunks `ks`: per chunk, per channel, the
+    /// samples of the chunk.
+    fn decode_chunks(&mut self, ks: std::ops::Range<usize>, channels: &[usize]) -> Result<Vec<Vec<Vec<i32>>>, Error> {
+        let mut raw = Vec::with_capacity(ks.len());
+        for k in ks.clone() {
+            raw.push(self.read_substreams(k, channels)?);
+        }
+        let dtype = self.header.dtype;
+        let jobs: Vec<(usize, usize, usize)> = ks.clone().enumerate().flat_map(|(i, k)| (0..channels.len()).map(move |j| (i, k, j))).collect();
+        let ranges: Vec<(u64, u64)> = ks.clone().map(|k| self.chunk_range(k)).collect();
+        let ks_start = ks.start;
+        let decoded: Vec<Result<Vec<i32>, (usize, usize, Error)>> = self.pool.install(|| {
+            jobs.par_iter()
+                .map(|&(i, k, j)| {
+                    let (a, b) = ranges[k - ks_start];
+                    let mut out = Vec::new();
+                    substream::decode(&raw[i][j], (b - a) as usize, dtype, &mut out).map(|_| out).map_err(|e| (k, channels[j], e))
+                })
+                .collect()
+        });
+        let mut result: Vec<Vec<Vec<i32>>> = (0..ks.len()).map(|_| Vec::with_capacity(channels.len())).collect();
+        for (r, &(i, _, _)) in decoded.into_iter().zip(&jobs) {
+            match r {
+                Ok(col) => result[i].push(col),
+                Err((k, c, e)) => return Err(self.chunk_error(k, Some(c), e)),
+            }
+        }
+        Ok(result)
+    }
+
+    /// Frames `[start, start + frames)` of `channels` (all when `None`),
+    /// interleaved little-endian samples in the order of `channels`.
+    pub fn read_window(&mut self, start: u64, frames: u64, channels: Option<&[usize]>) -> Result<Vec<u8>, Error> {
+        let all: Vec<usize> = (0..self.header.channels as usize).collect();
+        let channels = channels.unwrap_or(&all).to_vec();
+        if let Some(&c) = channels.iter().find(|&&c| c >= self.header.channels as usize) {
+            return Err(Error::invalid(format!("channel {c} (the stream has {})", self.header.channels)));
+        }
+        let end = start.checked_add(frames).filter(|&e| e <= self.index.frames).ok_or_else(|| Error::invalid(format!("window {start}+{frames} past the end ({} frames)", self.index.frames)))?;
+        let w = self.header.dtype.width();
+        let mut out = Vec::with_capacity((frames as usize) * channels.len() * w);
+        if frames == 0 {
+            return Ok(out);
+        }
+        let f = self.chunk_frames();
+        let (k0, k1) = ((start / f) as usize, end.div_ceil(f) as usize);
+        let batch = (self.pool.threads() * BATCH_CHUNKS_PER_THREAD).max(1);
+        let mut k = k0;
+        while k < k1 {
+            let kend = (k + batch).min(k1);
+            let decoded = self.decode_chunks(k..kend, &channels)?;
+            for (i, cols) in decoded.iter().enumerate() {
+                let (a, b) = self.chunk_range(k + i);
+                let (from, to) = (start.max(a) - a, end.min(b) - a);
+                let mut word = vec![0u8; w];
+                for t in from as usize..to as usize {
+                    for col in cols {
+                        self.header.dtype.write(col[t].into(), &mut word);
+                        out.extend_from_slice(&word);
+                    }
+                }
+            }
+            k = kend;
+        }
+        Ok(out)
+    }
+
+    /// What each channel's substream of chunk `k` holds (for `inspect`).
+    pub fn describe_chunk(&mut self, k: usize) -> Result<Vec<(SubstreamInfo, u64)>, Error> {
+        let all: Vec<usize> = (0..self.header.channels as usize).collect();
+        let subs = self.read_substreams(k, &all)?;
+        subs.iter()
+            .enumerate()
+            .map(|(c, s)| substream::describe(s).map(|d| (d, s.len() as u64)).map_err(|e| self.chunk_error(k, Some(c), e)))
+            .collect()
+    }
+
+    /// The whole recording as a byte stream (the original bytes, tail
+    /// included), decoded batch by batch; the hash of the whole is checked
+    /// before the last byte is served.
+    pub fn into_read(self) -> SampleRead<R> {
+        SampleRead { reader: self, next_chunk: 0, buf: Vec::new(), pos: 0, hash: CRC64.digest(), done: false }
+    }
+
+    /// The whole recording's bytes, checked.
+    pub fn read_all(self) -> Result<Vec<u8>, Error> {
+        let mut out = Vec::with_capacity(self.index.frames as usize * self.header.frame_bytes() + self.index.tail.len());
+        let mut r = self.into_read();
+        while r.fill()? {
+            out.extend_from_slice(&r.buf);
+            r.pos = r.buf.len();
+        }
+        Ok(out)
+    }
+}
+
+/// [`Reader::into_read`]: the original bytes through `std::io::Read`.
+pub struct SampleRead<R: Read + Seek> {
+    reader: Reader<R>,
+    next_chunk: usize,
+    buf: Vec<u8>,
+    pos: usize,
+    hash: crc::Digest<'static, u64>,
+    done: bool,
+}
+
+impl<R: Read + Seek> SampleRead<R> {
+    /// Refills `buf` with the next batch; false at the end.
+    fn fill(&mut self) -> Result<bool, Error> {
+        self.buf.clear();
+        self.pos = 0;
+        let r = &mut self.reader;
+        let n = r.chunk_count();
+        if self.next_chunk < n {
+            let batch = (r.pool.threads() * BATCH_CHUNKS_PER_THREAD).max(1);
+            let end = (self.next_chunk + batch).min(n);
+            let all: Vec<usize> = (0..r.header.channels as usize).collect();
+            let decoded = r.decode_chunks(self.next_chunk..end, &all)?;
+            let dtype = r.header.dtype;
+            let w = dtype.width();
+            for cols in &decoded {
+                let frames = cols[0].len();
+                let start = self.buf.len();
+                self.buf.resize(start + frames * cols.len() * w, 0);
+                let dst = &mut self.buf[start..];
+                for (c, col) in cols.iter().enumerate() {
+                    for (t, &v) in col.iter().enumerate() {
+                        let at = (t * cols.len() + c) * w;
+                        dtype.write(v.into(), &mut dst[at..at + w]);
+                    }
+                }
+            }
+            self.next_chunk = end;
+        } else if !self.done {
+            self.done = true;
+            self.buf.extend_from_slice(&r.index.tail);
+        } else {
+            return Ok(false);
+        }
+        self.hash.update(&self.buf);
+        if self.done {
+            if let Some(expected) = r.index.whole_crc64 {
+                if self.hash.clone().finalize() != expected {
+                    return Err(Error::malformed("the decoded recording fails the CRC-64 of the whole"));
+                }
+            }
+        }
+        Ok(true)
+    }
+}
+
+impl<R: Read + Seek> Read for SampleRead<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        while self.pos == self.buf.len() {
+            if !self.fill()? {
+                return Ok(0);
+            }
+        }
+        let n = out.len().min(self.buf.len() - self.pos);
+        out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+fn read_exact<R: Read>(src: &mut R, buf: &mut [u8], what: &str) -> Result<(), Error> {
+    src.read_exact(buf).map_err(|e| match e.kind() {
+        std::io::ErrorKind::UnexpectedEof => Error::malformed(format!("the stream ends inside its {what} (truncated?)")),
+        _ => Error::Io(e),
+    })
+}
