@@ -8,6 +8,7 @@
 use crate::codecs::Codec;
 use crate::fail::{contain, Exit, Failure, Result};
 use crate::files::Recording;
+use crate::out::{errln, outln};
 use crate::progress;
 use rayon::prelude::*;
 use serde_json::json;
@@ -206,7 +207,7 @@ pub fn print(eval: &Evaluation, summary_only: bool) {
         for c in &eval.codecs {
             head += &format!(" {:>10} {:>6}", c.name(), "ratio");
         }
-        println!("{head}");
+        outln!("{head}");
         for (i, name) in eval.names.iter().enumerate() {
             let mut row = format!("{name:<name_width$} {:>9}", eval.raw[i]);
             for c in &eval.codecs {
@@ -221,13 +222,13 @@ pub fn print(eval: &Evaluation, summary_only: bool) {
                     );
                 }
             }
-            println!("{row}");
+            outln!("{row}");
         }
-        println!();
+        outln!();
     }
 
     let raw = eval.raw_total();
-    println!(
+    outln!(
         "{} recordings, {} raw, evaluated in {:.1} s on {}",
         eval.names.len(),
         progress::bytes(raw),
@@ -235,18 +236,18 @@ pub fn print(eval: &Evaluation, summary_only: bool) {
         progress::threads()
     );
     match &eval.binaries {
-        Some(b) => println!(
+        Some(b) => outln!(
             "brainwire ratios count the challenge binaries: {} ({} bytes) + {} ({} bytes)",
             b.encode.display(),
             b.encode_len,
             b.decode.display(),
             b.decode_len
         ),
-        None => println!(
+        None => outln!(
             "./encode and ./decode not found: brainwire ratios do not include the binaries' size"
         ),
     }
-    println!(
+    outln!(
         "{:<10} {:>14} {:>12} {:>8} {:>13} {:>13}  round trip",
         "codec", "compressed", "+binaries", "ratio", "enc MB/s/core", "dec MB/s/core"
     );
@@ -255,7 +256,7 @@ pub fn print(eval: &Evaluation, summary_only: bool) {
         let dec: f64 = c.files.iter().map(|f| f.decode_seconds).sum();
         let bins = c.binaries_len(eval.binaries.as_ref());
         let failures = c.failures();
-        println!(
+        outln!(
             "{:<10} {:>14} {:>12} {:>8.3} {:>13.1} {:>13.1}  {}",
             c.name(),
             c.compressed(),
@@ -277,7 +278,7 @@ pub fn print(eval: &Evaluation, summary_only: bool) {
     for c in &eval.codecs {
         for (i, f) in c.files.iter().enumerate() {
             if let Some(e) = &f.error {
-                eprintln!("brainwire: error: {} on {}: {e}", c.name(), eval.names[i]);
+                errln!("brainwire: error: {} on {}: {e}", c.name(), eval.names[i]);
             }
         }
     }

@@ -16,6 +16,24 @@ pub fn bar(len: u64, what: &str) -> ProgressBar {
     bar
 }
 
+/// A bar counting bytes (of input read), with the file last started as
+/// its message; it ticks on its own, so a long file still shows time passing.
+pub fn bytes_bar(total_bytes: u64, what: &str) -> ProgressBar {
+    let bar = ProgressBar::new(total_bytes);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{prefix:>8} [{bar:32}] {bytes}/{total_bytes} ({elapsed}, ~{eta} left) {wide_msg}",
+        )
+        .expect("the template is valid")
+        .progress_chars("=> "),
+    );
+    bar.set_prefix(what.to_string());
+    if !bar.is_hidden() {
+        bar.enable_steady_tick(std::time::Duration::from_millis(250));
+    }
+    bar
+}
+
 /// "1 thread", "2 threads": the worker pool's size in words.
 pub fn threads() -> String {
     match rayon::current_num_threads() {
