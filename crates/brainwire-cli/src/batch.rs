@@ -56,7 +56,7 @@ pub fn run(batch: Batch<'_>) -> Result<()> {
     // any work; stale temporary files of killed runs go too.
     let stale = prepare_output_dirs(&outputs)?;
     if stale > 0 {
-        errln!("brainwire: note: removed {stale} temporary files left by an interrupted run");
+        errln!("brainwire: note: removed {stale} temporary file(s) left by an interrupted run");
     }
     let to_stdout = outputs.iter().any(|o| crate::files::sink_for(o) == crate::files::Sink::Stdout);
 
@@ -108,7 +108,7 @@ pub fn run(batch: Batch<'_>) -> Result<()> {
         skipped.describe(ext),
     );
     if to_stdout {
-        errln!("{summary}");
+        errln!("brainwire: {summary}");
     } else {
         outln!("{summary}");
     }

@@ -222,8 +222,7 @@ pub fn read_input(path: &Path, must_be_regular: bool, progress: &dyn Fn(u64)) ->
         clear_nonblocking(&file).or_io(what)?;
     }
     let mut bytes = Vec::new();
-    bytes
-        .try_reserve_exact(meta.len() as usize)
+    crate::memory::fallible(|| bytes.try_reserve_exact(meta.len() as usize))
         .map_err(|_| out_of_memory(path, meta.len()))?;
     let mut file = file;
     let mut chunk = vec![0u8; READ_CHUNK_BYTES.min(meta.len().max(64 << 10) as usize)];
@@ -231,8 +230,7 @@ pub fn read_input(path: &Path, must_be_regular: bool, progress: &dyn Fn(u64)) ->
         match file.read(&mut chunk) {
             Ok(0) => break,
             Ok(n) => {
-                bytes
-                    .try_reserve(n)
+                crate::memory::fallible(|| bytes.try_reserve(n))
                     .map_err(|_| out_of_memory(path, (bytes.len() + n) as u64))?;
                 bytes.extend_from_slice(&chunk[..n]);
                 progress(n as u64);
@@ -525,9 +523,11 @@ pub fn write_output(path: &Path, bytes: &[u8], replace: bool) -> Result<()> {
     match sink_for(path) {
         Sink::Stdout => {
             let mut out = std::io::stdout().lock();
-            out.write_all(bytes)
-                .and_then(|()| out.flush())
-                .or_io(|| "cannot write to standard output".into())
+            let written = out.write_all(bytes).and_then(|()| out.flush());
+            if let Err(e) = &written {
+                crate::out::reported(e);
+            }
+            written.or_io(|| "cannot write to standard output".into())
         }
         Sink::InPlace(p) => fs::OpenOptions::new()
             .write(true)

@@ -40,7 +40,8 @@ Outputs are written to a temporary file, flushed and renamed into place; an
 existing file is never replaced without --force (not even by a run started
 meanwhile). Devices and FIFOs named with -o are written in place.
 
-Exit codes (every error is one line: brainwire: error: FILE...: REASON):
+Every error is one line, brainwire: error: ..., naming the file and the reason.
+Exit codes:
   0  success
   1  usage: wrong arguments, nothing to work on, or an output that exists
   2  I/O: a file, directory or standard output could not be read or written
@@ -288,22 +289,20 @@ impl SetArgs {
     }
 }
 
-/// Starts the worker pool, this thread its first worker: `jobs` threads, or
-/// one per core. When the system refuses more threads (a thread or memory
-/// limit), this thread alone does the work, after a one-line warning.
-fn start_threads(jobs: Option<usize>) -> Option<rayon::ThreadPool> {
-    let pool = |n: usize| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .use_current_thread()
-            .build()
-    };
-    match pool(jobs.unwrap_or(0)) {
-        Ok(pool) => Some(pool),
+/// Runs `work` on a pool of `jobs` worker threads (default: one per core).
+/// When the system refuses threads (a thread or memory limit), this thread
+/// alone does the work, after a one-line warning: the pool is then this
+/// thread, so nothing is spawned.
+fn in_pool<T: Send>(jobs: Option<usize>, work: impl FnOnce() -> T + Send) -> T {
+    let threads = |n: usize| rayon::ThreadPoolBuilder::new().num_threads(n);
+    match threads(jobs.unwrap_or(0)).build() {
+        Ok(pool) => pool.install(work),
         Err(e) => {
             let wanted = jobs.map_or("worker".into(), |n| n.to_string());
             errln!("brainwire: warning: cannot start {wanted} threads ({e}); working on 1 thread");
-            pool(1).ok()
+            // Only fails if this thread is in a pool already, which it is not.
+            let _pool = threads(1).use_current_thread().build();
+            work()
         }
     }
 }
@@ -392,8 +391,9 @@ fn main() -> std::process::ExitCode {
         errln!("brainwire: error: --jobs must be at least 1");
         return std::process::ExitCode::from(Exit::Usage as u8);
     }
-    let _pool = start_threads(cli.jobs);
-    let result = fail::contain(|| run(cli)).unwrap_or_else(|panic| Err(fail::internal(panic)));
+    let jobs = cli.jobs;
+    let result = in_pool(jobs, || fail::contain(|| run(cli)))
+        .unwrap_or_else(|panic| Err(fail::internal(panic)));
     let mut exit = Exit::Ok;
     for failure in [result.err(), out::finish().err()].into_iter().flatten() {
         errln!("brainwire: error: {failure}");

@@ -11,6 +11,9 @@ use std::sync::OnceLock;
 
 static FAILED: OnceLock<std::io::ErrorKind> = OnceLock::new();
 static FAILED_MESSAGE: OnceLock<String> = OnceLock::new();
+/// Set when a failed write of data (not of a message) was already reported
+/// as that file's error: [`finish`] then adds nothing.
+static REPORTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// `println!` for the CLI's own output (see the module documentation).
 macro_rules! outln {
@@ -47,8 +50,18 @@ pub fn record(e: &std::io::Error) {
     let _ = FAILED_MESSAGE.set(e.to_string());
 }
 
+/// Remembers a failed write of data that its caller reports itself: later
+/// lines are dropped and [`finish`] reports nothing more.
+pub fn reported(e: &std::io::Error) {
+    record(e);
+    REPORTED.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Flushes standard output; an error now or earlier becomes the failure.
 pub fn finish() -> Result<()> {
+    if REPORTED.load(std::sync::atomic::Ordering::Relaxed) {
+        return Ok(());
+    }
     if FAILED.get().is_none() {
         if let Err(e) = std::io::stdout().lock().flush() {
             record(&e);

@@ -44,7 +44,7 @@ pub fn run(
                     .files
                     .iter()
                     .zip(&evaluation.raw)
-                    .filter(|(f, _)| f.error.is_none())
+                    .filter(|(f, _)| f.error.is_none() && f.unsupported.is_none())
                     .map(|(f, &raw)| raw as f64 / f.compressed.max(1) as f64)
                     .collect();
                 let sizes = |o: &eval::CodecOutcome| {
@@ -74,7 +74,7 @@ pub fn run(
                     .files
                     .iter()
                     .zip(&per_file)
-                    .filter(|(f, &(_, samples))| f.error.is_none() && samples > 0)
+                    .filter(|(f, &(_, samples))| f.error.is_none() && f.unsupported.is_none() && samples > 0)
                     .map(|(f, &(entropy, samples))| {
                         (entropy, f.compressed as f64 * 8.0 / samples as f64)
                     })
