@@ -63,7 +63,7 @@ check "decode under ulimit -v 12000" 5 $rc $(grep -q 'out of memory' err && grep
 # 3. no threads: ulimit -v 10000, and ulimit -u 2 as nobody
 (ulimit -v 10000; timed "$BW" decode a.bw -o - > /dev/null 2> err); check "ulimit -v 10000 (thread pool)" 0 $?
 if [ "$(id -u)" = 0 ] && command -v setpriv > /dev/null; then
-    setpriv --reuid 65534 --regid 65534 --clear-groups bash -c "ulimit -u 2; timeout 60 '$BW' -j 2 decode a.bw -o - > /dev/null 2> err"
+    timeout 60 setpriv --reuid 65534 --regid 65534 --clear-groups bash -c "ulimit -u 2; exec '$BW' -j 2 decode a.bw -o - > /dev/null" 2> err
     check "ulimit -u 2 as nobody, -j 2" 0 $? $(grep -q 'working on 1 thread' err; echo $?)
 fi
 
@@ -78,12 +78,14 @@ timed "$BW" encode fifo -o fifop > out 2> err; check "FIFO in an input directory
 
 # 6. two batches into one directory at once
 mkdir many && for i in $(seq 1 24); do cp "$wav" many/f$i.wav; done
+# Three at once, so the runs overlap even when one starts late.
 "$BW" encode many -o race > o1 2> e1 & p1=$!
 "$BW" encode many -o race > o2 2> e2 & p2=$!
-wait $p1; r1=$?; wait $p2; r2=$?
-n=$(sed -n 's/^encoded \([0-9]*\) .*/\1/p' o1 o2 | awk '{s += $1} END {print s + 0}')
-cat e1 e2 > err
-check "concurrent batches: each output written once" 0 0 $([ "$n" = 24 ] && [ $r1 -le 1 ] && [ $r2 -le 1 ] && ! grep -v -e 'already exists' -e 'appeared while' -e 'files failed' err; echo $?)
+"$BW" encode many -o race > o3 2> e3 & p3=$!
+wait $p1; r1=$?; wait $p2; r2=$?; wait $p3; r3=$?
+n=$(sed -n 's/^encoded \([0-9]*\) .*/\1/p' o1 o2 o3 | awk '{s += $1} END {print s + 0}')
+cat e1 e2 e3 > err
+check "concurrent batches: each output written once" 0 0 $([ "$n" = 24 ] && [ $r1 -le 1 ] && [ $r2 -le 1 ] && [ $r3 -le 1 ] && ! grep -v -e 'already exists' -e 'appeared while' -e 'files failed' err; echo $?)
 
 # 7. kill -9 mid-batch, then a rerun leaves nothing behind
 "$BW" encode many -o killed > /dev/null 2>&1 & pk=$!
@@ -99,8 +101,20 @@ cp "$wav" "$long"
 timed "$BW" encode "$long" > /dev/null 2> err; check "255-byte output name" 0 $? $([ -f "$long.bw" ]; echo $?)
 
 # 9. '-' and /dev/stdout; a link to a device stays a link
-timed "$BW" encode "$wav" -o /dev/stdout --force > viastdout.bw 2> err
-check "-o /dev/stdout --force" 0 $? $([ -L /dev/stdout ] && "$BW" decode viastdout.bw -o - 2> /dev/null | cmp -s - "$wav"; echo $?)
+if [ -L /dev/stdout ]; then
+    timed "$BW" encode "$wav" -o /dev/stdout --force > viastdout.bw 2> err
+    rc=$?
+    link=0
+    if [ ! -L /dev/stdout ]; then
+        # A brainwire that replaced the link (the bug this case is about):
+        # put it back, so the machine keeps a working /dev/stdout.
+        link=1
+        rm -f /dev/stdout && ln -s /proc/self/fd/1 /dev/stdout
+    fi
+    check "-o /dev/stdout --force" 0 $rc $([ $link = 0 ] && "$BW" decode viastdout.bw -o - 2> /dev/null | cmp -s - "$wav"; echo $?)
+else
+    echo "SKIP  -o /dev/stdout: /dev/stdout is not a symbolic link here"
+fi
 timed "$BW" encode - < "$wav" 2> err | "$BW" decode - > back.wav 2>> err; check "encode - | decode -" 0 $? $(cmp -s back.wav "$wav" && [ ! -e ./- ]; echo $?)
 ln -s /dev/null null.bw
 timed "$BW" encode "$wav" -o null.bw --force > /dev/null 2> err; check "link to /dev/null written in place" 0 $? $([ -L null.bw ]; echo $?)

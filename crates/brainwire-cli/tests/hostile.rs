@@ -273,10 +273,11 @@ fn concurrent_batches_never_overwrite_each_other() {
             .spawn()
             .unwrap()
     };
-    let (a, b) = (spawn(), spawn());
-    let (a, b) = (finish(a), finish(b));
+    // Three at once, so the runs overlap even when one starts late.
+    let children = [spawn(), spawn(), spawn()];
+    let outputs: Vec<Output> = children.into_iter().map(finish).collect();
     let mut written = 0;
-    for out in [&a, &b] {
+    for out in &outputs {
         let c = code(out);
         assert!(c == 0 || c == 1, "exit {c}: {}", text(&out.stderr));
         let stdout = text(&out.stdout);
