@@ -67,9 +67,12 @@ pub fn run(batch: Batch<'_>) -> Result<()> {
         .zip(outputs.par_iter())
         .map(|(source, output)| {
             bar.set_message(source.relative.display().to_string());
-            memory::working_on(&source.path, || {
+            let result = memory::working_on(&source.path, || {
                 convert(source, output, batch.direction, batch.force, &|n| bar.inc(n))
-            })
+            });
+            // The coding half of this file's share of the bar.
+            bar.inc(source.len);
+            result
         })
         .collect();
     bar.finish_and_clear();
@@ -189,7 +192,7 @@ fn convert(
 pub fn inspect(path: &Path) -> Result<()> {
     let bytes = read_input(path, false, &|_| {})?;
     let info = brainwire_container::inspect(&bytes)
-        .map_err(|e| Failure::bad_input(format!("'{}' is not a readable brainwire file: {e}", path.display())))?;
+        .map_err(|e| Failure::bad_input(format!("cannot inspect '{}': {e}", path.display())))?;
     let name = |o: Option<String>| o.unwrap_or_else(|| "unknown to this build".into());
     outln!("file:            {}", path.display());
     outln!("format version:  {}", info.version);

@@ -507,10 +507,8 @@ pub fn clean_stale_temps(dir: &Path) -> usize {
             .and_then(|m| m.elapsed().ok())
             .is_some_and(|age| age > STALE_TEMP_AGE);
         let mine = pid == std::process::id();
-        if (!mine && !process_alive(pid)) || old {
-            if fs::remove_file(entry.path()).is_ok() {
-                removed += 1;
-            }
+        if ((!mine && !process_alive(pid)) || old) && fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
         }
     }
     removed
