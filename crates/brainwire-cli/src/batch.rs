@@ -5,11 +5,17 @@
 //! Each failure is reported by name and the run's exit code is the most
 //! serious one seen.
 
-use crate::fail::{contain, Classify, Exit, Failure, Result};
-use crate::files::{check_outputs, collect, plan_outputs, write_atomically, Source};
+use crate::fail::{contain, Exit, Failure, Result};
+use crate::files::{
+    append_name, check_outputs, collect_counting, is_stdio, plan_outputs, prepare_output_dirs,
+    read_input, strip_extension, write_output, Source,
+};
+use crate::memory;
+use crate::out::{errln, outln};
 use crate::progress;
 use brainwire_core::Profile;
 use rayon::prelude::*;
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -30,30 +36,42 @@ pub struct Batch<'a> {
     pub direction: Direction,
 }
 
-/// Runs a batch encode or decode; prints a summary line on success.
+/// Runs a batch encode or decode; prints a summary line (to stderr when
+/// the data goes to standard output).
 pub fn run(batch: Batch<'_>) -> Result<()> {
     let (ext, verb) = match batch.direction {
         Direction::Encode(_) => ("wav", "encoded"),
         Direction::Decode => (EXTENSION, "decoded"),
     };
-    let sources = collect(batch.inputs, ext)?;
-    let single = batch.inputs.len() == 1 && !batch.inputs[0].is_dir();
+    let (sources, skipped) = collect_counting(batch.inputs, ext)?;
+    let single = batch.inputs.len() == 1 && (is_stdio(&batch.inputs[0]) || !batch.inputs[0].is_dir());
     let outputs = match batch.direction {
         Direction::Encode(_) => {
-            plan_outputs(&sources, single, batch.out, |n| format!("{n}.{EXTENSION}"))
+            plan_outputs(&sources, single, batch.out, |n| append_name(n, ".bw"))
         }
         Direction::Decode => plan_outputs(&sources, single, batch.out, decoded_name),
-    };
+    }?;
     check_outputs(&sources, &outputs, batch.force)?;
+    // A read-only or missing-permission output directory fails here, before
+    // any work; stale temporary files of killed runs go too.
+    let stale = prepare_output_dirs(&outputs)?;
+    if stale > 0 {
+        errln!("brainwire: note: removed {stale} temporary file(s) left by an interrupted run");
+    }
+    let to_stdout = outputs.iter().any(|o| crate::files::sink_for(o) == crate::files::Sink::Stdout);
 
     let started = Instant::now();
-    let bar = progress::bar(sources.len() as u64, verb);
+    let bar = progress::bytes_bar(sources.iter().map(|s| s.len).sum(), verb);
     let results: Vec<Result<(u64, u64)>> = sources
         .par_iter()
         .zip(outputs.par_iter())
         .map(|(source, output)| {
-            let result = convert(source, output, batch.direction);
-            bar.inc(1);
+            bar.set_message(source.relative.display().to_string());
+            let result = memory::working_on(&source.path, || {
+                convert(source, output, batch.direction, batch.force, &|n| bar.inc(n))
+            });
+            // The coding half of this file's share of the bar.
+            bar.inc(source.len);
             result
         })
         .collect();
@@ -71,7 +89,7 @@ pub fn run(batch: Batch<'_>) -> Result<()> {
             }
             Err(failure) if sources.len() == 1 => return Err(failure),
             Err(failure) => {
-                eprintln!("brainwire: error: {failure}");
+                errln!("brainwire: error: {failure}");
                 worst = worst.max(failure.exit);
                 failed += 1;
             }
@@ -82,15 +100,21 @@ pub fn run(batch: Batch<'_>) -> Result<()> {
         Direction::Encode(_) => (bytes_in, bytes_out),
         Direction::Decode => (bytes_out, bytes_in),
     };
-    println!(
-        "{verb} {done} of {} files: {} -> {}, ratio {:.3}, {:.1} MB/s of recordings ({seconds:.2} s, {})",
+    let summary = format!(
+        "{verb} {done} of {} files: {} -> {}, ratio {:.3}, {:.1} MB/s of recordings ({seconds:.2} s, {}){}",
         sources.len(),
         progress::bytes(bytes_in),
         progress::bytes(bytes_out),
         raw as f64 / packed.max(1) as f64,
         raw as f64 / 1e6 / seconds.max(1e-9),
         progress::threads(),
+        skipped.describe(ext),
     );
+    if to_stdout {
+        errln!("brainwire: {summary}");
+    } else {
+        outln!("{summary}");
+    }
     if failed == 0 {
         return Ok(());
     }
@@ -107,19 +131,33 @@ pub fn plain(e: brainwire_container::Error) -> anyhow::Error {
 }
 
 /// `x.wav.bw` decodes to `x.wav`; a name without `.bw` gets `.decoded`.
-fn decoded_name(name: &str) -> String {
-    match name.len().checked_sub(EXTENSION.len() + 1) {
-        Some(stem) if name[stem..].eq_ignore_ascii_case(".bw") && stem > 0 => {
-            name[..stem].to_string()
-        }
-        _ => format!("{name}.decoded"),
+/// Names are bytes: any name, UTF-8 or not, maps to a distinct one.
+fn decoded_name(name: &OsStr) -> OsString {
+    strip_extension(name, EXTENSION).unwrap_or_else(|| append_name(name, ".decoded"))
+}
+
+/// The exit code and words for a container error while decoding.
+fn decode_failure(path: &Path, e: brainwire_container::Error) -> Failure {
+    let name = if is_stdio(path) { "standard input".into() } else { format!("'{}'", path.display()) };
+    match e {
+        brainwire_container::Error::TooLarge => Failure::new(
+            Exit::OutOfMemory,
+            anyhow::anyhow!("cannot decode {name}: out of memory for the recording it holds"),
+        ),
+        e => Failure::bad_input(format!("cannot decode {name}: {e}")),
     }
 }
 
-/// Converts one file; returns (bytes read, bytes written).
-fn convert(source: &Source, output: &Path, direction: Direction) -> Result<(u64, u64)> {
-    let input =
-        std::fs::read(&source.path).or_io(|| format!("cannot read '{}'", source.path.display()))?;
+/// Converts one file; returns (bytes read, bytes written). `progress` is
+/// told the input's bytes as they are read.
+fn convert(
+    source: &Source,
+    output: &Path,
+    direction: Direction,
+    replace: bool,
+    progress: &dyn Fn(u64),
+) -> Result<(u64, u64)> {
+    let input = read_input(&source.path, source.found_in_dir, progress)?;
     let result = match direction {
         Direction::Encode(profile) => contain(|| match profile {
             Some(p) => brainwire_container::encode(&input, p),
@@ -129,54 +167,61 @@ fn convert(source: &Source, output: &Path, direction: Direction) -> Result<(u64,
         })
         .map_err(|e| {
             Failure::new(
-                Exit::BadInput,
+                Exit::Internal,
                 anyhow::anyhow!("cannot encode '{}': {e}", source.path.display()),
             )
         })?,
-        Direction::Decode => contain(|| brainwire_container::decode(&input))
-            .map_err(anyhow::Error::msg)
-            .and_then(|r| r.map_err(plain))
-            .or_bad(|| format!("cannot decode '{}'", source.path.display()))?,
+        Direction::Decode => {
+            match contain(|| memory::fallible(|| brainwire_container::decode(&input))) {
+                Ok(Ok(bytes)) => bytes,
+                Ok(Err(e)) => return Err(decode_failure(&source.path, e)),
+                Err(panic) => {
+                    return Err(Failure::new(
+                        Exit::Internal,
+                        anyhow::anyhow!("cannot decode '{}': {panic}", source.path.display()),
+                    ))
+                }
+            }
+        }
     };
-    write_atomically(output, &result)?;
+    write_output(output, &result, replace)?;
     Ok((input.len() as u64, result.len() as u64))
 }
 
 /// `inspect`: what a brainwire file holds, read from its header.
 pub fn inspect(path: &Path) -> Result<()> {
-    let bytes = std::fs::read(path).or_io(|| format!("cannot read '{}'", path.display()))?;
+    let bytes = read_input(path, false, &|_| {})?;
     let info = brainwire_container::inspect(&bytes)
-        .map_err(plain)
-        .or_bad(|| format!("'{}' is not a readable brainwire file", path.display()))?;
+        .map_err(|e| Failure::bad_input(format!("cannot inspect '{}': {e}", path.display())))?;
     let name = |o: Option<String>| o.unwrap_or_else(|| "unknown to this build".into());
-    println!("file:            {}", path.display());
-    println!("format version:  {}", info.version);
-    println!("kind:            {:?}", info.kind);
-    println!("original size:   {} bytes", info.original_len);
-    println!(
+    outln!("file:            {}", path.display());
+    outln!("format version:  {}", info.version);
+    outln!("kind:            {:?}", info.kind);
+    outln!("original size:   {} bytes", info.original_len);
+    outln!(
         "compressed size: {} bytes (ratio {:.3})",
         info.compressed_len,
         info.original_len as f64 / info.compressed_len.max(1) as f64
     );
-    println!("CRC-32C:         {:08x}", info.crc);
+    outln!("CRC-32C:         {:08x}", info.crc);
     if info.kind == brainwire_container::Kind::Pcm16Wav {
-        println!(
+        outln!(
             "profile:         {}",
             name(info.profile.map(|p| p.name().to_string()))
         );
-        println!(
+        outln!(
             "ADC lattice:     {}",
             name(info.lattice.map(|l| format!("{l:?}")))
         );
         match info.sample_rate {
-            Some(rate) => println!(
+            Some(rate) => outln!(
                 "samples:         {} at {rate} Hz ({:.2} s)",
                 info.sample_count,
                 info.sample_count as f64 / rate.max(1) as f64
             ),
-            None => println!("samples:         {}", info.sample_count),
+            None => outln!("samples:         {}", info.sample_count),
         }
-        println!(
+        outln!(
             "WAV header:      {}",
             if info.canonical_header {
                 "canonical, rebuilt on decode"
@@ -184,31 +229,39 @@ pub fn inspect(path: &Path) -> Result<()> {
                 "stored verbatim"
             }
         );
-        println!(
+        outln!(
             "codec stream:    {} bytes ({:.3} bits/sample)",
             info.stream_len,
             info.stream_len as f64 * 8.0 / info.sample_count.max(1) as f64
         );
-        println!("stored verbatim: {} bytes", info.verbatim_len);
+        outln!("stored verbatim: {} bytes", info.verbatim_len);
     } else {
-        println!(
+        outln!(
             "stored verbatim: {} bytes (not a 16-bit PCM WAV file)",
             info.verbatim_len
         );
     }
-    println!("(the header was checked; `brainwire decode` checks the samples against the CRC)");
+    outln!("(the header was checked; `brainwire decode` checks the samples against the CRC)");
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::decoded_name;
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
 
     #[test]
     fn decoded_names_drop_the_bw_extension() {
-        assert_eq!(decoded_name("a.wav.bw"), "a.wav");
-        assert_eq!(decoded_name("a.wav.BW"), "a.wav");
-        assert_eq!(decoded_name("a.bin"), "a.bin.decoded");
-        assert_eq!(decoded_name(".bw"), ".bw.decoded");
+        let d = |n: &str| decoded_name(OsStr::new(n));
+        assert_eq!(d("a.wav.bw"), "a.wav");
+        assert_eq!(d("a.wav.BW"), "a.wav");
+        assert_eq!(d("a.bin"), "a.bin.decoded");
+        assert_eq!(d(".bw"), ".bw.decoded");
+        // Multi-byte and non-UTF-8 names: bytes, never a char boundary.
+        assert_eq!(d("éab"), "éab.decoded");
+        assert_eq!(d("é.bw"), "é");
+        let raw = decoded_name(OsStr::from_bytes(b"\xff\xfe.wav.bw"));
+        assert_eq!(raw.as_bytes(), b"\xff\xfe.wav");
     }
 }

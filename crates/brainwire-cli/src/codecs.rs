@@ -9,6 +9,19 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+/// A codec that cannot take an input at all (FLAC on a file that is not
+/// 16-bit PCM WAV, or with more than 8 channels): not a failed round trip.
+#[derive(Debug)]
+pub struct Unsupported(pub String);
+
+impl std::fmt::Display for Unsupported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Unsupported {}
+
 #[derive(Clone, Debug)]
 pub enum Codec {
     Brainwire(Profile),
@@ -137,22 +150,32 @@ fn run_binary(binary: &Path, input: &[u8]) -> anyhow::Result<Vec<u8>> {
 /// FLAC as a whole-file codec: `[u32 LE n][n bytes before the samples]
 /// [u32 LE m][m bytes after them][FLAC stream of the samples]`.
 mod flac {
-    use anyhow::{anyhow, bail, Context};
+    use super::Unsupported;
+    use anyhow::{anyhow, Context};
     use flacenc::component::BitRepr;
     use flacenc::error::Verify;
 
+    /// The most channels a FLAC stream can hold.
+    const MAX_CHANNELS: usize = 8;
+
     pub fn compress(data: &[u8]) -> anyhow::Result<Vec<u8>> {
+        let unsupported = |why: String| anyhow::Error::new(Unsupported(why));
         let layout = brainwire_container::wav::pcm16_layout(data)
-            .ok_or_else(|| anyhow!("flac takes 16-bit PCM WAV files only"))?;
+            .ok_or_else(|| unsupported("flac takes 16-bit PCM WAV files only".into()))?;
         let end = layout.data_start + layout.data_len;
         let samples: Vec<i32> = data[layout.data_start..end]
             .chunks_exact(2)
             .map(|b| i16::from_le_bytes([b[0], b[1]]) as i32)
             .collect();
         let channels = layout.channels as usize;
+        if channels > MAX_CHANNELS {
+            return Err(unsupported(format!(
+                "flac takes at most {MAX_CHANNELS} channels, not {channels}"
+            )));
+        }
         #[allow(clippy::manual_is_multiple_of)] // is_multiple_of is newer than our MSRV (1.80)
         if samples.is_empty() || samples.len() % channels != 0 {
-            bail!("flac needs whole frames of samples");
+            return Err(unsupported("flac needs whole frames of samples".into()));
         }
         let config = flacenc::config::Encoder::default()
             .into_verified()

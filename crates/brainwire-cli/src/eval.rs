@@ -8,6 +8,7 @@
 use crate::codecs::Codec;
 use crate::fail::{contain, Exit, Failure, Result};
 use crate::files::Recording;
+use crate::out::{errln, outln};
 use crate::progress;
 use rayon::prelude::*;
 use serde_json::json;
@@ -55,6 +56,9 @@ pub struct FileOutcome {
     pub decode_seconds: f64,
     /// Why the round trip failed, if it did.
     pub error: Option<String>,
+    /// Why the codec could not take this file at all, if so; the file then
+    /// counts at its raw size (as if stored), not as a failure.
+    pub unsupported: Option<String>,
 }
 
 pub struct CodecOutcome {
@@ -73,6 +77,11 @@ impl CodecOutcome {
 
     pub fn failures(&self) -> usize {
         self.files.iter().filter(|f| f.error.is_some()).count()
+    }
+
+    /// Files this codec cannot take (counted at their raw size).
+    pub fn unsupported(&self) -> usize {
+        self.files.iter().filter(|f| f.unsupported.is_some()).count()
     }
 
     /// Bytes of binaries the challenge adds to this codec's total.
@@ -166,12 +175,22 @@ fn round_trip(codec: &Codec, original: &[u8]) -> FileOutcome {
     let encode_seconds = t0.elapsed().as_secs_f64();
     let packed = match packed {
         Ok(p) => p,
+        Err(e) if e.downcast_ref::<crate::codecs::Unsupported>().is_some() => {
+            return FileOutcome {
+                compressed: original.len() as u64,
+                encode_seconds,
+                decode_seconds: 0.0,
+                error: None,
+                unsupported: Some(format!("{e}")),
+            }
+        }
         Err(e) => {
             return FileOutcome {
                 compressed: 0,
                 encode_seconds,
                 decode_seconds: 0.0,
                 error: Some(format!("compressing failed: {e:#}")),
+                unsupported: None,
             }
         }
     };
@@ -194,6 +213,7 @@ fn round_trip(codec: &Codec, original: &[u8]) -> FileOutcome {
         encode_seconds,
         decode_seconds,
         error,
+        unsupported: None,
     }
 }
 
@@ -206,13 +226,15 @@ pub fn print(eval: &Evaluation, summary_only: bool) {
         for c in &eval.codecs {
             head += &format!(" {:>10} {:>6}", c.name(), "ratio");
         }
-        println!("{head}");
+        outln!("{head}");
         for (i, name) in eval.names.iter().enumerate() {
             let mut row = format!("{name:<name_width$} {:>9}", eval.raw[i]);
             for c in &eval.codecs {
                 let f = &c.files[i];
                 if f.error.is_some() {
                     row += &format!(" {:>10} {:>6}", "FAILED", "-");
+                } else if f.unsupported.is_some() {
+                    row += &format!(" {:>10} {:>6}", "n/a", "-");
                 } else {
                     row += &format!(
                         " {:>10} {:>6.3}",
@@ -221,13 +243,13 @@ pub fn print(eval: &Evaluation, summary_only: bool) {
                     );
                 }
             }
-            println!("{row}");
+            outln!("{row}");
         }
-        println!();
+        outln!();
     }
 
     let raw = eval.raw_total();
-    println!(
+    outln!(
         "{} recordings, {} raw, evaluated in {:.1} s on {}",
         eval.names.len(),
         progress::bytes(raw),
@@ -235,18 +257,18 @@ pub fn print(eval: &Evaluation, summary_only: bool) {
         progress::threads()
     );
     match &eval.binaries {
-        Some(b) => println!(
+        Some(b) => outln!(
             "brainwire ratios count the challenge binaries: {} ({} bytes) + {} ({} bytes)",
             b.encode.display(),
             b.encode_len,
             b.decode.display(),
             b.decode_len
         ),
-        None => println!(
-            "./encode and ./decode not found: brainwire ratios do not include the binaries' size"
+        None => outln!(
+            "./encode and ./decode not found beside brainwire (pass --encode-bin/--decode-bin): brainwire ratios do not include the binaries' size"
         ),
     }
-    println!(
+    outln!(
         "{:<10} {:>14} {:>12} {:>8} {:>13} {:>13}  round trip",
         "codec", "compressed", "+binaries", "ratio", "enc MB/s/core", "dec MB/s/core"
     );
@@ -255,7 +277,7 @@ pub fn print(eval: &Evaluation, summary_only: bool) {
         let dec: f64 = c.files.iter().map(|f| f.decode_seconds).sum();
         let bins = c.binaries_len(eval.binaries.as_ref());
         let failures = c.failures();
-        println!(
+        outln!(
             "{:<10} {:>14} {:>12} {:>8.3} {:>13.1} {:>13.1}  {}",
             c.name(),
             c.compressed(),
@@ -267,17 +289,24 @@ pub fn print(eval: &Evaluation, summary_only: bool) {
             eval.ratio(c),
             raw as f64 / 1e6 / enc.max(1e-9),
             raw as f64 / 1e6 / dec.max(1e-9),
-            if failures == 0 {
-                format!("{}/{} identical", c.files.len(), c.files.len())
-            } else {
-                format!("{failures} FAILED")
+            match (failures, c.unsupported()) {
+                (0, 0) => format!("{}/{} identical", c.files.len(), c.files.len()),
+                (0, n) => format!(
+                    "{}/{} identical, {n} not taken (counted raw)",
+                    c.files.len() - n,
+                    c.files.len()
+                ),
+                (f, _) => format!("{f} FAILED"),
             }
         );
     }
     for c in &eval.codecs {
         for (i, f) in c.files.iter().enumerate() {
             if let Some(e) = &f.error {
-                eprintln!("brainwire: error: {} on {}: {e}", c.name(), eval.names[i]);
+                errln!("brainwire: error: {} on {}: {e}", c.name(), eval.names[i]);
+            }
+            if let Some(why) = &f.unsupported {
+                errln!("brainwire: note: {} cannot take {} ({why}); counted at its raw size", c.name(), eval.names[i]);
             }
         }
     }
@@ -307,6 +336,7 @@ pub fn to_json(eval: &Evaluation) -> serde_json::Value {
                 "encode_seconds": enc,
                 "decode_seconds": dec,
                 "failures": c.failures(),
+                "unsupported": c.unsupported(),
             })
         }).collect::<Vec<_>>(),
         "per_file": eval.names.iter().enumerate().map(|(i, name)| json!({
@@ -314,6 +344,7 @@ pub fn to_json(eval: &Evaluation) -> serde_json::Value {
             "raw_bytes": eval.raw[i],
             "compressed_bytes": eval.codecs.iter().map(|c| (c.name(), json!(c.files[i].compressed))).collect::<serde_json::Map<_, _>>(),
             "errors": eval.codecs.iter().filter_map(|c| c.files[i].error.as_ref().map(|e| (c.name(), json!(e)))).collect::<serde_json::Map<_, _>>(),
+            "unsupported": eval.codecs.iter().filter_map(|c| c.files[i].unsupported.as_ref().map(|e| (c.name(), json!(e)))).collect::<serde_json::Map<_, _>>(),
         })).collect::<Vec<_>>(),
     })
 }

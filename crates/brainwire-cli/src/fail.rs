@@ -17,6 +17,11 @@ pub enum Exit {
     BadInput = 3,
     /// `eval`: a codec did not give back the original bytes.
     Mismatch = 4,
+    /// Memory ran out (the work needs more than this machine or its limits
+    /// allow); nothing was written for the files in progress.
+    OutOfMemory = 5,
+    /// A bug in brainwire (a contained panic); please report it.
+    Internal = 6,
 }
 
 /// An error with its exit code.
@@ -76,6 +81,16 @@ where
     fn or_bad(self, what: impl FnOnce() -> String) -> Result<T> {
         self.map_err(|e| Failure::new(Exit::BadInput, e.into().context(what())))
     }
+}
+
+/// A contained panic as the run's failure. `println!` on a closed or full
+/// standard output is an I/O error, not a bug.
+pub fn internal(panic: String) -> Failure {
+    if panic.contains("failed printing to stdout") {
+        let reason = panic.rsplit(": ").next().unwrap_or("write error").trim_end_matches(')');
+        return Failure::new(Exit::Io, anyhow::anyhow!("cannot write to standard output: {reason}"));
+    }
+    Failure::new(Exit::Internal, anyhow::anyhow!("{panic}"))
 }
 
 thread_local! {

@@ -11,12 +11,20 @@ mod codecs;
 mod eval;
 mod fail;
 mod files;
+mod memory;
+mod out;
 mod plot;
 mod progress;
 mod report;
 
+/// Out of memory outside the fallible decode path ends the run with one
+/// line and exit 5 instead of an abort (see `memory`).
+#[global_allocator]
+static ALLOCATOR: memory::Checked = memory::Checked;
+
 use clap::{Args, Parser, Subcommand};
 use fail::{Classify, Exit, Failure, Result};
+use out::{errln, outln};
 use std::path::{Path, PathBuf};
 
 const MAIN_HELP: &str = "\
@@ -24,16 +32,24 @@ Examples:
   brainwire synth -o data --files 20 --seconds 5
   brainwire encode data -o packed            # every data/**/*.wav -> packed/**/*.wav.bw
   brainwire decode packed -o restored        # every packed/**/*.bw -> restored/**/*.wav
-  brainwire eval data.zip                    # brainwire profiles vs bzip2, xz, zstd
-  brainwire report data.zip -o report        # PNG and SVG plots, open report/index.html
+  brainwire encode - -o - < a.wav > a.bw     # '-' is standard input / output
+  brainwire eval data                        # brainwire profiles vs bzip2, xz, zstd
+  brainwire report data -o report            # PNG and SVG plots, open report/index.html
   brainwire inspect packed/a.wav.bw
 
+Outputs are written to a temporary file, flushed and renamed into place; an
+existing file is never replaced without --force (not even by a run started
+meanwhile). Devices and FIFOs named with -o are written in place.
+
+Every error is one line, brainwire: error: ..., naming the file and the reason.
 Exit codes:
   0  success
   1  usage: wrong arguments, nothing to work on, or an output that exists
-  2  I/O: a file or directory could not be read or written
+  2  I/O: a file, directory or standard output could not be read or written
   3  bad input: a file is damaged, truncated or not what the command expects
-  4  eval: a codec did not give back the original bytes";
+  4  eval: a codec did not give back the original bytes
+  5  out of memory (nothing was written for the files in progress)
+  6  internal error: a bug in brainwire, please report it";
 
 #[derive(Parser)]
 #[command(
@@ -215,12 +231,15 @@ struct SetArgs {
         default_value = "max,fast,tables,lite,bzip2,xz,zstd"
     )]
     codec: Vec<String>,
-    /// Challenge encoder: its size counts against brainwire's ratio; run by --codec challenge.
-    #[arg(long, value_name = "PATH", default_value = "./encode")]
-    encode_bin: PathBuf,
-    /// Challenge decoder: its size counts against brainwire's ratio; run by --codec challenge.
-    #[arg(long, value_name = "PATH", default_value = "./decode")]
-    decode_bin: PathBuf,
+    /// Challenge encoder: its size counts against brainwire's ratio; run by
+    /// --codec challenge. Default: `encode` beside this executable or up to
+    /// two directories above it (where build.sh puts it), whatever the
+    /// current directory.
+    #[arg(long, value_name = "PATH")]
+    encode_bin: Option<PathBuf>,
+    /// Challenge decoder (default: `decode`, found as --encode-bin is).
+    #[arg(long, value_name = "PATH")]
+    decode_bin: Option<PathBuf>,
 }
 
 fn parse_profile(name: &str) -> std::result::Result<brainwire_core::Profile, String> {
@@ -229,11 +248,34 @@ fn parse_profile(name: &str) -> std::result::Result<brainwire_core::Profile, Str
 }
 
 impl SetArgs {
+    /// The challenge binaries: as given, else found beside this executable.
+    fn challenge_bins(&self) -> (PathBuf, PathBuf) {
+        let beside = std::env::current_exe().ok().and_then(|exe| {
+            exe.ancestors()
+                .skip(1)
+                .take(3)
+                .map(|dir| (dir.join("encode"), dir.join("decode")))
+                .find(|(e, d)| e.is_file() && d.is_file())
+        });
+        let (e, d) = beside.unwrap_or_else(|| {
+            let here = std::env::current_exe()
+                .ok()
+                .and_then(|p| p.parent().map(Path::to_path_buf))
+                .unwrap_or_default();
+            (here.join("encode"), here.join("decode"))
+        });
+        (
+            self.encode_bin.clone().unwrap_or(e),
+            self.decode_bin.clone().unwrap_or(d),
+        )
+    }
+
     fn codecs(&self) -> Result<Vec<codecs::Codec>> {
         let mut list = Vec::new();
+        let (encode_bin, decode_bin) = self.challenge_bins();
         for name in &self.codec {
             let name = name.trim();
-            let codec = codecs::Codec::from_name(name, &self.encode_bin, &self.decode_bin).ok_or_else(|| {
+            let codec = codecs::Codec::from_name(name, &encode_bin, &decode_bin).ok_or_else(|| {
                 Failure::usage(format!(
                     "unknown codec '{name}' (choose from lite, tables, max, fast, challenge, bzip2, xz, zstd, flac)"
                 ))
@@ -257,25 +299,30 @@ impl SetArgs {
     }
 
     fn binaries(&self) -> Option<eval::Binaries> {
-        eval::Binaries::find(self.encode_bin.clone(), self.decode_bin.clone())
+        let (encode, decode) = self.challenge_bins();
+        eval::Binaries::find(encode, decode)
+    }
+}
+
+/// Runs `work` on a pool of `jobs` worker threads (default: one per core).
+/// When the system refuses threads (a thread or memory limit), this thread
+/// alone does the work, after a one-line warning: the pool is then this
+/// thread, so nothing is spawned.
+fn in_pool<T: Send>(jobs: Option<usize>, work: impl FnOnce() -> T + Send) -> T {
+    let threads = |n: usize| rayon::ThreadPoolBuilder::new().num_threads(n);
+    match threads(jobs.unwrap_or(0)).build() {
+        Ok(pool) => pool.install(work),
+        Err(e) => {
+            let wanted = jobs.map_or("worker".into(), |n| n.to_string());
+            errln!("brainwire: warning: cannot start {wanted} threads ({e}); working on 1 thread");
+            // Only fails if this thread is in a pool already, which it is not.
+            let _pool = threads(1).use_current_thread().build();
+            work()
+        }
     }
 }
 
 fn run(cli: Cli) -> Result<()> {
-    if let Some(jobs) = cli.jobs {
-        if jobs == 0 {
-            return Err(Failure::usage("--jobs must be at least 1"));
-        }
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(jobs)
-            .build_global()
-            .map_err(|e| {
-                Failure::new(
-                    Exit::Io,
-                    anyhow::anyhow!("cannot start {jobs} threads: {e}"),
-                )
-            })?;
-    }
     match cli.command {
         Command::Encode { batch, profile, chunked } if chunked::wants_encode(&batch.inputs, &chunked) => {
             chunked::encode(&batch.inputs, batch.out.as_deref(), batch.force, profile, &chunked)
@@ -337,7 +384,7 @@ fn synth(out: &Path, files: usize, seconds: f64, seed: u64) -> Result<()> {
         .filter_map(|p| std::fs::metadata(p).ok())
         .map(|m| m.len())
         .sum();
-    println!(
+    outln!(
         "wrote {} synthetic recordings of {seconds} s ({}) to {} (seed {seed})",
         paths.len(),
         progress::bytes(bytes),
@@ -352,7 +399,9 @@ fn main() -> std::process::ExitCode {
         Err(e) => {
             // Help and version go to stdout with exit 0; usage errors exit 1
             // (clap's own default would be 2, which we keep for I/O).
-            let _ = e.print();
+            if e.print().is_err() {
+                out::record(&std::io::Error::other("closed"));
+            }
             return std::process::ExitCode::from(if e.use_stderr() {
                 Exit::Usage as u8
             } else {
@@ -360,11 +409,17 @@ fn main() -> std::process::ExitCode {
             });
         }
     };
-    match run(cli) {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(failure) => {
-            eprintln!("brainwire: error: {failure}");
-            std::process::ExitCode::from(failure.exit as u8)
-        }
+    if cli.jobs == Some(0) {
+        errln!("brainwire: error: --jobs must be at least 1");
+        return std::process::ExitCode::from(Exit::Usage as u8);
     }
+    let jobs = cli.jobs;
+    let result = in_pool(jobs, || fail::contain(|| run(cli)))
+        .unwrap_or_else(|panic| Err(fail::internal(panic)));
+    let mut exit = Exit::Ok;
+    for failure in [result.err(), out::finish().err()].into_iter().flatten() {
+        errln!("brainwire: error: {failure}");
+        exit = exit.max(failure.exit);
+    }
+    std::process::ExitCode::from(exit as u8)
 }

@@ -16,6 +16,29 @@ pub fn bar(len: u64, what: &str) -> ProgressBar {
     bar
 }
 
+/// A bar for work measured in bytes: each input byte counts once when it is
+/// read and once when its file is coded and written (the codec reports no
+/// progress inside a file), so a single large file moves while it is read
+/// and shows the rest as the coding half. It ticks on its own, so a long
+/// file still shows time passing; its message names the file last started.
+pub fn bytes_bar(total_bytes: u64, what: &str) -> ProgressBar {
+    let bar = ProgressBar::new(total_bytes.saturating_mul(2));
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{prefix:>8} [{bar:32}] {percent:>3}% ({elapsed}, ~{eta} left) {wide_msg}",
+        )
+        .expect("the template is valid")
+        .progress_chars("=> "),
+    );
+    bar.set_prefix(what.to_string());
+    // The tick is a thread of its own: not where threads may be refused
+    // (the pool fell back to one thread) or were asked not to be (-j 1).
+    if !bar.is_hidden() && rayon::current_num_threads() > 1 {
+        bar.enable_steady_tick(std::time::Duration::from_millis(250));
+    }
+    bar
+}
+
 /// "1 thread", "2 threads": the worker pool's size in words.
 pub fn threads() -> String {
     match rayon::current_num_threads() {

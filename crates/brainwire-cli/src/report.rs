@@ -6,6 +6,7 @@ use crate::codecs::Codec;
 use crate::eval::{self, Binaries, Evaluation};
 use crate::fail::{contain, Classify, Failure, Result};
 use crate::files::{self, Recording};
+use crate::out::{errln, outln};
 use crate::plot::{self, BitsOverTime, BitsVsEntropy, CodeWidths, RatioEcdf, ResidualHistogram};
 use brainwire_core::{AdcLattice, ByteCounter, Encoder, Profile};
 use rayon::prelude::*;
@@ -42,7 +43,7 @@ pub fn run(
                     .files
                     .iter()
                     .zip(&evaluation.raw)
-                    .filter(|(f, _)| f.error.is_none())
+                    .filter(|(f, _)| f.error.is_none() && f.unsupported.is_none())
                     .map(|(f, &raw)| raw as f64 / f.compressed.max(1) as f64)
                     .collect();
                 let sizes = |o: &eval::CodecOutcome| {
@@ -72,7 +73,7 @@ pub fn run(
                     .files
                     .iter()
                     .zip(&per_file)
-                    .filter(|(f, &(_, samples))| f.error.is_none() && samples > 0)
+                    .filter(|(f, &(_, samples))| f.error.is_none() && f.unsupported.is_none() && samples > 0)
                     .map(|(f, &(entropy, samples))| {
                         (entropy, f.compressed as f64 * 8.0 / samples as f64)
                     })
@@ -110,13 +111,13 @@ pub fn run(
     std::fs::write(&index, html).or_io(|| format!("cannot write '{}'", index.display()))?;
 
     eval::print(&evaluation, true);
-    println!();
+    outln!();
     for p in &written {
-        println!("wrote {}", p.display());
+        outln!("wrote {}", p.display());
     }
-    println!("wrote {}\nwrote {}", summary.display(), index.display());
+    outln!("wrote {}\nwrote {}", summary.display(), index.display());
     if stats.off > 0 {
-        println!(
+        outln!(
             "note: {} samples off the 10-bit ADC lattice are left out of the code plots",
             stats.off
         );
@@ -168,7 +169,7 @@ fn bits_over_time(recording: &Recording) -> Result<BitsOverTime> {
             |&profile| match contain(|| coded_bits_per_block(profile, lattice, &samples)) {
                 Ok(bits) => Some((profile.name().to_string(), bits)),
                 Err(e) => {
-                    eprintln!(
+                    errln!(
                         "brainwire: warning: no bits-over-time curve for {}: {e}",
                         profile.name()
                     );

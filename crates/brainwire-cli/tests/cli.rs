@@ -130,7 +130,10 @@ fn single_files_go_beside_their_input_or_to_a_chosen_name() {
 #[test]
 fn eval_on_synth_prints_a_ratio_per_codec() {
     let dir = with_synth(3);
-    let out = ok(dir.path(), &["eval", "data", "--codec", "tables,lite,zstd"]);
+    let out = ok(
+        dir.path(),
+        &["eval", "data", "--codec", "tables,lite,zstd", "--encode-bin", "none", "--decode-bin", "none"],
+    );
     assert!(out.contains("./encode and ./decode not found"), "{out}");
     for codec in ["tables", "lite", "zstd"] {
         let row = out
@@ -155,7 +158,7 @@ fn eval_json_is_machine_readable_and_brainwire_beats_general_compressors() {
     let dir = with_synth(2);
     let out = ok(
         dir.path(),
-        &["eval", "data", "--codec", "tables,xz", "--json"],
+        &["eval", "data", "--codec", "tables,xz", "--json", "--encode-bin", "none", "--decode-bin", "none"],
     );
     let json: serde_json::Value = serde_json::from_str(&out).expect("eval --json prints JSON");
     assert_eq!(json["files"], 2);
@@ -207,6 +210,10 @@ fn eval_reads_a_zip_and_counts_challenge_binaries() {
             "--codec",
             "tables,challenge,bzip2",
             "--json",
+            "--encode-bin",
+            "./encode",
+            "--decode-bin",
+            "./decode",
         ],
     );
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -306,7 +313,7 @@ fn help_shows_examples_and_exit_codes() {
     let help = ok(dir.path(), &["--help"]);
     for words in [
         "Examples:",
-        "brainwire eval data.zip",
+        "brainwire eval data",
         "Exit codes:",
         "3  bad input",
     ] {

@@ -24,7 +24,8 @@ pub enum Error {
     HeaderDamaged,
     /// The file ends before the data its header announces.
     Truncated,
-    /// The sizes in the header cannot be held in memory on this machine.
+    /// The sizes in the header cannot be held in memory on this machine (or
+    /// the memory for the decoded file could not be had).
     TooLarge,
     /// The codec stream could not be decoded.
     Corrupt(CoreError),
@@ -58,7 +59,19 @@ impl fmt::Display for Error {
             Self::HeaderDamaged => f.write_str("the brainwire header is damaged"),
             Self::Truncated => f.write_str("the brainwire file is truncated"),
             Self::TooLarge => f.write_str("the recording is too large for this machine"),
-            Self::Corrupt(e) => write!(f, "the coded samples are damaged: {e}"),
+            // An unknown id is far likelier a damaged byte than a newer
+            // file, so the message names both.
+            Self::Corrupt(CoreError::UnknownProfile(p)) => write!(
+                f,
+                "unknown codec profile {p}: the file is damaged or was written by a newer brainwire"
+            ),
+            Self::Corrupt(CoreError::UnknownLattice(l)) => write!(
+                f,
+                "unknown ADC lattice {l}: the file is damaged or was written by a newer brainwire"
+            ),
+            // The decoders cannot tell a cut-off stream from a damaged one
+            // once the header fits, so both are named.
+            Self::Corrupt(e) => write!(f, "the coded samples are damaged or truncated ({e})"),
             Self::IntegrityMismatch { expected, actual } => write!(
                 f,
                 "checksum mismatch: the file is damaged (expected CRC-32C {expected:08x}, got {actual:08x})"
