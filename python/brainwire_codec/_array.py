@@ -133,7 +133,7 @@ def encode(
 
 def _as_stream(buf) -> np.ndarray:
     if isinstance(buf, np.ndarray):
-        return np.ascontiguousarray(buf).reshape(-1).view(np.uint8)
+        return np.asarray(buf, order="C").reshape(-1).view(np.uint8)
     return np.frombuffer(memoryview(buf).cast("B") if not isinstance(buf, bytes) else buf, np.uint8)
 
 
@@ -183,7 +183,8 @@ def _decoded_array(info, raw: np.ndarray) -> np.ndarray:
     if size == 0:
         return np.empty(layout.shape, dtype=x.dtype, order=layout.order)
     y = x.T if layout.ndim == 2 and layout.channel_axis == 0 else x.reshape(layout.shape)
-    return np.asfortranarray(y) if layout.order == "F" else np.ascontiguousarray(y)
+    # np.asarray, not np.ascontiguousarray: that one makes 0-D arrays 1-D.
+    return np.asarray(y, order=layout.order)
 
 
 def decode(buf, threads: int = 0) -> np.ndarray:
