@@ -9,6 +9,7 @@ stream's application metadata, laid out as FORMAT.md's "numpy metadata".
 
 from __future__ import annotations
 
+import os
 import struct
 import sys
 
@@ -26,6 +27,31 @@ _VERSION = 1
 # magic, version, ndim, channel axis, order, byte order; then ndim u64 sizes.
 _HEAD = struct.Struct("<4sBBBcc")
 _MAX_NDIM = 2
+
+
+# rayon's global pool (threads=0) does not survive fork(): its worker threads
+# stay in the parent, and a forked child (a process pool of SpikeInterface,
+# dask or multiprocessing) that uses it waits forever. A forked child asks for
+# a pool of its own instead; the bytes never depend on the thread count.
+_forked = False
+
+
+def _after_fork_in_child() -> None:
+    global _forked
+    _forked = True
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _threads(threads) -> int:
+    threads = int(threads)
+    if threads < 0:
+        raise ValueError(f"threads must be >= 0 (0 = all cores), got {threads}")
+    if threads == 0 and _forked:
+        return os.cpu_count() or 1
+    return threads
 
 
 def profiles() -> list[str]:
@@ -124,7 +150,7 @@ def encode(
         profile=profile,
         chunk_frames=None if chunk_frames is None else int(chunk_frames),
         checksum=bool(checksum),
-        threads=int(threads),
+        threads=_threads(threads),
         rate_hz=None if rate_hz is None else float(rate_hz),
         metadata=metadata,
         **_lattice_args(lattice),
@@ -190,7 +216,7 @@ def _decoded_array(info, raw: np.ndarray) -> np.ndarray:
 def decode(buf, threads: int = 0) -> np.ndarray:
     """Decompresses a stream from ``encode`` into an array of the same dtype,
     shape and memory order. ``buf`` is any bytes-like object or ndarray."""
-    info, raw = _native.decode_interleaved(_as_stream(buf), threads=int(threads))
+    info, raw = _native.decode_interleaved(_as_stream(buf), threads=_threads(threads))
     return _decoded_array(info, raw)
 
 

@@ -178,3 +178,18 @@ def test_real_recordings_interleaved(real_32ch):
     for a in [x, (x.astype(np.int32) // 64 * 12).astype("int16"), np.asfortranarray(x)]:
         stream, _ = roundtrip(a)
         print(f"real 32 ch {a.shape}: ratio {a.nbytes / len(stream):.3f}")
+
+
+def _encode_in_child(x):
+    return bw.decode(bw.encode(x))
+
+
+def test_forked_children_code_after_the_parent_did():
+    import multiprocessing
+
+    x = synthetic(40000, 8)
+    roundtrip(x, threads=0)  # the parent's global thread pool exists now
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        results = [pool.apply_async(_encode_in_child, (x,)) for _ in range(2)]
+        for r in results:
+            np.testing.assert_array_equal(r.get(timeout=120), x)
