@@ -118,7 +118,10 @@ fn encode_interleaved<'py>(
     let lattice = match (lattice, lattice_step) {
         ("auto", None) => LatticeMode::Auto,
         ("identity", None) => LatticeMode::Identity,
-        ("step", Some(step)) => LatticeMode::Step { step, offset: lattice_offset },
+        ("step", Some(step)) => LatticeMode::Step {
+            step,
+            offset: lattice_offset,
+        },
         _ => {
             return Err(PyValueError::new_err(format!(
                 "lattice must be 'auto', 'identity' or 'step' with lattice_step, got {lattice:?}"
@@ -135,7 +138,9 @@ fn encode_interleaved<'py>(
         metadata,
     };
     if samples.ndim() != 2 || !samples.is_c_contiguous() {
-        return Err(PyTypeError::new_err("samples must be a C-contiguous 2-D array"));
+        return Err(PyTypeError::new_err(
+            "samples must be a C-contiguous 2-D array",
+        ));
     }
     let channels = samples.shape()[1];
 
@@ -143,11 +148,18 @@ fn encode_interleaved<'py>(
         ($t:ty, $st:expr) => {
             if let Ok(a) = samples.cast::<PyArray2<$t>>() {
                 let ro = a.readonly();
-                let slice = ro.as_slice().map_err(|e| PyTypeError::new_err(e.to_string()))?;
+                let slice = ro
+                    .as_slice()
+                    .map_err(|e| PyTypeError::new_err(e.to_string()))?;
                 let bytes = le_bytes_of!(slice, $t);
                 let stream = py
                     .detach(|| {
-                        brainwire_chunked::encode_interleaved(bytes.as_slice(), $st, channels, &opts)
+                        brainwire_chunked::encode_interleaved(
+                            bytes.as_slice(),
+                            $st,
+                            channels,
+                            &opts,
+                        )
                     })
                     .map_err(to_py_err)?;
                 return Ok(PyBytes::new(py, &stream));
@@ -168,14 +180,24 @@ fn encode_interleaved<'py>(
 type InfoTuple = (&'static str, u64, u32, Option<f64>, Vec<u8>);
 
 fn info_tuple(info: ArrayInfo) -> InfoTuple {
-    (dtype_name(info.dtype), info.frames, info.channels, info.rate_hz, info.metadata)
+    (
+        dtype_name(info.dtype),
+        info.frames,
+        info.channels,
+        info.rate_hz,
+        info.metadata,
+    )
 }
 
 /// Reads a stream's header without decoding its samples.
 #[pyfunction]
 fn read_info(stream: PyReadonlyArray1<'_, u8>) -> PyResult<InfoTuple> {
-    let s = stream.as_slice().map_err(|e| PyTypeError::new_err(e.to_string()))?;
-    brainwire_chunked::read_info(s).map(info_tuple).map_err(to_py_err)
+    let s = stream
+        .as_slice()
+        .map_err(|e| PyTypeError::new_err(e.to_string()))?;
+    brainwire_chunked::read_info(s)
+        .map(info_tuple)
+        .map_err(to_py_err)
 }
 
 /// Decodes a whole stream: its header and its interleaved little-endian
@@ -187,7 +209,9 @@ fn decode_interleaved<'py>(
     stream: PyReadonlyArray1<'py, u8>,
     threads: usize,
 ) -> PyResult<(InfoTuple, Bound<'py, PyArray1<u8>>)> {
-    let s = stream.as_slice().map_err(|e| PyTypeError::new_err(e.to_string()))?;
+    let s = stream
+        .as_slice()
+        .map_err(|e| PyTypeError::new_err(e.to_string()))?;
     let (info, samples) = py
         .detach(|| brainwire_chunked::decode_interleaved(s, threads))
         .map_err(to_py_err)?;
