@@ -21,7 +21,6 @@ fresh_venv() {
     echo "-- python: fresh venv $1 ($("$python" --version))"
     rm -rf "$1"
     "$python" -m venv "$1"
-    "$1/bin/python" -m pip install -q --upgrade pip
     echo "-- python: pip install ./python"
     (cd "$repo" && "$1/bin/python" -m pip install -q ./python)
     echo "-- python: pip install -r $(basename "$2")"
