@@ -31,7 +31,7 @@ fresh_venv() {
 run_pytest() {
     local venv="$1" status=0
     shift
-    (cd "$here" && "$venv/bin/python" -m pytest -p no:cacheprovider -rs "$@") || status=$?
+    (cd "$here" && "$venv/bin/pytest" -p no:cacheprovider -rs "$@") || status=$?
     if [ "$status" -eq 5 ]; then
         echo "python/ci.sh: pytest ran no tests" >&2
     fi

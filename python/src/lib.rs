@@ -1,6 +1,6 @@
 //! `brainwire_codec._native`: the thin pyo3 layer over `brainwire-chunked`.
 //!
-//! It moves bytes only: the Python side (`brainwire_codec/_array.py`) turns
+//! It moves bytes only: the Python side (`src/brainwire_codec/_array.py`) turns
 //! any accepted ndarray into a C-contiguous (frames, channels) array of a
 //! native integer type and keeps shape, order and byte order in the stream's
 //! metadata. Samples are borrowed from numpy without a copy, decoded samples
