@@ -159,8 +159,9 @@ const RAIL_NEAR_CODES: u32 = 16;
 const RAIL_SPREADS: usize = 8;
 
 /// `x + 1` in half octaves (`2 log2(x + 1)`, floored), from `first`, as
-/// one of `steps` steps (the ends take everything beyond them).
-#[inline]
+/// one of `steps` steps (the ends take everything beyond them). Always
+/// inlined: at the challenge's opt-level "z" the call costs more than it.
+#[inline(always)]
 fn half_octaves(x: u64, first: usize, steps: usize) -> usize {
     let v = x + 1;
     let b = 63 - v.leading_zeros() as usize;
