@@ -66,8 +66,8 @@ are stored as they are, so any file round-trips.
     Encode {
         #[command(flatten)]
         batch: BatchArgs,
-        /// Trade-off between ratio and speed: lite, tables or max. Without it,
-        /// each file gets the smaller of max and tables, as with ./encode.
+        /// Trade-off between ratio and speed: lite, tables, max (version 4) or
+        /// max3 (version 3). Without it: max, as with ./encode.
         #[arg(long, short, value_parser = parse_profile)]
         profile: Option<brainwire_core::Profile>,
     },
@@ -210,7 +210,7 @@ struct SetArgs {
 
 fn parse_profile(name: &str) -> std::result::Result<brainwire_core::Profile, String> {
     brainwire_core::Profile::from_name(name)
-        .ok_or_else(|| format!("unknown profile '{name}' (choose lite, tables or max)"))
+        .ok_or_else(|| format!("unknown profile '{name}' (choose lite, tables, max or max3)"))
 }
 
 impl SetArgs {

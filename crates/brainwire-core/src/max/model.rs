@@ -204,9 +204,7 @@ impl Model {
 
     /// Version 4's model: the scale factors `scales` (Q8) per context.
     pub fn with_scales(lattice: AdcLattice, scales: [u16; SCALE_CONTEXTS]) -> Self {
-        let mut m = Self::new(lattice);
-        m.scales = Some(scales);
-        m
+        Self { scales: Some(scales), ..Self::new(lattice) }
     }
 
     /// The scale context of the sample [`Model::window`] was last called

@@ -47,10 +47,6 @@ fn encode_version(lattice: AdcLattice, version: Version, samples: &[i16]) -> Vec
     out.0
 }
 
-fn decode(lattice: AdcLattice, bytes: &[u8], n: usize) -> Result<Vec<i16>, Error> {
-    decode_version(lattice, Version::V3, bytes, n)
-}
-
 fn decode_version(lattice: AdcLattice, version: Version, bytes: &[u8], n: usize) -> Result<Vec<i16>, Error> {
     let mut dec = Decoder::with_version(lattice, version, bytes);
     let mut v = Vec::with_capacity(n);
