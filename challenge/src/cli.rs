@@ -181,6 +181,10 @@ fn describe(e: &Error) -> (&'static [u8], Option<u8>) {
         Error::UnsupportedVersion(v) => (b" needs a newer decoder (format version ", Some(v)),
         Error::UnknownKind(k) => (b" needs a newer decoder (payload kind ", Some(k)),
         Error::UnknownHeaderMode(m) => (b" needs a newer decoder (header mode ", Some(m)),
+        // A profile of another pair (`./encode-lite`'s in `./decode`, say).
+        Error::Corrupt(CoreError::UnknownProfile(p)) if Profile::from_id(p).is_some() => {
+            (b" is coded with another profile (use `brainwire decode`; codec profile ", Some(p))
+        }
         Error::Corrupt(CoreError::UnknownProfile(p)) => (b" needs a newer decoder (codec profile ", Some(p)),
         Error::Corrupt(CoreError::UnknownLattice(l)) => (b" needs a newer decoder (ADC lattice ", Some(l)),
         Error::HeaderDamaged => (b" is damaged (header checksum mismatch)", None),

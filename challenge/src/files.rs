@@ -13,10 +13,8 @@ use alloc::vec;
 use alloc::vec::Vec;
 use core::ffi::CStr;
 
-use crate::sys::{self, Errno, Fd, FileId, FileType};
+use crate::sys::{self, Errno, Fd, FileId, FileType, EINVAL, EISDIR};
 
-const EINVAL: i32 = 22;
-const EISDIR: i32 = 21;
 
 /// Reads a whole file. Returns its bytes and its identity (for the
 /// same-file check).

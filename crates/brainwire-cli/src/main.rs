@@ -90,9 +90,9 @@ decodable on its own):
     Encode {
         #[command(flatten)]
         batch: BatchArgs,
-        /// Trade-off between ratio and speed: lite, tables, max or fast. Without it,
-        /// fast: within 0.01 % of max's ratio at several times its speed (./encode
-        /// keeps the smaller of max and tables).
+        /// Trade-off between ratio and speed: lite, tables, max (version 4), max3
+        /// (version 3) or fast. Without it, fast: within 0.1 % of max's ratio at
+        /// about twice its speed (./encode writes max).
         #[arg(long, short, value_parser = parse_profile)]
         profile: Option<brainwire_core::Profile>,
         #[command(flatten)]
@@ -244,7 +244,7 @@ struct SetArgs {
 
 fn parse_profile(name: &str) -> std::result::Result<brainwire_core::Profile, String> {
     brainwire_core::Profile::from_name(name)
-        .ok_or_else(|| format!("unknown profile '{name}' (choose lite, tables, max or fast)"))
+        .ok_or_else(|| format!("unknown profile '{name}' (choose lite, tables, max, max3 or fast)"))
 }
 
 impl SetArgs {

@@ -50,6 +50,21 @@ pub enum Version {
     V4,
 }
 
+/// The model of `version`, built once (a caller naming a constant version
+/// links one constructor).
+#[inline(always)]
+fn model_of(lattice: AdcLattice, version: Version) -> Model {
+    match version {
+        Version::V3 => Model::new(lattice),
+        Version::V4 => Model::with_scales(lattice, scales::SCALES_Q8),
+    }
+}
+
+#[inline(always)]
+fn rails_of(lattice: AdcLattice, version: Version) -> Option<Rails> {
+    (version == Version::V4).then(|| Rails::new(lattice.len()))
+}
+
 /// Encoder of one channel in the `max` profile.
 pub struct Encoder {
     model: Model,
@@ -65,12 +80,7 @@ impl Encoder {
 
     /// An encoder of `version`.
     pub fn with_version(lattice: AdcLattice, version: Version) -> Self {
-        let mut e = Self::new(lattice);
-        if version == Version::V4 {
-            e.rails = Some(Rails::new(lattice.len()));
-            e.model = Model::with_scales(lattice, scales::SCALES_Q8);
-        }
-        e
+        Self { model: model_of(lattice, version), rails: rails_of(lattice, version), rc: RangeEncoder::new() }
     }
 
     /// An encoder with parts of the model switched off (see [`Ablation`]).
@@ -146,12 +156,7 @@ impl<'a> Decoder<'a> {
 
     /// A decoder of `version`.
     pub fn with_version(lattice: AdcLattice, version: Version, payload: &'a [u8]) -> Self {
-        let mut d = Self::new(lattice, payload);
-        if version == Version::V4 {
-            d.rails = Some(Rails::new(lattice.len()));
-            d.model = Model::with_scales(lattice, scales::SCALES_Q8);
-        }
-        d
+        Self { model: model_of(lattice, version), rails: rails_of(lattice, version), rc: RangeDecoder::new(payload) }
     }
 
     /// A decoder for a stream made by [`Encoder::with_ablation`].

@@ -159,8 +159,9 @@ const RAIL_NEAR_CODES: u32 = 16;
 const RAIL_SPREADS: usize = 8;
 
 /// `x + 1` in half octaves (`2 log2(x + 1)`, floored), from `first`, as
-/// one of `steps` steps (the ends take everything beyond them).
-#[inline]
+/// one of `steps` steps (the ends take everything beyond them). Always
+/// inlined: at the challenge's opt-level "z" the call costs more than it.
+#[inline(always)]
 fn half_octaves(x: u64, first: usize, steps: usize) -> usize {
     let v = x + 1;
     let b = 63 - v.leading_zeros() as usize;
@@ -203,9 +204,7 @@ impl Model {
 
     /// Version 4's model: the scale factors `scales` (Q8) per context.
     pub fn with_scales(lattice: AdcLattice, scales: [u16; SCALE_CONTEXTS]) -> Self {
-        let mut m = Self::new(lattice);
-        m.scales = Some(scales);
-        m
+        Self { scales: Some(scales), ..Self::new(lattice) }
     }
 
     /// The scale context of the sample [`Model::window`] was last called

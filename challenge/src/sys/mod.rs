@@ -1,0 +1,105 @@
+//! Everything that touches the C library: the only module with `unsafe`,
+//! split by role: [`libc`] declares the C functions and types (typed
+//! `struct stat` per architecture), [`fd`] wraps descriptors, file identities
+//! and paths, [`alloc`] is the global allocator, and this module is the
+//! runtime: standard streams, exit, arguments, the C `main` and the panic
+//! handler.
+//!
+//! Invariant: every other module sees only safe functions. Each `unsafe`
+//! block says why it is sound; the common reasons are that the pointer and
+//! length passed to libc come from a live Rust slice, and that C strings
+//! come from `CStr` (so they are NUL-terminated and outlive the call).
+#![allow(unsafe_code)]
+
+mod alloc;
+mod fd;
+mod libc;
+
+use core::ffi::{c_char, c_int, CStr};
+
+pub use fd::{c_str, pid, remove_file, rename_file, resolve, Errno, Fd, FileId, FileType};
+pub use libc::{EINVAL, EISDIR};
+
+/// Writes a message to standard error, ignoring failure (there is nowhere
+/// left to report it).
+pub fn write_stderr(msg: &[u8]) {
+    let fd = Fd(2);
+    let _ = fd.write_all(msg);
+    // Standard error is not ours to close.
+    core::mem::forget(fd);
+}
+
+/// Writes to standard output (for `--help`), ignoring failure.
+pub fn write_stdout(msg: &[u8]) {
+    let fd = Fd(1);
+    let _ = fd.write_all(msg);
+    core::mem::forget(fd);
+}
+
+pub fn exit_process(code: i32) -> ! {
+    // SAFETY: exit has no preconditions; nothing here needs destructors.
+    unsafe { libc::exit(code) }
+}
+
+/// The command-line arguments after the program name.
+pub struct Args {
+    argv: *const *const c_char,
+    next: usize,
+    argc: usize,
+}
+
+impl Iterator for Args {
+    type Item = &'static CStr;
+
+    fn next(&mut self) -> Option<&'static CStr> {
+        if self.next >= self.argc {
+            return None;
+        }
+        // SAFETY: the C runtime passes `argc` valid pointers in `argv`, each
+        // to a NUL-terminated string that lives until the process exits.
+        let p = unsafe { *self.argv.add(self.next) };
+        self.next += 1;
+        if p.is_null() {
+            return None;
+        }
+        // SAFETY: see above.
+        Some(unsafe { CStr::from_ptr(p) })
+    }
+}
+
+/// Turns the C `main` arguments into [`Args`] (used by [`crate::entry!`]).
+pub fn args(argc: c_int, argv: *const *const c_char) -> Args {
+    Args { argv, next: 1, argc: if argv.is_null() { 0 } else { argc.max(0) as usize } }
+}
+
+/// Defines the C `main` of a binary, handing its arguments to `$run`
+/// (`fn(Args) -> i32`).
+#[macro_export]
+macro_rules! entry {
+    ($run:expr) => {
+        #[allow(unsafe_code)]
+        #[no_mangle]
+        pub extern "C" fn main(argc: core::ffi::c_int, argv: *const *const core::ffi::c_char) -> core::ffi::c_int {
+            $run($crate::sys::args(argc, argv))
+        }
+    };
+}
+
+/// Exit status for a bug or an exhausted allocator.
+pub const EXIT_INTERNAL: i32 = 4;
+
+/// The precompiled `alloc` carries unwinding landing pads that name this
+/// symbol, which only `std` defines. Optimised LTO builds drop those pads
+/// (every function is nounwind under `panic = "abort"`), unoptimised builds
+/// keep them; nothing ever unwinds here, so nothing ever calls this.
+#[no_mangle]
+extern "C" fn rust_eh_personality() {}
+
+#[panic_handler]
+fn panic(_info: &core::panic::PanicInfo<'_>) -> ! {
+    // The panic message is not printed: formatting it would pull core::fmt
+    // into binaries whose size is scored. No output file exists yet at any
+    // point that can panic (output is written only after coding succeeds).
+    write_stderr(b"brainwire: internal error\n");
+    exit_process(EXIT_INTERNAL)
+}
