@@ -67,7 +67,7 @@ are stored as they are, so any file round-trips.
         #[command(flatten)]
         batch: BatchArgs,
         /// Trade-off between ratio and speed: lite, tables, max or fast. Without it,
-        /// fast: within 0.01 % of max's ratio at several times its speed (./encode
+        /// fast: within 0.1 % of max's ratio at about twice its speed (./encode
         /// keeps the smaller of max and tables).
         #[arg(long, short, value_parser = parse_profile)]
         profile: Option<brainwire_core::Profile>,
