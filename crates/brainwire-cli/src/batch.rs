@@ -148,6 +148,39 @@ fn decode_failure(path: &Path, e: brainwire_container::Error) -> Failure {
     }
 }
 
+/// How far the container's decoder reserves its output before it grows it
+/// by doubling (`RESERVE_PER_INPUT_BYTE` in brainwire-container's decode.rs).
+const DECODE_RESERVE_PER_INPUT_BYTE: u64 = 8;
+
+/// Asks, fallibly, for the memory decoding `input` will take at its peak,
+/// and gives it back: a stream that expands past what this machine (or its
+/// limits) allows then fails alone, with exit 5, and the batch goes on. The
+/// decoder itself allocates infallibly (it is also the challenge's, where
+/// every byte of code counts). Past its first reservation it grows by
+/// doubling, old and new room held at once: half as much again.
+fn memory_for_decode(path: &Path, input: &[u8]) -> Result<()> {
+    // A header that does not parse is decode's to report.
+    let Ok(info) = brainwire_container::inspect(input) else { return Ok(()) };
+    let total = info.original_len;
+    let first = (input.len() as u64).saturating_mul(DECODE_RESERVE_PER_INPUT_BYTE);
+    let peak = if total > first { total.saturating_add(total / 2) } else { total };
+    let fits = usize::try_from(peak)
+        .ok()
+        .is_some_and(|n| memory::fallible(|| Vec::<u8>::new().try_reserve_exact(n)).is_ok());
+    if fits {
+        return Ok(());
+    }
+    let name = if is_stdio(path) { "standard input".into() } else { format!("'{}'", path.display()) };
+    Err(Failure::new(
+        Exit::OutOfMemory,
+        anyhow::anyhow!(
+            "cannot decode {name}: out of memory (the decoded file is {}, decoding needs up to {})",
+            progress::bytes(total),
+            progress::bytes(peak)
+        ),
+    ))
+}
+
 /// Converts one file; returns (bytes read, bytes written). `progress` is
 /// told the input's bytes as they are read.
 fn convert(
@@ -172,7 +205,8 @@ fn convert(
             )
         })?,
         Direction::Decode => {
-            match contain(|| memory::fallible(|| brainwire_container::decode(&input))) {
+            memory_for_decode(&source.path, &input)?;
+            match contain(|| brainwire_container::decode(&input)) {
                 Ok(Ok(bytes)) => bytes,
                 Ok(Err(e)) => return Err(decode_failure(&source.path, e)),
                 Err(panic) => {

@@ -303,15 +303,8 @@ fn temporary_files_of_dead_runs_are_removed_by_the_next() {
     let d = dir.path();
     let packed = d.join("packed");
     std::fs::create_dir(&packed).unwrap();
-    let mut gone = Command::new("true").spawn().unwrap();
-    let dead_pid = gone.id();
-    gone.wait().unwrap();
-    let stale = packed.join(format!(".bw-{dead_pid:x}-0123abcd.tmp"));
-    let live = packed.join(".bw-1-0123abcd.tmp");
-    std::fs::write(&stale, "half a file").unwrap();
-    std::fs::write(&live, "pid 1 is alive").unwrap();
-
-    // A run killed mid-way, then a complete one.
+    // A run killed mid-way; then what a killed run leaves (put there after
+    // it, which would have removed it itself), then a complete run.
     let mut killed = Command::new(BIN)
         .current_dir(d)
         .args(["encode", "data", "-o", "packed"])
@@ -322,6 +315,14 @@ fn temporary_files_of_dead_runs_are_removed_by_the_next() {
     std::thread::sleep(Duration::from_millis(30));
     killed.kill().unwrap();
     killed.wait().unwrap();
+    let mut gone = Command::new("true").spawn().unwrap();
+    let dead_pid = gone.id();
+    gone.wait().unwrap();
+    let stale = packed.join(format!(".bw-{dead_pid:x}-0123abcd.tmp"));
+    let live = packed.join(".bw-1-0123abcd.tmp");
+    std::fs::write(&stale, "half a file").unwrap();
+    std::fs::write(&live, "pid 1 is alive").unwrap();
+
     let out = bw(d, &["encode", "data", "-o", "packed", "--force"]);
     let err = expect(&out, 0, 1);
     assert!(err.contains("removed"), "{err}");
