@@ -136,9 +136,30 @@ fn decoded_name(name: &OsStr) -> OsString {
     strip_extension(name, EXTENSION).unwrap_or_else(|| append_name(name, ".decoded"))
 }
 
-/// The exit code and words for a container error while decoding.
-fn decode_failure(path: &Path, e: brainwire_container::Error) -> Failure {
+/// Why a canonical WAV header that passed its checksum cannot be rebuilt:
+/// its sizes overflow the WAV's 32-bit fields (no encoder writes that; the
+/// checksum cannot catch it). `None` for any other header.
+fn impossible_header(input: &[u8]) -> Option<String> {
+    let info = brainwire_container::inspect(input).ok()?;
+    let rate = info.sample_rate?;
+    let data_len = info.sample_count.saturating_mul(2);
+    brainwire_container::wav::canonical_header(rate, data_len)
+        .is_none()
+        .then(|| {
+            format!(
+                "the header announces {} samples at {rate} Hz, more than a WAV file can hold \
+                 (a damaged file, or not one brainwire wrote)",
+                info.sample_count
+            )
+        })
+}
+
+/// The exit code and words for a container error while decoding `input`.
+fn decode_failure(path: &Path, input: &[u8], e: brainwire_container::Error) -> Failure {
     let name = if is_stdio(path) { "standard input".into() } else { format!("'{}'", path.display()) };
+    if let (brainwire_container::Error::HeaderDamaged, Some(why)) = (&e, impossible_header(input)) {
+        return Failure::bad_input(format!("cannot decode {name}: {why}"));
+    }
     match e {
         brainwire_container::Error::TooLarge => Failure::new(
             Exit::OutOfMemory,
@@ -159,8 +180,12 @@ const DECODE_RESERVE_PER_INPUT_BYTE: u64 = 8;
 /// every byte of code counts). Past its first reservation it grows by
 /// doubling, old and new room held at once: half as much again.
 fn memory_for_decode(path: &Path, input: &[u8]) -> Result<()> {
-    // A header that does not parse is decode's to report.
+    // A header that does not parse, or describes no possible WAV file, is
+    // decode's to report.
     let Ok(info) = brainwire_container::inspect(input) else { return Ok(()) };
+    if impossible_header(input).is_some() {
+        return Ok(());
+    }
     let total = info.original_len;
     let first = (input.len() as u64).saturating_mul(DECODE_RESERVE_PER_INPUT_BYTE);
     let peak = if total > first { total.saturating_add(total / 2) } else { total };
@@ -208,7 +233,7 @@ fn convert(
             memory_for_decode(&source.path, &input)?;
             match contain(|| brainwire_container::decode(&input)) {
                 Ok(Ok(bytes)) => bytes,
-                Ok(Err(e)) => return Err(decode_failure(&source.path, e)),
+                Ok(Err(e)) => return Err(decode_failure(&source.path, &input, e)),
                 Err(panic) => {
                     return Err(Failure::new(
                         Exit::Internal,

@@ -396,6 +396,17 @@ fn truncated_and_flipped_streams_are_named_as_such() {
     std::fs::write(d.join("flip.bw"), &flipped).unwrap();
     let err = expect(&bw(d, &["decode", "flip.bw"]), 3, 1);
     assert!(err.contains("'flip.bw'") && err.contains("damaged or was written by a newer"), "{err}");
+
+    // A canonical header whose checksum is right but whose 2N bytes of
+    // samples do not fit a WAV file's 32-bit sizes (2N >= 2^32).
+    let mut huge = Vec::new();
+    let header = brainwire_container::format::WavHeader::Canonical { sample_rate: 19_531 };
+    brainwire_container::format::write_coded_header(&mut huge, 0, header, 1 << 31, &[]);
+    huge.extend_from_slice(&coded.stream[..2]);
+    huge.resize(huge.len() + 8192, 0x55);
+    std::fs::write(d.join("huge.bw"), &huge).unwrap();
+    let err = expect(&bw(d, &["decode", "huge.bw"]), 3, 1);
+    assert!(err.contains("'huge.bw'") && err.contains("more than a WAV file can hold"), "{err}");
 }
 
 /// Runs `args` as an unprivileged user when this test runs as root (root
