@@ -18,6 +18,10 @@ BW=$(realpath "${1:-target/release/brainwire}")
 T=$(mktemp -d /tmp/bw-hostile.XXXXXX)
 chmod 755 "$T"
 trap 'rm -rf "$T"' EXIT
+# A copy where the unprivileged user of the permission cases can run it,
+# whatever the modes of the directories above the repo.
+cp "$BW" "$T/brainwire" && chmod 755 "$T/brainwire"
+BW=$T/brainwire
 cd "$T"
 
 passed=0

@@ -136,9 +136,30 @@ fn decoded_name(name: &OsStr) -> OsString {
     strip_extension(name, EXTENSION).unwrap_or_else(|| append_name(name, ".decoded"))
 }
 
-/// The exit code and words for a container error while decoding.
-fn decode_failure(path: &Path, e: brainwire_container::Error) -> Failure {
+/// Why a canonical WAV header that passed its checksum cannot be rebuilt:
+/// its sizes overflow the WAV's 32-bit fields (no encoder writes that; the
+/// checksum cannot catch it). `None` for any other header.
+fn impossible_header(input: &[u8]) -> Option<String> {
+    let info = brainwire_container::inspect(input).ok()?;
+    let rate = info.sample_rate?;
+    let data_len = info.sample_count.saturating_mul(2);
+    brainwire_container::wav::canonical_header(rate, data_len)
+        .is_none()
+        .then(|| {
+            format!(
+                "the header announces {} samples at {rate} Hz, more than a WAV file can hold \
+                 (a damaged file, or not one brainwire wrote)",
+                info.sample_count
+            )
+        })
+}
+
+/// The exit code and words for a container error while decoding `input`.
+fn decode_failure(path: &Path, input: &[u8], e: brainwire_container::Error) -> Failure {
     let name = if is_stdio(path) { "standard input".into() } else { format!("'{}'", path.display()) };
+    if let (brainwire_container::Error::HeaderDamaged, Some(why)) = (&e, impossible_header(input)) {
+        return Failure::bad_input(format!("cannot decode {name}: {why}"));
+    }
     match e {
         brainwire_container::Error::TooLarge => Failure::new(
             Exit::OutOfMemory,
@@ -146,6 +167,43 @@ fn decode_failure(path: &Path, e: brainwire_container::Error) -> Failure {
         ),
         e => Failure::bad_input(format!("cannot decode {name}: {e}")),
     }
+}
+
+/// How far the container's decoder reserves its output before it grows it
+/// by doubling (`RESERVE_PER_INPUT_BYTE` in brainwire-container's decode.rs).
+const DECODE_RESERVE_PER_INPUT_BYTE: u64 = 8;
+
+/// Asks, fallibly, for the memory decoding `input` will take at its peak,
+/// and gives it back: a stream that expands past what this machine (or its
+/// limits) allows then fails alone, with exit 5, and the batch goes on. The
+/// decoder itself allocates infallibly (it is also the challenge's, where
+/// every byte of code counts). Past its first reservation it grows by
+/// doubling, old and new room held at once: half as much again.
+fn memory_for_decode(path: &Path, input: &[u8]) -> Result<()> {
+    // A header that does not parse, or describes no possible WAV file, is
+    // decode's to report.
+    let Ok(info) = brainwire_container::inspect(input) else { return Ok(()) };
+    if impossible_header(input).is_some() {
+        return Ok(());
+    }
+    let total = info.original_len;
+    let first = (input.len() as u64).saturating_mul(DECODE_RESERVE_PER_INPUT_BYTE);
+    let peak = if total > first { total.saturating_add(total / 2) } else { total };
+    let fits = usize::try_from(peak)
+        .ok()
+        .is_some_and(|n| memory::fallible(|| Vec::<u8>::new().try_reserve_exact(n)).is_ok());
+    if fits {
+        return Ok(());
+    }
+    let name = if is_stdio(path) { "standard input".into() } else { format!("'{}'", path.display()) };
+    Err(Failure::new(
+        Exit::OutOfMemory,
+        anyhow::anyhow!(
+            "cannot decode {name}: out of memory (the decoded file is {}, decoding needs up to {})",
+            progress::bytes(total),
+            progress::bytes(peak)
+        ),
+    ))
 }
 
 /// Converts one file; returns (bytes read, bytes written). `progress` is
@@ -172,9 +230,10 @@ fn convert(
             )
         })?,
         Direction::Decode => {
-            match contain(|| memory::fallible(|| brainwire_container::decode(&input))) {
+            memory_for_decode(&source.path, &input)?;
+            match contain(|| brainwire_container::decode(&input)) {
                 Ok(Ok(bytes)) => bytes,
-                Ok(Err(e)) => return Err(decode_failure(&source.path, e)),
+                Ok(Err(e)) => return Err(decode_failure(&source.path, &input, e)),
                 Err(panic) => {
                     return Err(Failure::new(
                         Exit::Internal,

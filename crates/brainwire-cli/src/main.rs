@@ -86,7 +86,7 @@ decodable on its own):
   brainwire encode array.wav              # a WAV of more than one channel
   brainwire encode recording1             # Open Ephys folder: each continuous.dat
 
-", "Exit codes: 0 ok, 1 usage, 2 I/O, 3 bad input"))]
+", "Exit codes: 0 ok, 1 usage (also: an output that exists), 2 I/O, 3 bad input, 5 out of memory"))]
     Encode {
         #[command(flatten)]
         batch: BatchArgs,
@@ -109,7 +109,9 @@ Examples:
 Every decoded file is checked against the CRC-32C recorded when it was encoded;
 a damaged file is reported and nothing is written for it.
 
-Exit codes: 0 ok, 1 usage, 2 I/O, 3 damaged or not a brainwire file")]
+'-' reads standard input / writes standard output (the summary then goes to stderr).
+
+Exit codes: 0 ok, 1 usage (also: an output that exists), 2 I/O, 3 damaged or not a brainwire file, 5 out of memory")]
     Decode {
         #[command(flatten)]
         batch: BatchArgs,
@@ -133,6 +135,9 @@ Codecs (default: all but challenge and flac):
 The ratio is total raw bytes / total compressed bytes. For brainwire codecs the size
 of ./encode and ./decode is added when both exist, as the challenge scores it.
 MB/s/core is raw megabytes per second of one core's work.
+
+A codec that cannot take a file (flac: not 16-bit PCM, more than 8 channels) is
+reported as such and counted at the file's raw size, not as a failed round trip.
 
 Exit codes: 0 ok, 1 usage, 2 I/O, 3 unreadable archive, 4 a round trip failed")]
     Eval {

@@ -1,9 +1,10 @@
 //! Running out of memory as a clean one-line error instead of an abort.
 //!
-//! The decode path reserves the memory an input asks for fallibly
-//! (`try_reserve`), so a huge or hostile stream fails that one file with
-//! exit 5 and the batch goes on; the code inside [`fallible`] gets a null
-//! from the allocator and reports it itself. Anywhere else an allocation
+//! Where sizes come from the input (reading a file, the memory a stream
+//! will decode to), the CLI reserves fallibly (`try_reserve`) first, so a
+//! huge or hostile input fails that one file with exit 5 and the batch goes
+//! on; the code inside [`fallible`] gets a null from the allocator and
+//! reports it itself. Anywhere else an allocation
 //! that fails cannot be recovered from (the standard library would abort
 //! with a backtrace-less SIGABRT), so [`Checked`] prints one line naming
 //! the file being worked on and exits with [`Exit::OutOfMemory`] at once.

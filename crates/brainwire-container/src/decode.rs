@@ -5,6 +5,7 @@
 //! than a bound set by the input: the output grows as samples are decoded,
 //! starting from a reservation capped by the compressed size.
 
+use alloc::vec;
 use alloc::vec::Vec;
 
 use brainwire_core::{AdcLattice, Profile};
@@ -71,18 +72,15 @@ fn decode_coded<C: Codecs>(c: &Coded<'_>, compressed_len: usize) -> Result<Vec<u
     // byte) into which the header is copied and the samples decoded, in runs
     // as long as the room allows, so a sample costs a store rather than a
     // call to extend the vector.
-    // Fallible: a stream that asks for more memory than there is fails
-    // with `TooLarge` instead of aborting the process.
-    let mut out = Vec::new();
-    grow(&mut out, reserve)?;
+    let mut out = vec![0u8; reserve];
     let head_len = c.header.len();
     let mut pos = 0;
     match c.header {
         WavHeader::Canonical { sample_rate } => {
             let h = canonical_header(sample_rate, sample_bytes as u64).ok_or(Error::HeaderDamaged)?;
-            put(&mut out, &mut pos, &h)?;
+            put(&mut out, &mut pos, &h);
         }
-        WavHeader::Verbatim(prefix) => put(&mut out, &mut pos, prefix)?,
+        WavHeader::Verbatim(prefix) => put(&mut out, &mut pos, prefix),
     }
     debug_assert_eq!(pos, head_len);
     let end = head_len + sample_bytes;
@@ -100,7 +98,7 @@ fn decode_coded<C: Codecs>(c: &Coded<'_>, compressed_len: usize) -> Result<Vec<u
                 // Out of room: double it (never past the total), which the
                 // samples decoded so far justify.
                 let len = (out.len() * 2).min(total).max(pos + 2);
-                grow(&mut out, len)?;
+                grow(&mut out, len);
                 continue;
             }
             dec.decode_le(&mut out[pos..pos + run])?;
@@ -108,33 +106,31 @@ fn decode_coded<C: Codecs>(c: &Coded<'_>, compressed_len: usize) -> Result<Vec<u
         }
         dec.finish()?;
     }
-    put(&mut out, &mut pos, c.trailer)?;
+    put(&mut out, &mut pos, c.trailer);
     out.truncate(pos);
     Ok(out)
 }
 
 /// Copies `bytes` to `out` at `*pos`, growing `out` if it is short, and
 /// advances `*pos`.
-fn put(out: &mut Vec<u8>, pos: &mut usize, bytes: &[u8]) -> Result<(), Error> {
+fn put(out: &mut Vec<u8>, pos: &mut usize, bytes: &[u8]) {
     let end = *pos + bytes.len();
     if out.len() < end {
-        grow(out, end)?;
+        grow(out, end);
     }
     out[*pos..end].copy_from_slice(bytes);
     *pos = end;
-    Ok(())
 }
 
-/// Makes `out` `len` bytes long (not shorter), the new bytes zero; memory
-/// that cannot be had is [`Error::TooLarge`], never an abort.
+/// Makes `out` `len` bytes long (not shorter), the new bytes zero.
 #[cold]
 #[inline(never)]
-fn grow(out: &mut Vec<u8>, len: usize) -> Result<(), Error> {
+fn grow(out: &mut Vec<u8>, len: usize) {
     if len > out.len() {
-        out.try_reserve_exact(len - out.len()).map_err(|_| Error::TooLarge)?;
-        out.resize(len, 0);
+        let mut more = vec![0u8; len];
+        more[..out.len()].copy_from_slice(out);
+        *out = more;
     }
-    Ok(())
 }
 
 /// What [`inspect`] reports about a container.

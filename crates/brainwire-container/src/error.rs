@@ -24,8 +24,7 @@ pub enum Error {
     HeaderDamaged,
     /// The file ends before the data its header announces.
     Truncated,
-    /// The sizes in the header cannot be held in memory on this machine (or
-    /// the memory for the decoded file could not be had).
+    /// The sizes in the header cannot be held in memory on this machine.
     TooLarge,
     /// The codec stream could not be decoded.
     Corrupt(CoreError),
