@@ -193,3 +193,22 @@ def test_forked_children_code_after_the_parent_did():
         results = [pool.apply_async(_encode_in_child, (x,)) for _ in range(2)]
         for r in results:
             np.testing.assert_array_equal(r.get(timeout=120), x)
+
+
+def test_gil_is_released_while_coding():
+    import threading
+    import time
+
+    x = synthetic(300000, 8)
+    stream = bw.encode(x, profile="lite")
+    for call in [lambda: bw.encode(x, profile="lite", threads=1), lambda: bw.decode(stream, threads=1)]:
+        done = threading.Event()
+        worker = threading.Thread(target=lambda: (call(), done.set()))
+        ticks = 0
+        worker.start()
+        # This thread only runs while the worker's Rust call has let go of the GIL.
+        while not done.is_set():
+            ticks += 1
+            time.sleep(0.001)
+        worker.join()
+        assert ticks >= 5
