@@ -15,8 +15,9 @@
 //!    channels, its raw-PCM limit being 256), FLAC -8 (stereo pairs) and
 //!    zstd -19 on the raw samples, when those tools are installed;
 //!
-//! printing ratio (raw bytes / coded bytes) and MB/s (wall clock; the
-//! machine may be shared, so speeds are rough). Every chunked stream is
+//! printing ratio (raw bytes / coded bytes) and MB per CPU second (one
+//! core's throughput, which a shared machine disturbs less than wall time;
+//! external tools are single-threaded here). Every chunked stream is
 //! decoded and compared with its input; every external tool's output too.
 //!
 //! Run: `cargo run --release -p brainwire-chunked --bin chunked-bench`
@@ -66,6 +67,17 @@ fn interleave(files: &[&[u8]], frames: usize) -> Vec<u8> {
     out
 }
 
+/// CPU seconds this process and its waited-for children have used (from
+/// /proc/self/stat, in clock ticks of 1/100 s): speeds per CPU second are
+/// one core's throughput and hold up on a shared machine, unlike wall time.
+fn cpu_now() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the parenthesised command name; utime is field 14.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<f64> = rest.split_whitespace().map(|x| x.parse().unwrap_or(0.0)).collect();
+    f.get(11..15).map_or(0.0, |t| t.iter().sum::<f64>() / 100.0)
+}
+
 /// Totals of one configuration over a set of groups.
 #[derive(Default, Clone, Copy)]
 struct Tally {
@@ -83,12 +95,12 @@ impl Tally {
 
 fn chunked(le: &[u8], channels: usize, chunk_frames: usize, t: &mut Tally) {
     let opts = EncodeOptions { chunk_frames: Some(chunk_frames), rate_hz: Some(RATE_HZ), ..Default::default() };
-    let start = Instant::now();
+    let start = cpu_now();
     let s = encode_interleaved(le, SampleType::I16, channels, &opts).expect("encode");
-    t.enc_s += start.elapsed().as_secs_f64();
-    let start = Instant::now();
+    t.enc_s += cpu_now() - start;
+    let start = cpu_now();
     let (_, back) = decode_interleaved(&s, 0).expect("decode");
-    t.dec_s += start.elapsed().as_secs_f64();
+    t.dec_s += cpu_now() - start;
     assert!(back == le, "round trip failed");
     t.raw += le.len();
     t.coded += s.len();
@@ -110,9 +122,9 @@ fn scaled(le: &[u8], scale: i32, offset: i32) -> Vec<u8> {
 
 /// Runs a tool; its wall time, or `None` if it is missing or fails.
 fn run(cmd: &mut Command) -> Option<f64> {
-    let start = Instant::now();
+    let start = cpu_now();
     let out = cmd.output().ok()?;
-    out.status.success().then(|| start.elapsed().as_secs_f64())
+    out.status.success().then(|| cpu_now() - start)
 }
 
 /// An external codec over `parts` (files of raw samples, each with its
@@ -169,20 +181,20 @@ fn wide_benchmarks(data: &[&[u8]]) {
 fn wide_benchmark(le: &[u8], title: &str) {
     let mb = le.len() as f64 / 1e6;
     println!("\n## 384 channels: {title} ({mb:.1} MB)");
-    println!("| coder | bytes | ratio | enc MB/s | dec MB/s |");
+    println!("| coder | bytes | ratio | enc MB/cpu-s | dec MB/cpu-s |");
     println!("| --- | ---: | ---: | ---: | ---: |");
     let row = |name: &str, bytes: u64, enc: f64, dec: f64| println!("| {name} | {bytes} | {:.4} | {:.1} | {:.1} |", le.len() as f64 / bytes as f64, mb / enc, mb / dec);
     for threads in [1, 0] {
         let opts = EncodeOptions { rate_hz: Some(RATE_HZ), threads, ..Default::default() };
-        let start = Instant::now();
+        let (start, wall) = (cpu_now(), Instant::now());
         let s = encode_interleaved(le, SampleType::I16, WIDE, &opts).expect("encode");
-        let enc = start.elapsed().as_secs_f64();
-        let start = Instant::now();
+        let (enc, enc_wall) = (cpu_now() - start, wall.elapsed().as_secs_f64());
+        let (start, wall) = (cpu_now(), Instant::now());
         let (_, back) = decode_interleaved(&s, threads).expect("decode");
-        let dec = start.elapsed().as_secs_f64();
+        let (dec, dec_wall) = (cpu_now() - start, wall.elapsed().as_secs_f64());
         assert!(back == *le, "round trip failed");
         let label = if threads == 1 { "1 thread".to_string() } else { format!("{} threads", rayon::current_num_threads()) };
-        row(&format!("brainwire chunked 1 s, {}, {label}", DEFAULT_PROFILE.name()), s.len() as u64, enc, dec);
+        row(&format!("brainwire chunked 1 s, {}, {label} (wall: enc {:.1}, dec {:.1} MB/s)", DEFAULT_PROFILE.name(), mb / enc_wall, mb / dec_wall), s.len() as u64, enc, dec);
     }
     let dir = std::env::temp_dir().join(format!("chunked-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
@@ -263,9 +275,9 @@ fn main() {
         for g in &groups {
             let frames = g.iter().map(|&i| data[i].len() / 2).min().unwrap();
             let members: Vec<&[u8]> = g.iter().map(|&i| &data[i][..2 * frames]).collect();
-            let start = Instant::now();
+            let start = cpu_now();
             alone.coded += members.par_iter().map(|m| core_len(m)).sum::<usize>();
-            alone.enc_s += start.elapsed().as_secs_f64();
+            alone.enc_s += cpu_now() - start;
             alone.raw += frames * 2 * g.len();
             let le = interleave(&members, frames);
             for (t, &sec) in by_chunk.iter_mut().zip(&chunk_seconds) {
@@ -278,7 +290,7 @@ fn main() {
         }
         let sizes: Vec<usize> = groups.iter().map(Vec::len).collect();
         println!("\n## {part}: {} recordings in {} groups of {:?} channels", idx.len(), groups.len(), sizes);
-        println!("| coding | bytes | ratio | vs alone | enc MB/s | dec MB/s |");
+        println!("| coding | bytes | ratio | vs alone | enc MB/cpu-s | dec MB/cpu-s |");
         println!("| --- | ---: | ---: | ---: | ---: | ---: |");
         let mbs = |bytes: usize, s: f64| if s > 0.0 { format!("{:.1}", bytes as f64 / s / 1e6) } else { "-".into() };
         println!("| each file alone (one core stream) | {} | {:.4} | - | {} | - |", alone.coded, alone.ratio(), mbs(alone.raw, alone.enc_s));
