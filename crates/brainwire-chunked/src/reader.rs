@@ -12,9 +12,11 @@ use crate::substream::{self, SubstreamInfo};
 use crate::writer::Pool;
 use crate::ArrayInfo;
 
-/// Chunks decoded at once by the sequential readers (the decoder's memory
-/// bound is this many chunks of decoded samples).
+/// Chunks decoded at once per thread, at most.
 const BATCH_CHUNKS_PER_THREAD: usize = 2;
+/// Decoded samples (4 bytes each) a batch may hold: the decoder's memory
+/// bound, with the batch's coded and interleaved bytes.
+const BATCH_DECODED_BYTES: usize = 32 << 20;
 
 /// A chunked stream opened for reading.
 pub struct Reader<R: Read + Seek> {
@@ -157,9 +159,15 @@ impl<R: Read + Seek> Reader<R> {
         Ok(out)
     }
 
+    /// Chunks to decode at once for `channels` channels.
+    fn batch_chunks(&self, channels: usize) -> usize {
+        let per_chunk = (self.header.chunk_frames as usize).saturating_mul(channels.max(1)).saturating_mul(4);
+        (BATCH_DECODED_BYTES / per_chunk.max(1)).clamp(1, (self.pool.threads() * BATCH_CHUNKS_PER_THREAD).max(1))
+    }
+
     /// Decodes `channels` of the chunks `ks`: per chunk, per channel, the
-    /// samples of the chunk.
-    fn decode_chunks(&mut self, ks: std::ops::Range<usize>, channels: &[usize]) -> Result<Vec<Vec<Vec<i32>>>, Error> {
+    /// samples of the chunk up to frame `until` (absolute; all with `None`).
+    fn decode_chunks(&mut self, ks: std::ops::Range<usize>, channels: &[usize], until: Option<u64>) -> Result<Vec<Vec<Vec<i32>>>, Error> {
         let mut raw = Vec::with_capacity(ks.len());
         for k in ks.clone() {
             raw.push(self.read_substreams(k, channels)?);
@@ -172,8 +180,9 @@ impl<R: Read + Seek> Reader<R> {
             jobs.par_iter()
                 .map(|&(i, k, j)| {
                     let (a, b) = ranges[k - ks_start];
+                    let limit = until.map_or(b, |u| u.clamp(a, b)) - a;
                     let mut out = Vec::new();
-                    substream::decode(&raw[i][j], (b - a) as usize, dtype, &mut out).map(|_| out).map_err(|e| (k, channels[j], e))
+                    substream::decode(&raw[i][j], (b - a) as usize, limit as usize, dtype, &mut out).map(|_| out).map_err(|e| (k, channels[j], e))
                 })
                 .collect()
         });
@@ -203,11 +212,11 @@ impl<R: Read + Seek> Reader<R> {
         }
         let f = self.chunk_frames();
         let (k0, k1) = ((start / f) as usize, end.div_ceil(f) as usize);
-        let batch = (self.pool.threads() * BATCH_CHUNKS_PER_THREAD).max(1);
+        let batch = self.batch_chunks(channels.len());
         let mut k = k0;
         while k < k1 {
             let kend = (k + batch).min(k1);
-            let decoded = self.decode_chunks(k..kend, &channels)?;
+            let decoded = self.decode_chunks(k..kend, &channels, Some(end))?;
             for (i, cols) in decoded.iter().enumerate() {
                 let (a, b) = self.chunk_range(k + i);
                 let (from, to) = (start.max(a) - a, end.min(b) - a);
@@ -271,10 +280,10 @@ impl<R: Read + Seek> SampleRead<R> {
         let r = &mut self.reader;
         let n = r.chunk_count();
         if self.next_chunk < n {
-            let batch = (r.pool.threads() * BATCH_CHUNKS_PER_THREAD).max(1);
+            let batch = r.batch_chunks(r.header.channels as usize);
             let end = (self.next_chunk + batch).min(n);
             let all: Vec<usize> = (0..r.header.channels as usize).collect();
-            let decoded = r.decode_chunks(self.next_chunk..end, &all)?;
+            let decoded = r.decode_chunks(self.next_chunk..end, &all, None)?;
             let dtype = r.header.dtype;
             let w = dtype.width();
             for cols in &decoded {

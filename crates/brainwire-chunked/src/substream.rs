@@ -5,7 +5,7 @@
 //! dtype, whatever the lattice mode; `encode` never returns more than
 //! `1 + xs.len() * width` bytes (the raw kind is always a candidate).
 
-use brainwire_core::{decode_le, encode_le, AdcLattice, Profile};
+use brainwire_core::{decode_le, encode_le, AdcLattice, Decoder, Profile};
 
 use crate::dtype::SampleType;
 use crate::error::Error;
@@ -164,9 +164,26 @@ fn core_error(e: brainwire_core::Error) -> Error {
     }
 }
 
-/// Decodes the `n` samples of a substream into `out` (cleared first).
-pub fn decode(bytes: &[u8], n: usize, dtype: SampleType, out: &mut Vec<i32>) -> Result<(), Error> {
+/// The first `limit` of the `n` samples of a core stream, as little-endian
+/// words; the stream's end is checked only when all are decoded (a window
+/// that ends early in a chunk stops there: its CRC has vouched for the
+/// bytes).
+fn core_prefix(stream: &[u8], n: usize, limit: usize) -> Result<Vec<u8>, Error> {
+    let mut le = vec![0u8; 2 * limit];
+    if limit == n {
+        decode_le(stream, &mut le).map_err(core_error)?;
+    } else {
+        let mut d = Decoder::new(stream).map_err(core_error)?;
+        d.decode_le(&mut le).map_err(core_error)?;
+    }
+    Ok(le)
+}
+
+/// Decodes the first `limit` (at most `n`) of the `n` samples of a
+/// substream into `out` (cleared first).
+pub fn decode(bytes: &[u8], n: usize, limit: usize, dtype: SampleType, out: &mut Vec<i32>) -> Result<(), Error> {
     out.clear();
+    let limit = limit.min(n);
     let mut cur = Cursor::new(bytes);
     let kind = cur.u8()?;
     let check = |v: i64| -> Result<i32, Error> {
@@ -182,14 +199,14 @@ pub fn decode(bytes: &[u8], n: usize, dtype: SampleType, out: &mut Vec<i32>) -> 
             if cur.rest().len() != n * w {
                 return Err(Error::malformed("a raw substream has the wrong length"));
             }
-            out.extend(cur.rest().chunks_exact(w).map(|b| dtype.read(b) as i32));
+            out.extend(cur.rest().chunks_exact(w).take(limit).map(|b| dtype.read(b) as i32));
         }
         KIND_CONSTANT => {
             let v = check(cur.i64()?)?;
             if !cur.rest().is_empty() {
                 return Err(Error::malformed("bytes follow a constant substream"));
             }
-            out.resize(n, v);
+            out.resize(limit, v);
         }
         KIND_NEURALINK10 => {
             if dtype != SampleType::I16 {
@@ -199,8 +216,7 @@ pub fn decode(bytes: &[u8], n: usize, dtype: SampleType, out: &mut Vec<i32>) -> 
             if stream.get(1) != Some(&AdcLattice::Neuralink10.id()) {
                 return Err(Error::malformed("a 10-bit lattice substream whose core stream names another lattice"));
             }
-            let mut le = vec![0u8; 2 * n];
-            decode_le(stream, &mut le).map_err(core_error)?;
+            let le = core_prefix(stream, n, limit)?;
             out.extend(le.chunks_exact(2).map(|b| i32::from(i16::from_le_bytes([b[0], b[1]]))));
         }
         KIND_AFFINE | KIND_AFFINE_NEURALINK10 => {
@@ -232,8 +248,7 @@ pub fn decode(bytes: &[u8], n: usize, dtype: SampleType, out: &mut Vec<i32>) -> 
             if stream.get(1) != Some(&core_lattice.id()) {
                 return Err(Error::malformed("an affine substream whose core stream names another lattice"));
             }
-            let mut le = vec![0u8; 2 * n];
-            decode_le(stream, &mut le).map_err(core_error)?;
+            let le = core_prefix(stream, n, limit)?;
             let s = step as i64;
             let mut e = escapes.into_iter().peekable();
             for (i, b) in le.chunks_exact(2).enumerate() {

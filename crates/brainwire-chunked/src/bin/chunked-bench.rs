@@ -15,13 +15,15 @@
 //!    channels, its raw-PCM limit being 256), FLAC -8 (stereo pairs) and
 //!    zstd -19 on the raw samples, when those tools are installed;
 //!
-//! printing ratio (raw bytes / coded bytes) and MB/s (wall clock; the
-//! machine may be shared, so speeds are rough). Every chunked stream is
+//! printing ratio (raw bytes / coded bytes) and MB per CPU second (one
+//! core's throughput, which a shared machine disturbs less than wall time;
+//! external tools are single-threaded here). Every chunked stream is
 //! decoded and compared with its input; every external tool's output too.
 //!
 //! Run: `cargo run --release -p brainwire-chunked --bin chunked-bench`
 //! (`BENCH_FILES=n` for the first n files only, `BENCH_SKIP_WIDE=1` or
-//! `BENCH_ONLY_WIDE=1` to leave out or keep only the 384-channel part)
+//! `BENCH_ONLY_WIDE=1` to leave out or keep only the 384-channel part,
+//! `BENCH_SLOW=1` to add WavPack -hh -x3 and zstd -19 there)
 
 use std::path::Path;
 use std::process::Command;
@@ -66,6 +68,17 @@ fn interleave(files: &[&[u8]], frames: usize) -> Vec<u8> {
     out
 }
 
+/// CPU seconds this process and its waited-for children have used (from
+/// /proc/self/stat, in clock ticks of 1/100 s): speeds per CPU second are
+/// one core's throughput and hold up on a shared machine, unlike wall time.
+fn cpu_now() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the parenthesised command name; utime is field 14.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<f64> = rest.split_whitespace().map(|x| x.parse().unwrap_or(0.0)).collect();
+    f.get(11..15).map_or(0.0, |t| t.iter().sum::<f64>() / 100.0)
+}
+
 /// Totals of one configuration over a set of groups.
 #[derive(Default, Clone, Copy)]
 struct Tally {
@@ -83,12 +96,12 @@ impl Tally {
 
 fn chunked(le: &[u8], channels: usize, chunk_frames: usize, t: &mut Tally) {
     let opts = EncodeOptions { chunk_frames: Some(chunk_frames), rate_hz: Some(RATE_HZ), ..Default::default() };
-    let start = Instant::now();
+    let start = cpu_now();
     let s = encode_interleaved(le, SampleType::I16, channels, &opts).expect("encode");
-    t.enc_s += start.elapsed().as_secs_f64();
-    let start = Instant::now();
+    t.enc_s += cpu_now() - start;
+    let start = cpu_now();
     let (_, back) = decode_interleaved(&s, 0).expect("decode");
-    t.dec_s += start.elapsed().as_secs_f64();
+    t.dec_s += cpu_now() - start;
     assert!(back == le, "round trip failed");
     t.raw += le.len();
     t.coded += s.len();
@@ -110,9 +123,9 @@ fn scaled(le: &[u8], scale: i32, offset: i32) -> Vec<u8> {
 
 /// Runs a tool; its wall time, or `None` if it is missing or fails.
 fn run(cmd: &mut Command) -> Option<f64> {
-    let start = Instant::now();
+    let start = cpu_now();
     let out = cmd.output().ok()?;
-    out.status.success().then(|| start.elapsed().as_secs_f64())
+    out.status.success().then(|| cpu_now() - start)
 }
 
 /// An external codec over `parts` (files of raw samples, each with its
@@ -169,26 +182,33 @@ fn wide_benchmarks(data: &[&[u8]]) {
 fn wide_benchmark(le: &[u8], title: &str) {
     let mb = le.len() as f64 / 1e6;
     println!("\n## 384 channels: {title} ({mb:.1} MB)");
-    println!("| coder | bytes | ratio | enc MB/s | dec MB/s |");
+    println!("| coder | bytes | ratio | enc MB/cpu-s | dec MB/cpu-s |");
     println!("| --- | ---: | ---: | ---: | ---: |");
     let row = |name: &str, bytes: u64, enc: f64, dec: f64| println!("| {name} | {bytes} | {:.4} | {:.1} | {:.1} |", le.len() as f64 / bytes as f64, mb / enc, mb / dec);
     for threads in [1, 0] {
         let opts = EncodeOptions { rate_hz: Some(RATE_HZ), threads, ..Default::default() };
-        let start = Instant::now();
+        let (start, wall) = (cpu_now(), Instant::now());
         let s = encode_interleaved(le, SampleType::I16, WIDE, &opts).expect("encode");
-        let enc = start.elapsed().as_secs_f64();
-        let start = Instant::now();
+        let (enc, enc_wall) = (cpu_now() - start, wall.elapsed().as_secs_f64());
+        let (start, wall) = (cpu_now(), Instant::now());
         let (_, back) = decode_interleaved(&s, threads).expect("decode");
-        let dec = start.elapsed().as_secs_f64();
+        let (dec, dec_wall) = (cpu_now() - start, wall.elapsed().as_secs_f64());
         assert!(back == *le, "round trip failed");
         let label = if threads == 1 { "1 thread".to_string() } else { format!("{} threads", rayon::current_num_threads()) };
-        row(&format!("brainwire chunked 1 s, {}, {label}", DEFAULT_PROFILE.name()), s.len() as u64, enc, dec);
+        row(&format!("brainwire chunked 1 s, {}, {label} (wall: enc {:.1}, dec {:.1} MB/s)", DEFAULT_PROFILE.name(), mb / enc_wall, mb / dec_wall), s.len() as u64, enc, dec);
     }
     let dir = std::env::temp_dir().join(format!("chunked-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let rate = (RATE_HZ as u32).to_string();
     let wv_parts = split(le, WIDE, 192);
-    for (label, flags) in [("-f", vec!["-f"]), ("default", vec![]), ("-h", vec!["-h"]), ("-hh", vec!["-hh"]), ("-hh -x3", vec!["-hh", "-x3"])] {
+    // WavPack -x3 and zstd -19 take minutes of CPU each on this data:
+    // BENCH_SLOW=1 runs them.
+    let slow = std::env::var_os("BENCH_SLOW").is_some();
+    let mut levels = vec![("-f", vec!["-f"]), ("default", vec![]), ("-h", vec!["-h"]), ("-hh", vec!["-hh"])];
+    if slow {
+        levels.push(("-hh -x3", vec!["-hh", "-x3"]));
+    }
+    for (label, flags) in levels {
         let enc = |i: &Path, o: &Path, ch: usize| {
             let mut c = Command::new("wavpack");
             c.arg("-q").arg("-y").arg(format!("--raw-pcm={rate},16s,{ch}")).args(&flags).arg(i).arg("-o").arg(o);
@@ -230,9 +250,10 @@ fn wide_benchmark(le: &[u8], title: &str) {
         c.args(["-q", "-f", "-d"]).arg(i).arg("-o").arg(o);
         c
     };
-    match external(&dir, &whole, "zstd", &enc, &dec) {
-        Some((b, e, d)) => row("zstd -19", b, e, d),
-        None => println!("| zstd -19 | not run (zstd missing or failed) | | | |"),
+    match slow.then(|| external(&dir, &whole, "zstd", &enc, &dec)) {
+        Some(Some((b, e, d))) => row("zstd -19", b, e, d),
+        Some(None) => println!("| zstd -19 | not run (zstd missing or failed) | | | |"),
+        None => println!("| zstd -19 | not run (BENCH_SLOW=1 runs it) | | | |"),
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -263,9 +284,9 @@ fn main() {
         for g in &groups {
             let frames = g.iter().map(|&i| data[i].len() / 2).min().unwrap();
             let members: Vec<&[u8]> = g.iter().map(|&i| &data[i][..2 * frames]).collect();
-            let start = Instant::now();
+            let start = cpu_now();
             alone.coded += members.par_iter().map(|m| core_len(m)).sum::<usize>();
-            alone.enc_s += start.elapsed().as_secs_f64();
+            alone.enc_s += cpu_now() - start;
             alone.raw += frames * 2 * g.len();
             let le = interleave(&members, frames);
             for (t, &sec) in by_chunk.iter_mut().zip(&chunk_seconds) {
@@ -278,7 +299,7 @@ fn main() {
         }
         let sizes: Vec<usize> = groups.iter().map(Vec::len).collect();
         println!("\n## {part}: {} recordings in {} groups of {:?} channels", idx.len(), groups.len(), sizes);
-        println!("| coding | bytes | ratio | vs alone | enc MB/s | dec MB/s |");
+        println!("| coding | bytes | ratio | vs alone | enc MB/cpu-s | dec MB/cpu-s |");
         println!("| --- | ---: | ---: | ---: | ---: | ---: |");
         let mbs = |bytes: usize, s: f64| if s > 0.0 { format!("{:.1}", bytes as f64 / s / 1e6) } else { "-".into() };
         println!("| each file alone (one core stream) | {} | {:.4} | - | {} | - |", alone.coded, alone.ratio(), mbs(alone.raw, alone.enc_s));
