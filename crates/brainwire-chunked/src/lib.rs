@@ -54,8 +54,9 @@ pub use reader::{Reader, SampleRead};
 pub use substream::SubstreamInfo;
 pub use writer::{Writer, DEFAULT_CHUNK_FRAMES};
 
-/// The profile substreams are coded with when the options name none.
-pub const DEFAULT_PROFILE: Profile = Profile::Max;
+/// The profile substreams are coded with when the options name none: `fast`,
+/// within ~0.1 % of `max`'s ratio at about half its instructions a sample.
+pub const DEFAULT_PROFILE: Profile = Profile::Fast;
 
 /// How each channel's samples map onto codes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
