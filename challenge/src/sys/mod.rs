@@ -100,6 +100,8 @@ fn panic(_info: &core::panic::PanicInfo<'_>) -> ! {
     // The panic message is not printed: formatting it would pull core::fmt
     // into binaries whose size is scored. No output file exists yet at any
     // point that can panic (output is written only after coding succeeds).
-    write_stderr(b"brainwire: internal error\n");
+    // A failed allocation ends here too (the `alloc` crate's handler panics),
+    // and is by far the likelier cause, so the line names it.
+    write_stderr(b"brainwire: out of memory (or an internal error)\n");
     exit_process(EXIT_INTERNAL)
 }
