@@ -409,21 +409,15 @@ mod tests {
     use crate::test_support::Bytes;
     use std::vec::Vec;
 
-    /// A noisy walk over the 10-bit lattice with a few off-lattice values,
-    /// as little-endian bytes.
+    /// An electrode-shaped signal on the 10-bit lattice with a value off
+    /// it every 501 samples.
     fn recording(n: usize, seed: u64) -> Vec<i16> {
-        let mut x = seed | 1;
-        let mut code = 512i32;
-        (0..n)
-            .map(|i| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                code = (code + (x % 9) as i32 - 4).clamp(0, 1023);
-                let v = AdcLattice::Neuralink10.value(code as u32);
-                if i % 501 == 7 { v.wrapping_add(3) } else { v }
-            })
-            .collect()
+        let codes = brainwire_testkit::signal(&mut brainwire_testkit::Rng::new(seed), n, 1024);
+        let value = |(i, c)| {
+            let v = AdcLattice::Neuralink10.value(c);
+            if i % 501 == 7 { v.wrapping_add(3) } else { v }
+        };
+        codes.into_iter().enumerate().map(value).collect()
     }
 
     /// `encode_le` writes the stream `encode_all` writes, and `decode_le`

@@ -138,16 +138,13 @@ mod tests {
         }
     }
 
-    /// A noisy random walk on the 10-bit lattice with spikes and a few
-    /// values off the lattice.
+    /// An electrode-shaped signal on the 10-bit lattice with a value off
+    /// it every 997 samples.
     fn recording(n: usize) -> [i16; 4000] {
         let mut out = [0i16; 4000];
-        let (mut seed, mut code) = (7u32, 512i32);
-        for (i, s) in out.iter_mut().enumerate().take(n) {
-            seed = seed.wrapping_mul(1664525).wrapping_add(1013904223);
-            code = (code + ((seed >> 28) as i32 - 8)).clamp(0, 1023);
-            let spike = if i % 700 < 6 { 150 } else { 0 };
-            *s = AdcLattice::Neuralink10.value((code + spike).min(1023) as u32);
+        let codes = brainwire_testkit::signal(&mut brainwire_testkit::Rng::new(7), n, 1024);
+        for (i, (s, c)) in out.iter_mut().zip(codes).enumerate() {
+            *s = AdcLattice::Neuralink10.value(c);
             if i % 997 == 3 {
                 *s = s.wrapping_add(5);
             }
