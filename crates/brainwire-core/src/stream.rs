@@ -142,49 +142,36 @@ impl ProfileDecoder for lite::Decoder<'_> {
     }
 }
 
-impl ProfileEncoder for tables::Encoder {
-    #[inline(always)]
-    fn push<S: ByteSink>(&mut self, sample: i16, out: &mut S) {
-        self.push(sample, out);
-    }
-    #[inline(always)]
-    fn finish<S: ByteSink>(self, out: &mut S) {
-        self.finish(out)
-    }
+/// The traits for a profile whose encoder and decoder work sample by sample
+/// (the block methods keep their defaults).
+macro_rules! per_sample_profile {
+    ($encoder:ty, $decoder:ty) => {
+        impl ProfileEncoder for $encoder {
+            #[inline(always)]
+            fn push<S: ByteSink>(&mut self, sample: i16, out: &mut S) {
+                let _ = <$encoder>::push(self, sample, out);
+            }
+            #[inline(always)]
+            fn finish<S: ByteSink>(self, out: &mut S) {
+                <$encoder>::finish(self, out)
+            }
+        }
+
+        impl ProfileDecoder for $decoder {
+            #[inline(always)]
+            fn next_sample(&mut self) -> Result<i16, Error> {
+                <$decoder>::next_sample(self)
+            }
+            #[inline(always)]
+            fn finish(self) -> Result<(), Error> {
+                <$decoder>::finish(self)
+            }
+        }
+    };
 }
 
-impl ProfileDecoder for tables::Decoder<'_> {
-    #[inline(always)]
-    fn next_sample(&mut self) -> Result<i16, Error> {
-        self.next_sample()
-    }
-    #[inline(always)]
-    fn finish(self) -> Result<(), Error> {
-        self.finish()
-    }
-}
-
-impl ProfileEncoder for max::Encoder {
-    #[inline(always)]
-    fn push<S: ByteSink>(&mut self, sample: i16, out: &mut S) {
-        self.push(sample, out)
-    }
-    #[inline(always)]
-    fn finish<S: ByteSink>(self, out: &mut S) {
-        self.finish(out)
-    }
-}
-
-impl ProfileDecoder for max::Decoder<'_> {
-    #[inline(always)]
-    fn next_sample(&mut self) -> Result<i16, Error> {
-        self.next_sample()
-    }
-    #[inline(always)]
-    fn finish(self) -> Result<(), Error> {
-        self.finish()
-    }
-}
+per_sample_profile!(tables::Encoder, tables::Decoder<'_>);
+per_sample_profile!(max::Encoder, max::Decoder<'_>);
 
 // The states live inline: the core does not allocate, and a caller that wants
 // them on the heap boxes the whole `Encoder`.

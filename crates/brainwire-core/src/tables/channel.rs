@@ -125,18 +125,9 @@ impl<'a> Decoder<'a> {
 
 #[cfg(test)]
 mod tests {
+    extern crate std;
     use super::*;
-
-    struct Buf {
-        bytes: [u8; 8192],
-        len: usize,
-    }
-    impl ByteSink for Buf {
-        fn put(&mut self, b: u8) {
-            self.bytes[self.len] = b;
-            self.len += 1;
-        }
-    }
+    use crate::test_support::Bytes;
 
     /// An electrode-shaped signal on the 10-bit lattice with a value off
     /// it every 997 samples.
@@ -155,14 +146,14 @@ mod tests {
     fn round_trip(ablation: Ablation) {
         let samples = recording(4000);
         let lattice = AdcLattice::Neuralink10;
-        let mut buf = Buf { bytes: [0; 8192], len: 0 };
+        let mut buf = Bytes(std::vec::Vec::new());
         let mut enc = Encoder::with_ablation(lattice, ablation);
         for &s in samples.iter() {
             enc.push(s, &mut buf);
         }
         enc.finish(&mut buf);
-        assert!(buf.len < 4000 * 2, "compresses: {} bytes", buf.len);
-        let mut dec = Decoder::with_ablation(lattice, ablation, &buf.bytes[..buf.len]);
+        assert!(buf.0.len() < 4000 * 2, "compresses: {} bytes", buf.0.len());
+        let mut dec = Decoder::with_ablation(lattice, ablation, &buf.0);
         for (i, &s) in samples.iter().enumerate() {
             assert_eq!(dec.next_sample(), Ok(s), "sample {i} with {ablation:?}");
         }
@@ -187,13 +178,13 @@ mod tests {
     #[test]
     fn truncated_stream_is_refused() {
         let samples = recording(4000);
-        let mut buf = Buf { bytes: [0; 8192], len: 0 };
+        let mut buf = Bytes(std::vec::Vec::new());
         let mut enc = Encoder::new(AdcLattice::Neuralink10);
         for &s in samples.iter() {
             enc.push(s, &mut buf);
         }
         enc.finish(&mut buf);
-        let mut dec = Decoder::new(AdcLattice::Neuralink10, &buf.bytes[..buf.len - 3]);
+        let mut dec = Decoder::new(AdcLattice::Neuralink10, &buf.0[..buf.0.len() - 3]);
         let ok = samples.iter().all(|&s| dec.next_sample() == Ok(s));
         assert!(!ok || dec.finish().is_err(), "a truncated stream must not decode cleanly");
     }
