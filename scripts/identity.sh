@@ -66,7 +66,7 @@ export -f check_one
 known=""
 for p in $profiles; do
     probe="$work/probe.bw"
-    first="$(ls "$data"/*.wav | sort | head -n 1)"
+    first="$(ls "$data"/*.wav | sort | awk "NR == 1")"
     args=(); [[ "$p" == default ]] || args=(--profile "$p")
     if "$BASE_ENC" "${args[@]}" "$first" "$probe" 2>/dev/null; then known="$known $p"; else echo "identity: base does not know profile $p: not compared"; fi
 done

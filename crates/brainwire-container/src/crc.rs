@@ -194,15 +194,7 @@ mod tests {
     /// every length 0..300 at every alignment 0..8, and across splits.
     #[test]
     fn hardware_and_table_agree() {
-        let mut x = 0x9E37_79B9_7F4A_7C15u64;
-        let data: alloc::vec::Vec<u8> = (0..4096)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                x as u8
-            })
-            .collect();
+        let data = brainwire_testkit::Rng::new(0x9E37_79B9).bytes(4096);
         for start in 0..8 {
             for len in 0..300 {
                 let b = &data[start..start + len];

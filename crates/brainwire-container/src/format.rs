@@ -11,7 +11,7 @@
 //!   codec stream to the end of the file
 //! ```
 //!
-//! Invariant: [`parse`] accepts exactly what [`write_coded`] and
+//! Invariant: [`parse`] accepts exactly what [`write_coded_header`] (then the stream) and
 //! [`write_stored`] produce (plus damaged files that only the whole-file CRC
 //! can catch), and every slice it returns lies inside its input: no size in
 //! the header is trusted before it has been checked against the input length.

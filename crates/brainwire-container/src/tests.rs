@@ -1,5 +1,6 @@
 //! Round trips and damage detection of the whole container, on synthetic
-//! recordings (an LCG-driven random walk on the Neuralink 10-bit lattice).
+//! recordings (the testkit's electrode-shaped signal on the Neuralink 10-bit
+//! lattice).
 
 use alloc::vec::Vec;
 
@@ -7,34 +8,11 @@ use brainwire_core::{AdcLattice, Profile};
 
 use crate::{decode, encode, inspect, Error, Kind};
 
-struct Lcg(u64);
+use brainwire_testkit::{le_bytes, signal, Rng};
 
-impl Lcg {
-    fn next(&mut self) -> u32 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (self.0 >> 33) as u32
-    }
-}
-
-/// A random walk over lattice codes, like a quiet electrode with spikes.
+/// An electrode-shaped signal on the Neuralink 10-bit lattice.
 fn walk(n: usize, seed: u64) -> Vec<i16> {
-    let mut rng = Lcg(seed);
-    let mut code: i32 = 512;
-    (0..n)
-        .map(|_| {
-            let r = rng.next();
-            code += (r % 7) as i32 - 3;
-            if r.is_multiple_of(97) {
-                code += 40;
-            }
-            code = code.clamp(0, 1023);
-            AdcLattice::Neuralink10.value(code as u32)
-        })
-        .collect()
-}
-
-fn le_bytes(samples: &[i16]) -> Vec<u8> {
-    samples.iter().flat_map(|s| s.to_le_bytes()).collect()
+    signal(&mut Rng::new(seed), n, 1024).into_iter().map(|c| AdcLattice::Neuralink10.value(c)).collect()
 }
 
 fn push_chunk(out: &mut Vec<u8>, id: &[u8; 4], declared: u32, body: &[u8]) {
@@ -150,8 +128,8 @@ fn lying_sizes_round_trip() {
 
 #[test]
 fn off_lattice_and_empty_recordings_round_trip() {
-    let mut rng = Lcg(9);
-    let noise: Vec<i16> = (0..3000).map(|_| rng.next() as i16).collect();
+    let mut rng = Rng::new(9);
+    let noise: Vec<i16> = (0..3000).map(|_| rng.next_u32() as i16).collect();
     round_trip(&wav(1, 16, &le_bytes(&noise), &[]));
     round_trip(&wav(1, 16, &[], &[]));
     round_trip(&wav(1, 16, &[7], &[]));
@@ -261,18 +239,18 @@ fn mutated_containers_never_panic_nor_lie() {
     // containers of each kind and profile: decode must return the original
     // or an error, and inspect must not panic.
     let wav_file = wav(1, 16, &le_bytes(&walk(3_000, 11)), &[(b"LIST", b"abc")]);
-    let mut rng = Lcg(77);
+    let mut rng = Rng::new(77);
     for original in [&wav_file[..], b"short, stored".as_slice()] {
         for p in Profile::ALL {
             let packed = encode(original, p);
             for _ in 0..300 {
                 let mut bad = packed.clone();
-                let at = rng.next() as usize % bad.len();
-                match rng.next() % 4 {
-                    0 => bad[at] ^= 1 << (rng.next() % 8),
-                    1 => bad[at] = rng.next() as u8,
+                let at = rng.next_u32() as usize % bad.len();
+                match rng.next_u32() % 4 {
+                    0 => bad[at] ^= 1 << (rng.next_u32() % 8),
+                    1 => bad[at] = rng.next_u32() as u8,
                     2 => bad.truncate(at),
-                    _ => bad.insert(at, rng.next() as u8),
+                    _ => bad.insert(at, rng.next_u32() as u8),
                 }
                 let _ = inspect(&bad);
                 if let Ok(bytes) = decode(&bad) {
@@ -283,7 +261,7 @@ fn mutated_containers_never_panic_nor_lie() {
     }
     // Random garbage behind a valid-looking fixed part.
     for len in 0..200 {
-        let mut junk: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+        let mut junk: Vec<u8> = (0..len).map(|_| rng.next_u32() as u8).collect();
         if junk.len() >= 4 {
             junk[..4].copy_from_slice(&[b'B', b'W', 1, (len % 2) as u8]);
         }

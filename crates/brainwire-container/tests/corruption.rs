@@ -43,7 +43,7 @@ fn originals() -> Vec<Original> {
     chunk(&mut c, b"junk", 3, b"abc", true);
     out.push(Original { name: "stereo-extra-chunks", bytes: riff(&c, Some(12345)) });
     // Full 16-bit range (the identity lattice).
-    let mut rng = Rng(4);
+    let mut rng = Rng::new(4);
     let mut v = 0i32;
     let full: Vec<i16> = (0..n)
         .map(|_| {
@@ -95,7 +95,7 @@ impl Tally {
 fn damaged_containers_are_refused() {
     let originals = originals();
     let mut t = Tally::default();
-    let mut rng = Rng(0xB1A1_3E11);
+    let mut rng = Rng::new(0xB1A1_3E11);
     // (original index, profile, container), for the stream swaps.
     let mut coded: Vec<(usize, Profile, Vec<u8>)> = Vec::new();
 

@@ -43,7 +43,7 @@ fn samples(kind: Samples, n: usize, seed: u64) -> Vec<i16> {
         Samples::Lattice => walk(n, seed, 0),
         Samples::OffLattice(k) => walk(n, seed, k),
         Samples::Noise => {
-            let mut r = Rng(seed);
+            let mut r = common::Rng::new(seed);
             (0..n).map(|_| r.next_u64() as i16).collect()
         }
         Samples::Constant(v) => vec![v; n],

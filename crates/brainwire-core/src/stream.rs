@@ -189,49 +189,36 @@ impl ProfileDecoder for fast::Decoder<'_> {
     }
 }
 
-impl ProfileEncoder for tables::Encoder {
-    #[inline(always)]
-    fn push<S: ByteSink>(&mut self, sample: i16, out: &mut S) {
-        self.push(sample, out);
-    }
-    #[inline(always)]
-    fn finish<S: ByteSink>(self, out: &mut S) {
-        self.finish(out)
-    }
+/// The traits for a profile whose encoder and decoder work sample by sample
+/// (the block methods keep their defaults).
+macro_rules! per_sample_profile {
+    ($encoder:ty, $decoder:ty) => {
+        impl ProfileEncoder for $encoder {
+            #[inline(always)]
+            fn push<S: ByteSink>(&mut self, sample: i16, out: &mut S) {
+                let _ = <$encoder>::push(self, sample, out);
+            }
+            #[inline(always)]
+            fn finish<S: ByteSink>(self, out: &mut S) {
+                <$encoder>::finish(self, out)
+            }
+        }
+
+        impl ProfileDecoder for $decoder {
+            #[inline(always)]
+            fn next_sample(&mut self) -> Result<i16, Error> {
+                <$decoder>::next_sample(self)
+            }
+            #[inline(always)]
+            fn finish(self) -> Result<(), Error> {
+                <$decoder>::finish(self)
+            }
+        }
+    };
 }
 
-impl ProfileDecoder for tables::Decoder<'_> {
-    #[inline(always)]
-    fn next_sample(&mut self) -> Result<i16, Error> {
-        self.next_sample()
-    }
-    #[inline(always)]
-    fn finish(self) -> Result<(), Error> {
-        self.finish()
-    }
-}
-
-impl ProfileEncoder for max::Encoder {
-    #[inline(always)]
-    fn push<S: ByteSink>(&mut self, sample: i16, out: &mut S) {
-        self.push(sample, out)
-    }
-    #[inline(always)]
-    fn finish<S: ByteSink>(self, out: &mut S) {
-        self.finish(out)
-    }
-}
-
-impl ProfileDecoder for max::Decoder<'_> {
-    #[inline(always)]
-    fn next_sample(&mut self) -> Result<i16, Error> {
-        self.next_sample()
-    }
-    #[inline(always)]
-    fn finish(self) -> Result<(), Error> {
-        self.finish()
-    }
-}
+per_sample_profile!(tables::Encoder, tables::Decoder<'_>);
+per_sample_profile!(max::Encoder, max::Decoder<'_>);
 
 // The states live inline: the core does not allocate, and a caller that wants
 // them on the heap boxes the whole `Encoder`.
@@ -471,21 +458,15 @@ mod tests {
     use crate::test_support::Bytes;
     use std::vec::Vec;
 
-    /// A noisy walk over the 10-bit lattice with a few off-lattice values,
-    /// as little-endian bytes.
+    /// An electrode-shaped signal on the 10-bit lattice with a value off
+    /// it every 501 samples.
     fn recording(n: usize, seed: u64) -> Vec<i16> {
-        let mut x = seed | 1;
-        let mut code = 512i32;
-        (0..n)
-            .map(|i| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                code = (code + (x % 9) as i32 - 4).clamp(0, 1023);
-                let v = AdcLattice::Neuralink10.value(code as u32);
-                if i % 501 == 7 { v.wrapping_add(3) } else { v }
-            })
-            .collect()
+        let codes = brainwire_testkit::signal(&mut brainwire_testkit::Rng::new(seed), n, 1024);
+        let value = |(i, c)| {
+            let v = AdcLattice::Neuralink10.value(c);
+            if i % 501 == 7 { v.wrapping_add(3) } else { v }
+        };
+        codes.into_iter().enumerate().map(value).collect()
     }
 
     /// `encode_le` writes the stream `encode_all` writes, and `decode_le`

@@ -13,6 +13,12 @@ fn bytes_u32(values: impl IntoIterator<Item = u32>) -> Vec<u8> {
     values.into_iter().flat_map(u32::to_le_bytes).collect()
 }
 
+/// The hash of the `len` values a packed table reads back as.
+fn hash_read<const ORDER: usize>(coded: &[u8], len: usize) -> u32 {
+    let mut d = Differences::<ORDER>::new(coded);
+    hash(&bytes_u32((0..len).map(|_| d.next_value())))
+}
+
 /// The lite profile's code lengths: stored bits and every row read back.
 #[test]
 fn lite_code_lengths() {
@@ -31,9 +37,8 @@ fn lite_code_lengths() {
 fn tables_priors() {
     assert_eq!(hash(&priors::CODE_WIDTHS_Q5), 0xAC03623C, "CODE_WIDTHS_Q5");
     assert_eq!(hash(&priors::INITIAL_SHAPES_CODED), 0x965BA3FA, "INITIAL_SHAPES_CODED");
-    let mut d = Differences::<{ priors::INITIAL_SHAPES_ORDER }>::new(&priors::INITIAL_SHAPES_CODED);
-    let shapes = bytes_u32((0..priors::INITIAL_SHAPES_LEN).map(|_| d.next_value()));
-    assert_eq!(hash(&shapes), 0x01FF4824, "initial shapes as read");
+    let shapes = hash_read::<{ priors::INITIAL_SHAPES_ORDER }>(&priors::INITIAL_SHAPES_CODED, priors::INITIAL_SHAPES_LEN);
+    assert_eq!(shapes, 0x01FF4824, "initial shapes as read");
 }
 
 /// The max profile's priors: code widths, the Gaussian table and the
@@ -43,8 +48,7 @@ fn max_priors() {
     use max::priors as p;
     assert_eq!(hash(&p::WIDTHS_Q6), 0xCC957FDE, "max WIDTHS_Q6");
     assert_eq!(hash(&p::PHI_Q31_CODED), 0xB55FCA73, "max PHI_Q31_CODED");
-    let mut d = Differences::<{ p::PHI_Q31_ORDER }>::new(&p::PHI_Q31_CODED);
-    let phi = bytes_u32((0..p::PHI_Q31_LEN).map(|_| d.next_value()));
-    assert_eq!(hash(&phi), 0xE5CE1EC8, "max Phi as read");
+    let phi = hash_read::<{ p::PHI_Q31_ORDER }>(&p::PHI_Q31_CODED, p::PHI_Q31_LEN);
+    assert_eq!(phi, 0xE5CE1EC8, "max Phi as read");
     assert_eq!(hash(&bytes_u32(p::INITIAL_WEIGHTS.iter().map(|&w| w as u32))), 0x86D19C4F, "max INITIAL_WEIGHTS");
 }

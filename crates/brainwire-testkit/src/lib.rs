@@ -39,13 +39,13 @@ impl Rng {
 
     /// Uniform in `0..n` (`n > 0`; the modulo bias is below 2^-32 for the
     /// small `n` of tests).
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
     }
 
     /// True with probability `per_mille / 1000`.
     pub fn chance(&mut self, per_mille: u32) -> bool {
-        self.below(1000) < u64::from(per_mille)
+        self.below(1000) < per_mille as usize
     }
 
     /// Roughly Gaussian (a sum of four uniforms), mean 0, standard deviation

@@ -5,7 +5,7 @@
 //! the tables fit exactly the contexts the codec computes: per context, how
 //! often each residual symbol occurs; a length-limited Huffman code per
 //! context follows, of the counts plus a smooth prior (see
-//! [`smoothed_weights`]). Every symbol keeps a codeword, so a recording
+//! `smoothed_weights`). Every symbol keeps a codeword, so a recording
 //! unlike the training data still codes, only less tightly. The lengths are
 //! stored with the core's writer (their nonzero differences from the core's
 //! prediction) and read back with its reader before anything is written.

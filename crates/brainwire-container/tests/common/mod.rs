@@ -1,57 +1,30 @@
-//! Synthetic inputs shared by the integration tests: a deterministic RNG,
-//! recordings on and off the ADC lattice, and WAV files with any layout.
+//! Synthetic inputs shared by the integration tests: the testkit's
+//! generator, recordings on and off the ADC lattice, and WAV files with any layout.
 //! Nothing here is a real recording.
 #![allow(dead_code)]
 
 use brainwire_container::AdcLattice;
 
-/// SplitMix64: small, deterministic, good enough to pick damage.
-pub struct Rng(pub u64);
+pub use brainwire_testkit::{le_bytes, Rng};
 
-impl Rng {
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (n > 0).
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
-    }
-
-    pub fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| self.next_u64() as u8).collect()
-    }
-}
-
-/// A random walk over the Neuralink 10-bit lattice with occasional spikes,
-/// and, every `off_every` samples (0: never), a value off the lattice.
+/// An electrode-shaped signal on the Neuralink 10-bit lattice
+/// (`brainwire_testkit::signal`) and, every `off_every` samples (0: never),
+/// a value off the lattice.
 pub fn walk(n: usize, seed: u64, off_every: usize) -> Vec<i16> {
-    let mut rng = Rng(seed);
-    let mut code: i32 = 300 + rng.below(400) as i32;
-    (0..n)
-        .map(|i| {
-            let r = rng.next_u64();
-            code += (r % 9) as i32 - 4;
-            if r.is_multiple_of(101) {
-                code += 60;
-            }
-            code = code.clamp(0, 1023);
-            let v = AdcLattice::Neuralink10.value(code as u32);
+    let mut rng = Rng::new(seed);
+    let codes = brainwire_testkit::signal(&mut rng, n, 1024);
+    codes
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let v = AdcLattice::Neuralink10.value(c);
             if off_every != 0 && i % off_every == off_every - 1 {
-                v.wrapping_add(1 + (r >> 40) as i16 % 20)
+                v.wrapping_add(1 + rng.below(20) as i16)
             } else {
                 v
             }
         })
         .collect()
-}
-
-pub fn le_bytes(samples: &[i16]) -> Vec<u8> {
-    samples.iter().flat_map(|s| s.to_le_bytes()).collect()
 }
 
 pub fn u16le(out: &mut Vec<u8>, v: u16) {

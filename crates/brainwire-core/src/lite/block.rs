@@ -26,7 +26,7 @@
 
 use super::bits::{BitWriter, FLUSH_BITS};
 use super::codebook::Codebook;
-use super::encoder::ChannelEncoder;
+use super::channel::ChannelEncoder;
 use super::model::{bucket_context, Model, BUCKETS, CLASSES, ESCAPE, RESIDUAL_LIMIT, STATES, SYMBOLS};
 use crate::lattice::AdcLattice;
 use crate::sink::ByteSink;

@@ -188,10 +188,10 @@ pub struct Codebook {
 }
 
 impl Codebook {
-    /// All zero, to be [`Codebook::fill`]ed where it is kept.
+    /// All zero, to be `Codebook::fill`ed where it is kept.
     pub(super) const EMPTY: Self = Self { lengths: [[0; SYMBOLS]; CONTEXT_ROWS], codes: [[0; SYMBOLS]; CONTEXT_ROWS], energy: EnergyTable::EMPTY, block_value: [0; 1024] };
 
-    /// Inlined: built where the caller keeps it (see [`Codebook::fill`]).
+    /// Inlined: built where the caller keeps it (see `Codebook::fill`).
     #[inline(always)]
     pub fn new() -> Self {
         let mut cb = Self::EMPTY;

@@ -270,14 +270,7 @@ mod tests {
     /// rows' own counts, on the real table and on arbitrary bytes.
     #[test]
     fn in_place_rows_and_counts_match_the_plain_prediction() {
-        let mut x = 0x9E37_79B9_7F4A_7C15u64;
-        let mut noise = Vec::new();
-        for _ in 0..3000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            noise.push(x as u8);
-        }
+        let noise = brainwire_testkit::Rng::new(0x9E37_79B9).bytes(3000);
         for coded in [&CODE_LENGTHS_CODED[..], &noise] {
             let mut latest = [[FIRST_ROW_START; SYMBOLS]; CLASSES];
             let mut bits = BitReader::new(coded);

@@ -1,53 +1,32 @@
 //! Tests of the `lite` profile: exact round trips on synthetic and real
 //! recordings, the bounded coding delay, and clean refusal of damaged input.
 //!
-//! Real recordings come from `BRAINWIRE_DATA` (a directory or zip of 16-bit
-//! mono WAVs) or the challenge archive beside the repository; without
-//! either those tests print a note and check nothing more.
+//! Real recordings come from `brainwire_testkit::recordings` (`BRAINWIRE_DATA`
+//! or the challenge archive beside the repository); without either those
+//! tests print a SKIPPED line, with `BRAINWIRE_DATA` unreadable they fail.
 
 extern crate std;
 
 use super::*;
 use crate::error::Error;
 use crate::lattice::AdcLattice;
-use crate::test_support::{real_recordings, Bytes};
+use crate::test_support::Bytes;
+use brainwire_testkit::{recordings, signal, Rng};
 use std::vec::Vec;
 use std::{eprintln, vec};
 
-/// Deterministic pseudo-random numbers (a 64-bit LCG's high bits).
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u32 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (self.0 >> 33) as u32
-    }
-    /// Roughly Gaussian, mean 0, standard deviation about `scale`.
-    fn noise(&mut self, scale: i32) -> i32 {
-        let s: i32 = (0..4).map(|_| (self.next() & 0xFFF) as i32 - 2048).sum();
-        s * scale / 2365
-    }
-}
-
-/// A recording shaped like the implant's: a slow wave plus noise plus
-/// occasional spikes, on the 10-bit lattice, with `off` off-lattice samples
-/// per thousand.
+/// A recording shaped like the implant's ([`signal`]) on the 10-bit
+/// lattice, with `off` off-lattice samples per thousand.
 fn synthetic(len: usize, seed: u64, off: u32) -> Vec<i16> {
-    let mut rng = Lcg(seed);
+    let mut rng = Rng::new(seed);
     let l = AdcLattice::Neuralink10;
-    let mut wave = 0i32;
-    (0..len)
-        .map(|t| {
-            wave += rng.noise(2) - wave / 64;
-            let spike = if t % 997 < 12 { [0, -40, -90, -60, -20, 10, 25, 20, 12, 6, 3, 1][t % 997] } else { 0 };
-            let code = (512 + wave + rng.noise(6) + spike).clamp(0, 1023) as u32;
-            let v = l.value(code);
-            if rng.next() % 1000 < off {
-                // Strictly between two codes: off the lattice.
-                v.saturating_add(1 + (rng.next() % 30) as i16)
-            } else {
-                v
-            }
+    let codes = signal(&mut rng, len, l.len());
+    codes
+        .into_iter()
+        .map(|c| {
+            let v = l.value(c);
+            // Strictly between two codes: off the lattice.
+            if rng.chance(off) { v.saturating_add(1 + rng.below(30) as i16) } else { v }
         })
         .collect()
 }
@@ -160,15 +139,15 @@ fn block_coding_matches_sample_by_sample_coding() {
 fn block_loop_matches_sample_by_sample_coding() {
     let l = AdcLattice::Neuralink10;
     let long = block::BLOCK_TABLES_WORTH + 2500;
-    let mut rng = Lcg(17);
+    let mut rng = Rng::new(17);
     // Escapes of every kind: off-lattice samples, jumps past the residual
     // table, the extremes; and near-silence, many samples to a word.
     let mut wild: Vec<i16> = synthetic(long, 51, 30);
     for t in (0..long).step_by(97) {
         wild[t] = match t % 3 {
-            0 => rng.next() as i16,
+            0 => rng.next_u32() as i16,
             1 => i16::MIN,
-            _ => l.value(rng.next() % 1024),
+            _ => l.value(rng.next_u32() % 1024),
         };
     }
     // 0, the window's end marker, in the data too: around window ends.
@@ -222,9 +201,9 @@ fn off_lattice_samples_round_trip_exactly() {
 
 #[test]
 fn extremes_and_jumps_round_trip_on_both_lattices() {
-    let mut rng = Lcg(99);
+    let mut rng = Rng::new(99);
     let mut s: Vec<i16> = vec![i16::MIN, i16::MAX, i16::MIN, 0, -1, 1, i16::MAX, i16::MAX, i16::MIN];
-    s.extend((0..5000).map(|_| rng.next() as i16));
+    s.extend((0..5000).map(|_| rng.next_u32() as i16));
     s.extend((0..5000).map(|t| if t % 2 == 0 { i16::MIN } else { i16::MAX }));
     s.extend((0..5000).map(|t| (t as i16).wrapping_mul(37)));
     for lattice in [AdcLattice::Neuralink10, AdcLattice::Identity16] {
@@ -267,14 +246,14 @@ fn damaged_payloads_are_refused_without_panicking() {
     longer.push(0);
     assert_eq!(decode(l, &longer, s.len()), Err(Error::Corrupt));
     // Flipped bits and random payloads decode to something or are refused.
-    let mut rng = Lcg(5);
+    let mut rng = Rng::new(5);
     let mut refused = 0;
     for _ in 0..300 {
         let mut bad = payload.clone();
-        let i = rng.next() as usize % bad.len();
-        bad[i] ^= 1 << (rng.next() % 8);
+        let i = rng.next_u32() as usize % bad.len();
+        bad[i] ^= 1 << (rng.next_u32() % 8);
         refused += decode(l, &bad, s.len()).is_err() as u32;
-        let garbage: Vec<u8> = (0..rng.next() % 3000).map(|_| rng.next() as u8).collect();
+        let garbage: Vec<u8> = (0..rng.next_u32() % 3000).map(|_| rng.next_u32() as u8).collect();
         for lattice in [AdcLattice::Neuralink10, AdcLattice::Identity16] {
             let _ = decode(lattice, &garbage, 4000);
         }
@@ -284,11 +263,12 @@ fn damaged_payloads_are_refused_without_panicking() {
 
 #[test]
 fn real_recordings_round_trip_with_bounded_delay() {
-    let Some(recs) = real_recordings(8) else { return };
-    for (path, s) in &recs {
+    let Some(recs) = recordings(8, "lite: real recordings round trip with bounded delay") else { return };
+    for rec in &recs {
+        let (path, s) = (&rec.name, &rec.samples());
         let lattice = AdcLattice::detect(s);
         let bytes = assert_round_trip(lattice, s);
-        eprintln!("{}: {:.3} bits/sample", path.display(), bytes as f64 * 8.0 / s.len() as f64);
+        eprintln!("{path}: {:.3} bits/sample", bytes as f64 * 8.0 / s.len() as f64);
         // Every push checks the encoder's bound; 200 spread pushes also
         // measure what the bytes out so far actually decode.
         let every = s.len() / 200 + 1;

@@ -125,29 +125,17 @@ impl<'a> Decoder<'a> {
 
 #[cfg(test)]
 mod tests {
+    extern crate std;
     use super::*;
+    use crate::test_support::Bytes;
 
-    struct Buf {
-        bytes: [u8; 8192],
-        len: usize,
-    }
-    impl ByteSink for Buf {
-        fn put(&mut self, b: u8) {
-            self.bytes[self.len] = b;
-            self.len += 1;
-        }
-    }
-
-    /// A noisy random walk on the 10-bit lattice with spikes and a few
-    /// values off the lattice.
+    /// An electrode-shaped signal on the 10-bit lattice with a value off
+    /// it every 997 samples.
     fn recording(n: usize) -> [i16; 4000] {
         let mut out = [0i16; 4000];
-        let (mut seed, mut code) = (7u32, 512i32);
-        for (i, s) in out.iter_mut().enumerate().take(n) {
-            seed = seed.wrapping_mul(1664525).wrapping_add(1013904223);
-            code = (code + ((seed >> 28) as i32 - 8)).clamp(0, 1023);
-            let spike = if i % 700 < 6 { 150 } else { 0 };
-            *s = AdcLattice::Neuralink10.value((code + spike).min(1023) as u32);
+        let codes = brainwire_testkit::signal(&mut brainwire_testkit::Rng::new(7), n, 1024);
+        for (i, (s, c)) in out.iter_mut().zip(codes).enumerate() {
+            *s = AdcLattice::Neuralink10.value(c);
             if i % 997 == 3 {
                 *s = s.wrapping_add(5);
             }
@@ -158,14 +146,14 @@ mod tests {
     fn round_trip(ablation: Ablation) {
         let samples = recording(4000);
         let lattice = AdcLattice::Neuralink10;
-        let mut buf = Buf { bytes: [0; 8192], len: 0 };
+        let mut buf = Bytes(std::vec::Vec::new());
         let mut enc = Encoder::with_ablation(lattice, ablation);
         for &s in samples.iter() {
             enc.push(s, &mut buf);
         }
         enc.finish(&mut buf);
-        assert!(buf.len < 4000 * 2, "compresses: {} bytes", buf.len);
-        let mut dec = Decoder::with_ablation(lattice, ablation, &buf.bytes[..buf.len]);
+        assert!(buf.0.len() < 4000 * 2, "compresses: {} bytes", buf.0.len());
+        let mut dec = Decoder::with_ablation(lattice, ablation, &buf.0);
         for (i, &s) in samples.iter().enumerate() {
             assert_eq!(dec.next_sample(), Ok(s), "sample {i} with {ablation:?}");
         }
@@ -190,13 +178,13 @@ mod tests {
     #[test]
     fn truncated_stream_is_refused() {
         let samples = recording(4000);
-        let mut buf = Buf { bytes: [0; 8192], len: 0 };
+        let mut buf = Bytes(std::vec::Vec::new());
         let mut enc = Encoder::new(AdcLattice::Neuralink10);
         for &s in samples.iter() {
             enc.push(s, &mut buf);
         }
         enc.finish(&mut buf);
-        let mut dec = Decoder::new(AdcLattice::Neuralink10, &buf.bytes[..buf.len - 3]);
+        let mut dec = Decoder::new(AdcLattice::Neuralink10, &buf.0[..buf.0.len() - 3]);
         let ok = samples.iter().all(|&s| dec.next_sample() == Ok(s));
         assert!(!ok || dec.finish().is_err(), "a truncated stream must not decode cleanly");
     }
