@@ -310,9 +310,12 @@ impl SetArgs {
 }
 
 /// Runs `work` on a pool of `jobs` worker threads (default: one per core).
-/// When the system refuses threads (a thread or memory limit), this thread
-/// alone does the work, after a one-line warning: the pool is then this
-/// thread, so nothing is spawned.
+/// When the system refuses that many threads (a thread or memory limit), one
+/// worker does the work, after a one-line warning; when it refuses even one,
+/// this thread does (the pool is then this thread, so nothing is spawned).
+/// One worker comes first because a worker's stack is mapped whole when it
+/// starts, while this thread's stack grows on demand, and under an
+/// address-space limit growth fails as a segmentation fault, not an error.
 fn in_pool<T: Send>(jobs: Option<usize>, work: impl FnOnce() -> T + Send) -> T {
     let threads = |n: usize| rayon::ThreadPoolBuilder::new().num_threads(n);
     match threads(jobs.unwrap_or(0)).build() {
@@ -320,9 +323,14 @@ fn in_pool<T: Send>(jobs: Option<usize>, work: impl FnOnce() -> T + Send) -> T {
         Err(e) => {
             let wanted = jobs.map_or("worker".into(), |n| n.to_string());
             errln!("brainwire: warning: cannot start {wanted} threads ({e}); working on 1 thread");
-            // Only fails if this thread is in a pool already, which it is not.
-            let _pool = threads(1).use_current_thread().build();
-            work()
+            match threads(1).build() {
+                Ok(pool) => pool.install(work),
+                Err(_) => {
+                    // Only fails if this thread is in a pool already, which it is not.
+                    let _pool = threads(1).use_current_thread().build();
+                    work()
+                }
+            }
         }
     }
 }
