@@ -7,13 +7,20 @@
 //! sample-count bound, header checks) never reject a stream the core
 //! decodes, and that its rebuild of the file is exact.
 //!
+//! The fast `lite` coders against `brainwire_core::lite::reference`, the
+//! plain per-sample coder written from FORMAT.md: a lite stream decodes to
+//! the same samples (or is refused) by both decoders, and the stream's bytes
+//! read as little-endian samples encode to the same payload with both
+//! encoders, on either lattice.
+//!
 //! Input: two bytes of sample count (little-endian), then the stream.
 #![no_main]
 
 use brainwire_container::crc::crc32c;
 use brainwire_container::format::{write_coded_header, WavHeader};
 use brainwire_container::decode;
-use brainwire_core::{decode_all, Decoder};
+use brainwire_core::lite::reference;
+use brainwire_core::{decode_all, encode_le, AdcLattice, Decoder, Profile};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -33,6 +40,20 @@ fuzz_target!(|data: &[u8]| {
         Ok::<_, brainwire_core::Error>(out)
     })();
     assert_eq!(core_all, streaming, "decode_all and the streaming decoder disagree");
+
+    // A lite stream: the reference decoder's verdict.
+    if let [1, lattice_id, payload @ ..] = stream {
+        if let Some(lattice) = AdcLattice::from_id(*lattice_id) {
+            assert_eq!(core_all, reference::decode(lattice, payload, n), "the lite decoder and the reference disagree");
+        }
+    }
+    // The bytes as samples: the lite encoder writes the reference's payload.
+    let samples: Vec<i16> = stream.chunks_exact(2).map(|w| i16::from_le_bytes([w[0], w[1]])).collect();
+    for lattice in [AdcLattice::Neuralink10, AdcLattice::Identity16] {
+        let mut coded = Vec::new();
+        encode_le(Profile::Lite, lattice, stream, &mut coded);
+        assert!(coded[2..] == reference::encode(lattice, &samples), "the lite encoder and the reference disagree ({lattice:?})");
+    }
 
     // The file the core's samples make, and the container of it.
     let header = b"RIFF\x24\0\0\0WAVEfmt ";

@@ -113,9 +113,9 @@ impl<'a> BitReader<'a> {
     }
 
     /// Makes sure [`LOOKAHEAD`] bits are loaded, as
-    /// [`BitReader::consume_codeword`] then keeps them. Out of line: once
-    /// per block of samples, and inlined into a constructor it made the
-    /// optimizer build a decoder twice over (a copy of its tables).
+    /// [`BitReader::consume_codeword`] then keeps them. Out of line: it runs
+    /// once per block of samples, and it stays out of the constructors so
+    /// that a decoder's tables are built once, in place.
     #[inline(never)]
     pub fn load_lookahead(&mut self) {
         self.need(LOOKAHEAD);

@@ -1,6 +1,7 @@
 //! The block encoder's loop on the 10-bit lattice ([`super::Encoder::push_le`],
 //! [`super::Encoder::push_all`]): the bytes of [`ChannelEncoder::push`],
-//! sample after sample, in about thirty instructions a sample.
+//! sample after sample, its state in registers (instructions a sample
+//! and how to re-measure them: docs/perf/lite.md).
 //!
 //! What makes it short:
 //! - The loop runs the model [`CODE_SHIFT`] codes up, in [`BlockState`]'s
@@ -120,7 +121,8 @@ impl Work {
             *p = place(s as u8);
         }
         // A residual and its negative lead to the same state: one lookup
-        // for both (plain counters, not iterators, at opt-level "z").
+        // for both. Plain counters: the binaries build at opt-level "z",
+        // where range iterators add a test a step.
         const MID: usize = RESIDUAL_LIMIT as usize;
         let mut s = 0;
         while s < STATES as u8 {
@@ -243,9 +245,9 @@ fn drain<S: ByteSink>(out: &mut S, bytes: &[u8]) {
 /// A fresh chunk for [`code_block`] and [`Chunk::new`].
 pub(super) const EMPTY_CHUNK: ChunkBytes = [0; CHUNK_BYTES + 8];
 
-/// Samples from which a block pays for building [`Work`]: about 150 k
-/// instructions, what the loop saves over [`ChannelEncoder::push`] sample
-/// by sample (~80 instructions a sample against ~31) on some 3000 samples.
+/// Samples from which a block pays for building [`Work`]: below it the
+/// tables cost more than the loop saves over [`ChannelEncoder::push`]
+/// sample by sample (the break-even count: docs/perf/lite.md).
 pub(super) const BLOCK_TABLES_WORTH: usize = 4096;
 
 /// A sample as a block holds it: an `i16`, or its two little-endian bytes
@@ -339,8 +341,8 @@ fn run<W: SampleWord>(window: &[W; WINDOW + 1], work: &mut Work, codebook: &Code
             break Stop::Escape(sample);
         }
         // The model learns the code now, so that `base` is done with;
-        // `last` first, which makes it a copy of `base` on the way (at
-        // opt-level "z" the other order cost a move a sample).
+        // `last` first, so that it is a copy of `base` on the way (no move
+        // of its own).
         last = base - (BASE_SHIFT - LAST_SHIFT) as isize;
         mean += (16 * base - mean) >> 3;
         // The place's bucket, the prediction's class.

@@ -46,9 +46,8 @@ fn canonical_codes_into<const N: usize>(lengths: &[u8; N], count: &LengthCounts,
         next[len] = code.wrapping_add(1);
         code
     };
-    // Four symbols a step, by index: at opt-level "z" zipped iterators were
-    // calls and a loop step costs three instructions (this runs for 18,432
-    // symbols in every process).
+    // Four symbols a step, by index: this runs for 18,432 symbols in every
+    // process, and at opt-level "z" zipped iterators are calls.
     let (quads, rest) = lengths.as_chunks::<4>();
     let (code_quads, code_rest) = codes.as_chunks_mut::<4>();
     for i in 0..quads.len().min(code_quads.len()) {
@@ -124,7 +123,7 @@ impl<const N: usize> LongCodes<N> {
         // Canonical codewords up to PEEK_BITS long cover the patterns below
         // the first longer one's prefix; the rest are longer (or unused).
         // Filled here, a few entries a row, rather than the whole table
-        // beforehand (a byte-pattern fill costs an instruction a byte).
+        // beforehand: a byte-pattern fill touches every byte.
         if let Some(tail) = fast.get_mut((first[PEEK_BITS as usize + 1] >> 1) as usize..) {
             tail.fill(LONGER);
         }
@@ -199,9 +198,9 @@ impl Codebook {
         cb
     }
 
-    /// Fills an [`Codebook::EMPTY`] codebook in place. (Built in a local and
-    /// returned, the ~80 KB were copied into the encoder that holds them:
-    /// ~0.8 instructions a sample of a 5 s recording.)
+    /// Fills an [`Codebook::EMPTY`] codebook in place, so that the ~80 KB
+    /// are not built in a local and then copied into the encoder that
+    /// holds them.
     #[inline(never)]
     pub(super) fn fill(&mut self) {
         self.block_value = AdcLattice::ten_bit_block_values();
@@ -279,9 +278,8 @@ pub const fn word_state(w: StateWord) -> u8 {
 }
 
 impl DecodeTables {
-    /// Inlined: built where the caller keeps it, not moved there (a move
-    /// costs an instruction per byte under callgrind, and the tables are
-    /// tens of kilobytes).
+    /// Inlined: built where the caller keeps it, not moved there (the
+    /// tables are tens of kilobytes, and a move copies every byte).
     #[inline(always)]
     pub fn new() -> Self {
         let mut t = Self { fast: [[0; 1 << PEEK_BITS]; CONTEXT_ROWS], long: LongTable([LongCodes::EMPTY; CONTEXTS]), next_state: [0; TRANSITIONS] };

@@ -68,9 +68,8 @@ impl Lane {
 }
 
 impl<'a> Decoder<'a> {
-    /// Inlined: built where the caller keeps it, not moved there (a move
-    /// costs an instruction per byte under callgrind, and the tables are
-    /// tens of kilobytes).
+    /// Inlined: built where the caller keeps it, not moved there (the
+    /// tables are tens of kilobytes, and a move copies every byte).
     #[inline(always)]
     pub fn new(lattice: AdcLattice, payload: &'a [u8]) -> Self {
         let mut values = [0i16; 1024];
@@ -127,9 +126,9 @@ impl<'a> Decoder<'a> {
     /// [`LOOKAHEAD`](super::bits::LOOKAHEAD) bits loaded before every
     /// sample: by the caller ([`BitReader::load_lookahead`]), then kept by
     /// [`BitReader::consume_codeword`] and restored by the escape path.
-    /// Never inlined: in a caller's large function the loop's state ended
-    /// up in memory. The loop tests for its end at the bottom: at opt-level
-    /// "z" LLVM does not rotate a `for` loop, which costs a jump a sample.
+    /// Never inlined, so that the loop's state stays in registers rather
+    /// than in a large caller's frame. The loop tests for its end at the
+    /// bottom, one jump a sample (a `for` loop at opt-level "z" has two).
     #[inline(never)]
     fn run<const TEN_BIT: bool, O>(&mut self, mut out: impl Iterator<Item = O>, store: impl Fn(O, i16)) -> Result<(), Error> {
         // The lattice is one of two (the callers match it exhaustively):

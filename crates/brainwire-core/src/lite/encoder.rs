@@ -17,9 +17,8 @@ pub struct Encoder {
 }
 
 impl Encoder {
-    /// Inlined: built where the caller keeps it, not moved there (a move
-    /// costs an instruction per byte under callgrind, and the tables are
-    /// tens of kilobytes).
+    /// Inlined: built where the caller keeps it, not moved there (the
+    /// tables are tens of kilobytes, and a move copies every byte).
     #[inline(always)]
     pub fn new(lattice: AdcLattice) -> Self {
         let mut e = Self::unfilled(lattice);
@@ -30,8 +29,7 @@ impl Encoder {
     /// An encoder whose codebook is still empty: [`Encoder::fill`] it
     /// before coding. A caller that keeps the encoder in a local builds it
     /// so, in place: returned from [`Encoder::new`], the ~80 KB of tables
-    /// were copied once more (~0.8 instructions a sample of a 5 s
-    /// recording).
+    /// are copied once more.
     #[inline(always)]
     pub(crate) fn unfilled(lattice: AdcLattice) -> Self {
         Self { channel: ChannelEncoder::new(lattice), codebook: Codebook::EMPTY }

@@ -8,10 +8,10 @@
 //! residual lands on the same kind of ADC code), so only ~3,700 of the
 //! 18,432 differences are not zero. Only those are written, each as the
 //! number of zero differences before it and its value, in plain bit fields
-//! (most read by one lookup of 8 bits): reading the table takes ~2
-//! instructions a sample of a 5 s recording where range coding every
-//! difference took ~14, and the table's 528 bytes more are less than the
-//! range decoder's code they replace.
+//! (most read by one lookup of 8 bits): reading them is cheaper than range
+//! decoding every difference, and the table's 528 bytes more are less than
+//! the range decoder's code they replace (the comparison:
+//! docs/perf/lite.md).
 //!
 //! Invariant: reading any byte string (only a damaged constant could be a
 //! wrong one) gives rows of lengths in `0..=15` and never panics; the
@@ -84,7 +84,7 @@ pub fn read_code_lengths_from(coded: &[u8], row_done: impl FnMut(usize, &[u8; SY
 /// table, it is read straight into it), and its counts follow the
 /// prediction and each correction (a row is its left neighbour less that
 /// one's first length, plus its 95th) rather than being counted again:
-/// this runs in every process, and counting was a quarter of it.
+/// this runs in every process, and counting a row touches all 96 lengths.
 #[inline(never)]
 pub(crate) fn read_code_lengths_into<const R: usize>(coded: &[u8], rows: &mut [[u8; SYMBOLS]; R], mut row_done: impl FnMut(usize, &[u8; SYMBOLS], &LengthCounts)) {
     const { assert!(R >= CLASSES && R.is_multiple_of(CLASSES)) };
@@ -215,8 +215,8 @@ impl<S: ByteSink> MsbWriter<'_, S> {
 /// The corrections whose three fields fit in 8 bits, by those 8 bits (the
 /// first in the high bit): `gap | gap field bits << 8 | all bits << 12 |
 /// difference (mod 256) << 16`, 0 for bits that start a longer one. Nine
-/// corrections in ten are this short; one lookup reads them where the
-/// fields one by one took ~50 instructions.
+/// corrections in ten are this short; one lookup reads them, in place of
+/// three fields read bit by bit.
 fn short_corrections() -> [u32; 256] {
     let mut table = [0u32; 256];
     for (b, entry) in table.iter_mut().enumerate() {

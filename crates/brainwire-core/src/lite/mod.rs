@@ -42,6 +42,8 @@ mod decoder;
 mod encoder;
 mod lengths;
 mod model;
+#[cfg(any(test, feature = "reference"))]
+pub mod reference;
 mod tables;
 
 pub use bits::{ESCAPE_ORDER, FLUSH_BITS};
@@ -67,5 +69,7 @@ pub fn symbol(residual: i32) -> usize {
     }
 }
 
+#[cfg(test)]
+mod reference_tests;
 #[cfg(test)]
 mod tests;

@@ -53,7 +53,7 @@ pub fn energy_step(s: u8, a: u32) -> u8 {
     // The search starts two states down: the mean decays by 1/8 at most
     // (2^-0.19), less than the 2^-0.31 from `s` to the lower bound of
     // `s - 2`, so every state up to there qualifies. (Escapes take this
-    // path; from state 0 it climbed ~30 states each.)
+    // path, so it does not climb from state 0.)
     let mut j = u32::from(s).min(STATES as u32 - 1).saturating_sub(2);
     while j + 1 < STATES as u32 && pow2_sixteenths(2 * j + 1) <= m {
         j += 1;
@@ -108,7 +108,7 @@ impl EnergyTable {
         for (s, l) in level7.iter_mut().enumerate() {
             *l = 7 * pow2_sixteenths(2 * s as u32);
         }
-        // Plain counters: range iterators cost a test a step at opt-level "z".
+        // Plain counters: at opt-level "z" range iterators add a test a step.
         let mut a = 0;
         while a <= MID {
             let (below, from) = self.next.split_at_mut(MID + a);
