@@ -309,28 +309,50 @@ impl SetArgs {
     }
 }
 
+/// Below this address-space limit (`ulimit -v`) a pool gets one worker: each
+/// further thread reserves a 64 MiB malloc arena of address space, so a
+/// pool half-starts under such a limit and leaves too little for this
+/// thread's stack to grow, which then fails as a segmentation fault rather
+/// than an error.
+const ONE_WORKER_BELOW_AS_BYTES: u64 = 1 << 30;
+
+/// The address-space limit of this process, when one is set.
+fn address_space_limit() -> Option<u64> {
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit writes one rlimit through a valid pointer.
+    let ok = unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut limit) } == 0;
+    (ok && limit.rlim_cur != libc::RLIM_INFINITY).then_some(limit.rlim_cur)
+}
+
 /// Runs `work` on a pool of `jobs` worker threads (default: one per core).
-/// When the system refuses that many threads (a thread or memory limit), one
-/// worker does the work, after a one-line warning; when it refuses even one,
-/// this thread does (the pool is then this thread, so nothing is spawned).
-/// One worker comes first because a worker's stack is mapped whole when it
-/// starts, while this thread's stack grows on demand, and under an
-/// address-space limit growth fails as a segmentation fault, not an error.
+/// Under a small address-space limit, or when the system refuses that many
+/// threads (a thread or memory limit), one worker does the work, after a
+/// one-line warning; when it refuses even one, this thread does (the pool is
+/// then this thread, so nothing is spawned). A worker comes first because
+/// its stack is mapped whole when it starts, while this thread's stack grows
+/// on demand.
 fn in_pool<T: Send>(jobs: Option<usize>, work: impl FnOnce() -> T + Send) -> T {
     let threads = |n: usize| rayon::ThreadPoolBuilder::new().num_threads(n);
-    match threads(jobs.unwrap_or(0)).build() {
-        Ok(pool) => pool.install(work),
-        Err(e) => {
-            let wanted = jobs.map_or("worker".into(), |n| n.to_string());
+    let wanted = jobs.map_or("worker".into(), |n| n.to_string());
+    let pool = match address_space_limit() {
+        Some(limit) if limit < ONE_WORKER_BELOW_AS_BYTES && jobs != Some(1) => {
+            errln!(
+                "brainwire: warning: address space limited to {} MiB, too little for {wanted} threads; working on 1 thread",
+                limit >> 20
+            );
+            threads(1).build()
+        }
+        _ => threads(jobs.unwrap_or(0)).build().or_else(|e| {
             errln!("brainwire: warning: cannot start {wanted} threads ({e}); working on 1 thread");
-            match threads(1).build() {
-                Ok(pool) => pool.install(work),
-                Err(_) => {
-                    // Only fails if this thread is in a pool already, which it is not.
-                    let _pool = threads(1).use_current_thread().build();
-                    work()
-                }
-            }
+            threads(1).build()
+        }),
+    };
+    match pool {
+        Ok(pool) => pool.install(work),
+        Err(_) => {
+            // Only fails if this thread is in a pool already, which it is not.
+            let _pool = threads(1).use_current_thread().build();
+            work()
         }
     }
 }
