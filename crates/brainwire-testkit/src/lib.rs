@@ -55,6 +55,12 @@ impl Rng {
         s * sd / 2365
     }
 
+    /// Approximately standard normal: a sum of 12 uniforms on `[0, 1)`
+    /// minus 6 (Irwin-Hall), for tests that reason in standard deviations.
+    pub fn normal(&mut self) -> f64 {
+        (0..12).map(|_| (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64).sum::<f64>() - 6.0
+    }
+
     /// `n` uniform bytes.
     pub fn bytes(&mut self, n: usize) -> Vec<u8> {
         (0..n).map(|_| self.next_u32() as u8).collect()
