@@ -2,19 +2,7 @@ use super::*;
 
 /// A reproducible noisy walk per channel, in `lo..=hi`, as values.
 fn walk(frames: usize, channels: usize, seed: u64, lo: i64, hi: i64) -> Vec<i64> {
-    let mut x = seed | 1;
-    let mut v: Vec<i64> = (0..channels).map(|c| (lo + hi) / 2 + c as i64).collect();
-    let mut out = Vec::with_capacity(frames * channels);
-    for _ in 0..frames {
-        for vc in v.iter_mut() {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            *vc = (*vc + (x % 41) as i64 - 20).clamp(lo, hi);
-            out.push(*vc);
-        }
-    }
-    out
+    brainwire_testkit::walks(&mut brainwire_testkit::Rng::new(seed), frames, channels, 20, lo, hi)
 }
 
 fn to_le(vals: &[i64], dtype: SampleType) -> Vec<u8> {

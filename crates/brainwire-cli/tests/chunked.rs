@@ -18,19 +18,8 @@ fn ok(dir: &Path, args: &[&str]) -> String {
 
 /// `frames x channels` int16 samples: per channel a noisy walk times 12.
 fn samples(frames: usize, channels: usize) -> Vec<i16> {
-    let mut x = 0x1234_5678_9ABC_DEF1u64;
-    let mut v = vec![0i32; channels];
-    let mut out = Vec::with_capacity(frames * channels);
-    for _ in 0..frames {
-        for vc in v.iter_mut() {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            *vc = (*vc + (x % 7) as i32 - 3).clamp(-500, 500);
-            out.push((*vc * 12) as i16);
-        }
-    }
-    out
+    let mut rng = brainwire_testkit::Rng::new(0x1234_5678_9ABC_DEF1);
+    brainwire_testkit::walks(&mut rng, frames, channels, 3, -500, 500).into_iter().map(|v| (v * 12) as i16).collect()
 }
 
 fn le(s: &[i16]) -> Vec<u8> {

@@ -30,6 +30,7 @@ pub mod max;
 pub mod predictor;
 pub mod packed;
 pub mod range;
+mod search;
 pub mod sink;
 pub mod stream;
 pub mod tables;

@@ -113,91 +113,17 @@ trait ProfileDecoder {
     fn finish(self) -> Result<(), Error>;
 }
 
-impl ProfileEncoder for lite::Encoder {
-    #[inline(always)]
-    fn push<S: ByteSink>(&mut self, sample: i16, out: &mut S) {
-        self.push(sample, out)
-    }
-    #[inline(always)]
-    fn push_all<S: ByteSink>(&mut self, samples: &[i16], out: &mut S) {
-        self.push_all(samples, out)
-    }
-    #[inline(always)]
-    fn push_le<S: ByteSink>(&mut self, le: &[u8], out: &mut S) {
-        self.push_le(le, out)
-    }
-    #[inline(always)]
-    fn finish<S: ByteSink>(self, out: &mut S) {
-        self.finish(out)
-    }
-}
-
-impl ProfileDecoder for lite::Decoder<'_> {
-    #[inline(always)]
-    fn next_sample(&mut self) -> Result<i16, Error> {
-        self.next_sample()
-    }
-    #[inline(always)]
-    fn decode_into(&mut self, out: &mut [i16]) -> Result<(), Error> {
-        self.decode_into(out)
-    }
-    #[inline(always)]
-    fn decode_le(&mut self, out: &mut [u8]) -> Result<(), Error> {
-        self.decode_le(out)
-    }
-    #[inline(always)]
-    fn finish(self) -> Result<(), Error> {
-        self.finish()
-    }
-}
-
-impl ProfileEncoder for fast::Encoder {
-    #[inline(always)]
-    fn push<S: ByteSink>(&mut self, sample: i16, out: &mut S) {
-        self.push(sample, out)
-    }
-    #[inline(always)]
-    fn push_all<S: ByteSink>(&mut self, samples: &[i16], out: &mut S) {
-        self.push_all(samples, out)
-    }
-    #[inline(always)]
-    fn push_le<S: ByteSink>(&mut self, le: &[u8], out: &mut S) {
-        self.push_le(le, out)
-    }
-    #[inline(always)]
-    fn finish<S: ByteSink>(self, out: &mut S) {
-        self.finish(out)
-    }
-}
-
-impl ProfileDecoder for fast::Decoder<'_> {
-    #[inline(always)]
-    fn next_sample(&mut self) -> Result<i16, Error> {
-        self.next_sample()
-    }
-    #[inline(always)]
-    fn decode_into(&mut self, out: &mut [i16]) -> Result<(), Error> {
-        self.decode_into(out)
-    }
-    #[inline(always)]
-    fn decode_le(&mut self, out: &mut [u8]) -> Result<(), Error> {
-        self.decode_le(out)
-    }
-    #[inline(always)]
-    fn finish(self) -> Result<(), Error> {
-        self.finish()
-    }
-}
-
-/// The traits for a profile whose encoder and decoder work sample by sample
-/// (the block methods keep their defaults).
-macro_rules! per_sample_profile {
-    ($encoder:ty, $decoder:ty) => {
+/// The traits for a profile: `push`, `next_sample` and `finish` go to the
+/// coder's inherent methods; with `block_loops` the block methods do too,
+/// without it they keep the per-sample defaults.
+macro_rules! profile_traits {
+    ($encoder:ty, $decoder:ty $(, $block_loops:ident)?) => {
         impl ProfileEncoder for $encoder {
             #[inline(always)]
             fn push<S: ByteSink>(&mut self, sample: i16, out: &mut S) {
                 let _ = <$encoder>::push(self, sample, out);
             }
+            $(profile_traits!(@$block_loops encoder $encoder);)?
             #[inline(always)]
             fn finish<S: ByteSink>(self, out: &mut S) {
                 <$encoder>::finish(self, out)
@@ -209,16 +135,39 @@ macro_rules! per_sample_profile {
             fn next_sample(&mut self) -> Result<i16, Error> {
                 <$decoder>::next_sample(self)
             }
+            $(profile_traits!(@$block_loops decoder $decoder);)?
             #[inline(always)]
             fn finish(self) -> Result<(), Error> {
                 <$decoder>::finish(self)
             }
         }
     };
+    (@block_loops encoder $encoder:ty) => {
+        #[inline(always)]
+        fn push_all<S: ByteSink>(&mut self, samples: &[i16], out: &mut S) {
+            <$encoder>::push_all(self, samples, out)
+        }
+        #[inline(always)]
+        fn push_le<S: ByteSink>(&mut self, le: &[u8], out: &mut S) {
+            <$encoder>::push_le(self, le, out)
+        }
+    };
+    (@block_loops decoder $decoder:ty) => {
+        #[inline(always)]
+        fn decode_into(&mut self, out: &mut [i16]) -> Result<(), Error> {
+            <$decoder>::decode_into(self, out)
+        }
+        #[inline(always)]
+        fn decode_le(&mut self, out: &mut [u8]) -> Result<(), Error> {
+            <$decoder>::decode_le(self, out)
+        }
+    };
 }
 
-per_sample_profile!(tables::Encoder, tables::Decoder<'_>);
-per_sample_profile!(max::Encoder, max::Decoder<'_>);
+profile_traits!(lite::Encoder, lite::Decoder<'_>, block_loops);
+profile_traits!(fast::Encoder, fast::Decoder<'_>, block_loops);
+profile_traits!(tables::Encoder, tables::Decoder<'_>);
+profile_traits!(max::Encoder, max::Decoder<'_>);
 
 // The states live inline: the core does not allocate, and a caller that wants
 // them on the heap boxes the whole `Encoder`.

@@ -6,6 +6,7 @@
 //!   vectors are made from it.
 //! - [`signal`]: ADC codes shaped like an electrode's (slow wave, noise,
 //!   spikes), for any number of codes.
+//! - [`walks`]: interleaved multi-channel random walks in a range.
 //! - [`recordings`]: the real challenge recordings, found the same way by
 //!   every crate, with a visible skip when there are none.
 //! - [`hash`]: CRC-32 (IEEE) of bytes, the hash golden vectors and
@@ -55,6 +56,12 @@ impl Rng {
         s * sd / 2365
     }
 
+    /// Approximately standard normal: a sum of 12 uniforms on `[0, 1)`
+    /// minus 6 (Irwin-Hall), for tests that reason in standard deviations.
+    pub fn normal(&mut self) -> f64 {
+        (0..12).map(|_| (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64).sum::<f64>() - 6.0
+    }
+
     /// `n` uniform bytes.
     pub fn bytes(&mut self, n: usize) -> Vec<u8> {
         (0..n).map(|_| self.next_u32() as u8).collect()
@@ -76,6 +83,21 @@ pub fn signal(rng: &mut Rng, n: usize, codes: u32) -> Vec<u32> {
             ((codes / 2) as i32 + (wave + rng.noise(6) + spike) * scale).clamp(0, top) as u32
         })
         .collect()
+}
+
+/// `frames x channels` values, interleaved (C order): per channel a random
+/// walk in `lo..=hi` with steps uniform in `-max_step..=max_step`, channel
+/// `c` starting at `(lo + hi) / 2 + c`.
+pub fn walks(rng: &mut Rng, frames: usize, channels: usize, max_step: i64, lo: i64, hi: i64) -> Vec<i64> {
+    let mut v: Vec<i64> = (0..channels).map(|c| (lo + hi) / 2 + c as i64).collect();
+    let mut out = Vec::with_capacity(frames * channels);
+    for _ in 0..frames {
+        for vc in v.iter_mut() {
+            *vc = (*vc + rng.below(2 * max_step as usize + 1) as i64 - max_step).clamp(lo, hi);
+            out.push(*vc);
+        }
+    }
+    out
 }
 
 /// CRC-32 (IEEE) of `bytes`.

@@ -9,4 +9,5 @@ pub mod max;
 pub mod fast;
 pub mod max_scale;
 pub mod packed;
+pub mod render;
 pub mod tables;

@@ -206,10 +206,7 @@ pub fn render(coded: &[u8], recordings: usize, samples: u64) -> String {
     let _ = writeln!(s, "/// their nonzero differences from `super::lengths::predicted_row` in bit fields");
     let _ = writeln!(s, "/// (`super::lengths::read_code_lengths_from`): `CONTEXTS * SYMBOLS` lengths in {} bytes.", coded.len());
     let _ = writeln!(s, "pub static CODE_LENGTHS_CODED: [u8; {}] = [", coded.len());
-    for row in coded.chunks(24) {
-        let line: Vec<String> = row.iter().map(|b| b.to_string()).collect();
-        let _ = writeln!(s, "    {},", line.join(", "));
-    }
+    s.push_str(&crate::render::rows(coded, 24));
     let _ = writeln!(s, "];");
     s
 }

@@ -253,10 +253,7 @@ fn render(
     )
     .unwrap();
     writeln!(s, "#[rustfmt::skip]\npub static WIDTHS_Q6: [u8; 1024] = [").unwrap();
-    for row in widths.chunks(32) {
-        let items: Vec<String> = row.iter().map(|w| w.to_string()).collect();
-        writeln!(s, "    {},", items.join(", ")).unwrap();
-    }
+    s.push_str(&crate::render::rows(widths, 32));
     writeln!(s, "];\n").unwrap();
     writeln!(s, "/// Steps of `PHI_Q31` per standard deviation.").unwrap();
     writeln!(s, "pub const PHI_STEPS_PER_SIGMA: u32 = {PHI_STEPS};\n").unwrap();
@@ -284,10 +281,7 @@ fn render(
         coded.len()
     )
     .unwrap();
-    for row in coded.chunks(32) {
-        let items: Vec<String> = row.iter().map(|b| b.to_string()).collect();
-        writeln!(s, "    {},", items.join(", ")).unwrap();
-    }
+    s.push_str(&crate::render::rows(&coded, 32));
     writeln!(s, "];\n").unwrap();
     writeln!(
         s,

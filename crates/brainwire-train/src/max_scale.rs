@@ -82,10 +82,7 @@ pub fn run(dir: &Path, out: &Path) -> Result<(), String> {
     writeln!(s, "//! edit by hand. Regenerate: `cargo run --release -p brainwire-train --bin train -- max-scale DATA_DIR`.\n").unwrap();
     writeln!(s, "/// Factor on the standard deviation per scale context (`super::SCALE_CONTEXTS`), Q8.").unwrap();
     writeln!(s, "#[rustfmt::skip]\npub static SCALES_Q8: [u16; {SCALE_CONTEXTS}] = [").unwrap();
-    for row in scales.chunks(8) {
-        let items: Vec<String> = row.iter().map(|w| w.to_string()).collect();
-        writeln!(s, "    {},", items.join(", ")).unwrap();
-    }
+    s.push_str(&crate::render::rows(&scales, 8));
     writeln!(s, "];").unwrap();
     std::fs::write(out, s).map_err(|e| format!("{}: {e}", out.display()))?;
     eprintln!("train max-scale: wrote {}", out.display());

@@ -108,10 +108,7 @@ fn render(widths: &[u8], shapes: &[[u16; SYMBOLS]], files: usize, samples: usize
     writeln!(s).unwrap();
     writeln!(s, "/// Relative width of each 10-bit ADC code, Q5 (32 = average), in `1..=80`.").unwrap();
     writeln!(s, "#[rustfmt::skip]\npub static CODE_WIDTHS_Q5: [u8; 1024] = [").unwrap();
-    for row in widths.chunks(32) {
-        let items: Vec<String> = row.iter().map(|w| w.to_string()).collect();
-        writeln!(s, "    {},", items.join(", ")).unwrap();
-    }
+    s.push_str(&crate::render::rows(widths, 32));
     writeln!(s, "];\n").unwrap();
     let flat: Vec<u32> = shapes.iter().flatten().map(|&f| u32::from(f)).collect();
     let (order, coded) = smallest_differences(&flat);
@@ -121,10 +118,7 @@ fn render(widths: &[u8], shapes: &[[u16; SYMBOLS]], files: usize, samples: usize
     writeln!(s, "pub const INITIAL_SHAPES_LEN: usize = {};", flat.len()).unwrap();
     writeln!(s, "pub const INITIAL_SHAPES_ORDER: usize = {order};").unwrap();
     writeln!(s, "#[rustfmt::skip]\npub static INITIAL_SHAPES_CODED: [u8; {}] = [", coded.len()).unwrap();
-    for row in coded.chunks(32) {
-        let items: Vec<String> = row.iter().map(|b| b.to_string()).collect();
-        writeln!(s, "    {},", items.join(", ")).unwrap();
-    }
+    s.push_str(&crate::render::rows(&coded, 32));
     writeln!(s, "];").unwrap();
     s
 }

@@ -13,6 +13,7 @@
 use super::priors::{INITIAL_WEIGHTS, PHI_Q31_CODED, PHI_Q31_LEN, PHI_Q31_ORDER, PHI_STEPS_PER_SIGMA, WIDTHS_Q6};
 use crate::lattice::AdcLattice;
 use crate::packed::Differences;
+use crate::search::{self, Guess};
 
 /// Every coding step uses this frequency total.
 pub const TOTAL: u32 = 1 << 16;
@@ -413,42 +414,18 @@ impl Model {
         if cg <= t && t < c1 {
             return Some((g, cg, c1 - cg));
         }
-        self.search(w, t, g, cg, c1)
+        self.search(w, t, Guess { code: g, cum: cg, next_cum: c1 })
     }
 
-    /// [`Model::find`] after a missed guess `g`: one step by the guess's own
-    /// frequency, then interpolation and bisection in turn (as `max`).
-    /// Invariant: `cum(a) <= t < cum(b)`, and `b - a` shrinks every step.
+    /// [`Model::find`] after a missed guess (out of line: the guess
+    /// usually hits).
     #[inline(never)]
-    fn search(&self, w: &Window, t: u32, g: u32, cg: u32, c1: u32) -> Option<(u32, u32, u32)> {
+    fn search(&self, w: &Window, t: u32, guess: Guess) -> Option<(u32, u32, u32)> {
         let top = self.cum(w, w.hi + 1);
         if t >= top {
             return None;
         }
-        let f = (c1 - cg) | 1;
-        let (mut a, mut ca, mut b, mut cb, mut probe) = if t >= c1 {
-            (g + 1, c1, w.hi + 1, top, g + 1 + (t - c1) / f)
-        } else {
-            (w.lo, 0, g, cg, g.saturating_sub(1 + (cg - 1 - t) / f))
-        };
-        let mut bisect = false;
-        while b - a > 1 {
-            let mid = probe.clamp(a + 1, b - 1);
-            let cm = self.cum(w, mid);
-            if cm <= t {
-                a = mid;
-                ca = cm;
-            } else {
-                b = mid;
-                cb = cm;
-            }
-            probe = match bisect {
-                true => a + (b - a) / 2,
-                false => a + ((u64::from(t - ca) * u64::from(b - a)) / u64::from((cb - ca) | 1)) as u32,
-            };
-            bisect = !bisect;
-        }
-        Some((a, ca, cb - ca))
+        Some(search::after_missed_guess(t, w.lo, w.hi + 1, top, guess, |code| self.cum(w, code)))
     }
 
     /// Learns the actual code of the sample after [`Model::window`].

@@ -8,22 +8,8 @@ extern crate std;
 
 use super::*;
 use crate::test_support::{real_recordings, Bytes};
+use brainwire_testkit::Rng;
 use std::vec::Vec;
-
-/// xorshift64*: deterministic test randomness.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    /// Approximately standard normal (sum of 12 uniforms minus 6).
-    fn normal(&mut self) -> f64 {
-        (0..12).map(|_| (self.next() >> 11) as f64 / (1u64 << 53) as f64).sum::<f64>() - 6.0
-    }
-}
 
 fn encode(lattice: AdcLattice, samples: &[i16]) -> Vec<u8> {
     let mut out = Bytes(Vec::new());
@@ -52,7 +38,7 @@ fn assert_round_trip(lattice: AdcLattice, samples: &[i16]) -> usize {
 /// rails and some values off the lattice.
 fn synthetic(n: usize, seed: u64, sigma: f64) -> Vec<i16> {
     let l = AdcLattice::Neuralink10;
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     (0..n)
         .map(|i| {
             let drift = 512.0 + 40.0 * ((i as f64) / 900.0).sin();
@@ -73,8 +59,8 @@ fn round_trips_on_both_lattices() {
         assert_round_trip(AdcLattice::Identity16, &s);
     }
     // Full-scale 16-bit noise and every extreme value.
-    let mut rng = Rng(3);
-    let loud: Vec<i16> = (0..20_000).map(|_| rng.next() as i16).collect();
+    let mut rng = Rng::new(3);
+    let loud: Vec<i16> = (0..20_000).map(|_| rng.next_u64() as i16).collect();
     assert_round_trip(AdcLattice::Identity16, &loud);
     assert_round_trip(AdcLattice::Neuralink10, &loud);
     let rails: Vec<i16> = (0..5000).map(|i| [i16::MIN, i16::MAX, 0, -1][i % 4]).collect();
@@ -109,7 +95,7 @@ fn slice_paths_give_the_sample_paths_bytes() {
 /// bits/sample; on the recordings the whole difference is ~0.003).
 #[test]
 fn codes_gaussian_noise_near_its_entropy() {
-    let mut rng = Rng(99);
+    let mut rng = Rng::new(99);
     let sigma = 6.0f64;
     let s: Vec<i16> = (0..200_000)
         .map(|_| AdcLattice::Identity16.value((32768.0 + sigma * rng.normal()).round() as u32))
@@ -144,9 +130,9 @@ fn damaged_streams_are_refused_or_differ() {
             assert!(v != s, "a damaged byte {i} decoded to the same samples");
         }
     }
-    let mut rng = Rng(17);
+    let mut rng = Rng::new(17);
     for n in [0usize, 1, 7, 100, 3000] {
-        let junk: Vec<u8> = (0..n).map(|_| rng.next() as u8).collect();
+        let junk: Vec<u8> = (0..n).map(|_| rng.next_u64() as u8).collect();
         for lattice in [AdcLattice::Neuralink10, AdcLattice::Identity16] {
             let _ = decode(lattice, &junk, 2000);
         }

@@ -8,6 +8,7 @@ use super::priors::{INITIAL_WEIGHTS, PHI_Q31_CODED, PHI_Q31_LEN, PHI_Q31_ORDER, 
 use crate::lattice::AdcLattice;
 use crate::predictor::{Cascade, Stages, FRAC_BITS};
 use crate::packed::Differences;
+use crate::search::{self, Guess};
 
 /// Every coding step uses this frequency total.
 pub const TOTAL: u32 = 1 << 16;
@@ -447,42 +448,14 @@ impl Model {
         if t >= top {
             return None;
         }
-        // Check the guess; on a miss, step from it by the guess's own
-        // frequency (deep in a tail, where the floor of 1 per code dominates
-        // and the guess is furthest off, frequencies are nearly even), then
-        // interpolation and bisection in turn on what is left.
-        // Invariant: cum(a) <= t < cum(b), and b - a shrinks every step.
+        // Check the guess; on a miss, search from it.
         let g = self.guess(w, t);
         let (cg, c1) = (self.cum(w, g), self.cum(w, g + 1));
         if cg <= t && t < c1 {
             return Some((g, cg, c1 - cg));
         }
-        // Probes only steer the search: `| 1` keeps their divisions total
-        // (cum increases strictly, so the divisors are positive anyway).
-        let f = (c1 - cg) | 1;
-        let (mut a, mut ca, mut b, mut cb, mut probe) = if t >= c1 {
-            (g + 1, c1, w.hi + 1, top, g + 1 + (t - c1) / f)
-        } else {
-            (w.lo, 0, g, cg, g.saturating_sub(1 + (cg - 1 - t) / f))
-        };
-        let mut bisect = false;
-        while b - a > 1 {
-            let mid = probe.clamp(a + 1, b - 1);
-            let cm = self.cum(w, mid);
-            if cm <= t {
-                a = mid;
-                ca = cm;
-            } else {
-                b = mid;
-                cb = cm;
-            }
-            probe = match bisect {
-                true => a + (b - a) / 2,
-                false => a + ((u64::from(t - ca) * u64::from(b - a)) / u64::from((cb - ca) | 1)) as u32,
-            };
-            bisect = !bisect;
-        }
-        Some((a, ca, cb - ca))
+        let guess = Guess { code: g, cum: cg, next_cum: c1 };
+        Some(search::after_missed_guess(t, w.lo, w.hi + 1, top, guess, |code| self.cum(w, code)))
     }
 
     /// Learns a sample that stayed on its rail ([`super::Rails`]), without

@@ -9,27 +9,9 @@ extern crate std;
 use super::model::isqrt_for_tests;
 use super::*;
 use crate::test_support::{real_recordings, Bytes};
+use brainwire_testkit::Rng;
 use std::vec::Vec;
 use std::{eprintln, vec};
-
-
-/// xorshift64*: deterministic test randomness.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    /// Approximately standard normal (sum of 12 uniforms minus 6).
-    fn normal(&mut self) -> f64 {
-        (0..12)
-            .map(|_| (self.next() >> 11) as f64 / (1u64 << 53) as f64)
-            .sum::<f64>()
-            - 6.0
-    }
-}
 
 const VERSIONS: [Version; 2] = [Version::V3, Version::V4];
 
@@ -75,7 +57,7 @@ fn assert_round_trip(lattice: AdcLattice, samples: &[i16]) -> usize {
 #[test]
 fn stuck_rails_cost_less_in_version_4() {
     let l = AdcLattice::Neuralink10;
-    let mut rng = Rng(21);
+    let mut rng = Rng::new(21);
     let s: Vec<i16> = (0..40_000)
         .map(|i| {
             let x = 512.0 + 700.0 * ((i as f64) / 3000.0).sin() + 4.0 * rng.normal();
@@ -93,7 +75,7 @@ fn stuck_rails_cost_less_in_version_4() {
 /// values off the lattice.
 fn synthetic(n: usize, seed: u64) -> Vec<i16> {
     let l = AdcLattice::Neuralink10;
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
         let drift = 512.0 + 40.0 * ((i as f64) / 900.0).sin();
@@ -130,7 +112,7 @@ fn synthetic_recordings_round_trip() {
 #[test]
 fn extreme_inputs_round_trip() {
     let l = AdcLattice::Neuralink10;
-    let mut rng = Rng(99);
+    let mut rng = Rng::new(99);
     let cases: Vec<Vec<i16>> = vec![
         vec![],
         vec![i16::MIN],
@@ -139,7 +121,7 @@ fn extreme_inputs_round_trip() {
         (0..6000)
             .map(|i| if i % 2 == 0 { i16::MIN } else { i16::MAX })
             .collect(),
-        (0..6000).map(|_| rng.next() as i16).collect(),
+        (0..6000).map(|_| rng.next_u64() as i16).collect(),
         (0..6000).map(|i| l.value((i * 37 % 1024) as u32)).collect(),
     ];
     for s in &cases {
@@ -150,7 +132,7 @@ fn extreme_inputs_round_trip() {
 
 #[test]
 fn identity_lattice_round_trips_loud_noise() {
-    let mut rng = Rng(5);
+    let mut rng = Rng::new(5);
     let s: Vec<i16> = (0..20_000)
         .map(|i| ((i as f64 / 50.0).sin() * 20_000.0 + 3000.0 * rng.normal()) as i16)
         .collect();
@@ -196,7 +178,7 @@ fn windows_have_increasing_cumulative_frequencies() {
 /// predictor finds at once; white noise would measure the predictor.)
 #[test]
 fn codes_gaussian_random_walk_near_its_entropy() {
-    let mut rng = Rng(2024);
+    let mut rng = Rng::new(2024);
     let sigma = 6.0;
     let n = 60_000;
     // Identity lattice: unit-width codes, so the entropy is that of a
@@ -231,12 +213,12 @@ fn damaged_payloads_are_handled(version: Version) {
     let s = synthetic(5000, 3);
     let good = encode_version(AdcLattice::Neuralink10, version, &s);
     let decode = |l, b: &[u8], n| decode_version(l, version, b, n);
-    let mut rng = Rng(77);
+    let mut rng = Rng::new(77);
     let mut refused = 0;
     for _ in 0..300 {
         let mut bad = good.clone();
-        let i = rng.next() as usize % bad.len();
-        bad[i] ^= 1 << (rng.next() % 8);
+        let i = rng.next_u64() as usize % bad.len();
+        bad[i] ^= 1 << (rng.next_u64() % 8);
         match decode(AdcLattice::Neuralink10, &bad, s.len()) {
             Err(_) => refused += 1,
             Ok(v) => assert!(
@@ -244,7 +226,7 @@ fn damaged_payloads_are_handled(version: Version) {
                 "a damaged stream decoded to the original"
             ),
         }
-        let garbage: Vec<u8> = (0..rng.next() % 2000).map(|_| rng.next() as u8).collect();
+        let garbage: Vec<u8> = (0..rng.next_u64() % 2000).map(|_| rng.next_u64() as u8).collect();
         for lattice in [AdcLattice::Neuralink10, AdcLattice::Identity16] {
             let _ = decode(lattice, &garbage, 3000);
         }
@@ -272,9 +254,9 @@ fn fast_code_lookup_agrees_with_the_lattice() {
 
 #[test]
 fn integer_square_root_is_within_a_third_of_a_percent() {
-    let mut rng = Rng(8);
+    let mut rng = Rng::new(8);
     let mut vals: Vec<u64> = (0..2000).collect();
-    vals.extend((0..5000).map(|_| rng.next() >> (rng.next() % 64)));
+    vals.extend((0..5000).map(|_| rng.next_u64() >> (rng.next_u64() % 64)));
     vals.extend([u64::MAX, u64::MAX - 1, 1 << 62, (1 << 32) - 1, 1 << 32]);
     for v in vals {
         let r = isqrt_for_tests(v) as f64;

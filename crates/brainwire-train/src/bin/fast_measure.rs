@@ -11,24 +11,21 @@
 
 use brainwire_core::ByteCounter;
 use brainwire_core::{fast, max, AdcLattice};
+use std::path::Path;
 use std::time::{Duration, Instant};
+use brainwire_train::corpus::{self, Split};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let dir = args.first().expect("usage: fast_measure DATA_DIR [STRIDE]");
     let stride: usize = args.get(1).map(|s| s.parse().expect("STRIDE is a number")).unwrap_or(1);
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
-        .expect("readable directory")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "wav"))
-        .collect();
-    paths.sort();
     // [split] = (max bytes, fast bytes, samples)
     let mut acc = [(0u64, 0u64, 0u64); 2];
     let (mut t_enc, mut t_dec, mut t_max) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
     for (split, slot) in acc.iter_mut().enumerate() {
-        let chosen = paths.iter().enumerate().filter(|(i, _)| (i % 4 == 0) == (split == 1)).step_by(stride);
-        for (_, p) in chosen {
+        let part = if split == 1 { Split::HeldOut } else { Split::Train };
+        let chosen = corpus::files(Path::new(dir), part).expect("a directory of WAVs");
+        for p in chosen.iter().step_by(stride) {
             let bytes = std::fs::read(p).unwrap();
             let s: Vec<i16> = bytes[44..].chunks_exact(2).map(|c| i16::from_le_bytes([c[0], c[1]])).collect();
             let lattice = AdcLattice::detect(&s);
