@@ -76,8 +76,9 @@ Examples:
   brainwire encode data -o packed         # data/**/*.wav -> packed/**/*.wav.bw
   brainwire encode data --profile max -o packed --force
 
-The output is the same format ./encode writes. Files that are not 16-bit PCM WAV
-are stored as they are, so any file round-trips.
+The output is ./encode's container; ./decode reads it when the profile is max
+(./encode's), `brainwire decode` reads every profile. Files that are not
+16-bit PCM WAV are stored as they are, so any file round-trips.
 
 Multi-channel recordings go into the chunked format (1 s chunks, any window
 decodable on its own):
