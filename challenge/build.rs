@@ -31,7 +31,10 @@ use std::path::PathBuf;
 fn main() {
     let target = std::env::var("TARGET").unwrap_or_default();
     if target.contains("linux") {
-        for arg in ["-Wl,--build-id=none", "-no-pie", "-Wl,-z,norelro", "-Wl,-z,noseparate-code", "-Wl,--hash-style=gnu"] {
+        // No C library and no start files: `src/sys` makes the system calls
+        // and defines `_start`; a static executable has no loader, symbol or
+        // relocation tables.
+        for arg in ["-nostartfiles", "-nostdlib", "-static", "-Wl,--build-id=none", "-no-pie", "-Wl,-z,norelro", "-Wl,-z,noseparate-code"] {
             println!("cargo:rustc-link-arg-bins={arg}");
         }
         let profile = std::env::var("PROFILE").unwrap_or_default();
