@@ -1,31 +1,33 @@
 //! Link options that shrink the executables without changing their code:
-//! no build-id note, a non-PIE executable (no dynamic relocations to carry),
-//! no separate read-only segments (less page padding), and no unwind tables.
-//! Given here rather than in `.cargo/config.toml` so they apply whatever
-//! directory cargo is started from.
+//! no C library and no start files (`src/sys` makes the system calls and
+//! defines `_start`), a static non-PIE executable (no loader, no dynamic
+//! symbol or relocation tables), no build-id note, and in release builds one
+//! read+execute segment with no unwind tables (`LAYOUT`, a linker script
+//! that replaces the default one). Given here rather than in
+//! `.cargo/config.toml` so they apply whatever directory cargo is started
+//! from. `../build.sh` then drops the section headers
+//! (`strip-sections.sh`) and, on x86_64, packs `encode` and `decode`
+//! (`pack/`).
 //!
 //! Unwind tables (`.eh_frame`, `.eh_frame_hdr`: ~3.5 KiB per executable)
-//! are discarded by a linker script that augments the default one (`INSERT`)
-//! with a `/DISCARD/` rule for `.eh_frame`, plus `--no-eh-frame-hdr`
-//! (both rust-lld, rustc's default linker on x86_64 Linux since 1.90, and
-//! GNU ld accept the script; checked with each).
-//! `-C force-unwind-tables=no` alone does not remove them: it only changes
-//! the code rustc generates for our crates, while the precompiled `core` and
-//! `alloc` (whose bitcode LTO reuses with its `uwtable` attribute) and the C
-//! start files (`crt1.o`, `crti.o`, `crtbegin.o`) bring their own CFI, and
-//! `--gc-sections` (which rustc already passes) only drops the CFI of the
-//! functions it removes, never the CFI of code that stays.
+//! are discarded by the script's `/DISCARD/` rule, plus `--no-eh-frame-hdr`
+//! (checked with rust-lld, rustc's default linker on x86_64 Linux since
+//! 1.90). `-C force-unwind-tables=no` alone does not remove them: it only
+//! changes the code rustc generates for our crates, while the precompiled
+//! `core` and `alloc` (whose bitcode LTO reuses with its `uwtable`
+//! attribute) bring their own CFI, and `--gc-sections` (which rustc already
+//! passes) only drops the CFI of the functions it removes, never the CFI of
+//! code that stays.
 //! Dropping the tables is sound here because nothing ever reads them:
 //! - `panic = "abort"` and our `#[panic_handler]` abort; no code unwinds;
-//!   the personality routine in `src/sys.rs` is never called;
-//! - nothing calls `_Unwind_*`, `backtrace()` or a C++ runtime, and libc's
-//!   `abort()` and `exit()` do not unwind;
-//! - glibc's start code does not register frames (`__register_frame_info`
-//!   is a weak, unlinked reference in `crtbegin.o` on x86_64 and aarch64).
+//!   the personality routine in `src/sys/mod.rs` is never called;
+//! - nothing calls `_Unwind_*`, `backtrace()` or a C++ runtime, and the
+//!   process ends in `exit_group`;
+//! - no start code registers frames (there is none but `_start`).
 //!   A debugger loses CFI-based backtraces: debug with a dev build.
 //!
-//! The same script drops `.comment` (toolchain version strings, 178 bytes).
-//! Release builds only: dev builds keep everything.
+//! The same script drops `.comment` (toolchain version strings, 178 bytes)
+//! and notes. Dev builds keep the default layout.
 use std::path::PathBuf;
 
 /// The release layout: one read-and-execute segment holding the ELF and

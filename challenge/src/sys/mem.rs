@@ -3,9 +3,10 @@
 //! arguments' lengths), and which no C library provides
 //! here. In assembly rather than Rust: the compiler recognises a byte loop
 //! in Rust as one of these very functions and would make it call itself.
-//! Written for size: x86_64's string instructions (`rep movsb` is the fast
-//! path of current CPUs), byte loops on aarch64; the commands copy little
-//! (the samples are coded from and decoded into their final buffers).
+//! Written for size: x86_64's string instructions, by words then bytes (a
+//! byte at a time, lite's 4 KiB output runs and table set-up cost
+//! `./encode-lite` 2 % more instructions than glibc's: valgrind counts every
+//! repetition), byte loops on aarch64.
 
 #[cfg(target_arch = "x86_64")]
 core::arch::global_asm!(
@@ -13,6 +14,10 @@ core::arch::global_asm!(
     "memcpy:",
     "mov rax, rdi",
     "mov rcx, rdx",
+    "shr rcx, 3",
+    "rep movsq",
+    "mov ecx, edx",
+    "and ecx, 7",
     "rep movsb",
     "ret",
     // Forward unless the destination starts inside the source.
@@ -36,8 +41,14 @@ core::arch::global_asm!(
     ".globl memset", ".type memset, @function",
     "memset:",
     "mov r8, rdi",
-    "mov eax, esi",
+    "movzx eax, sil",
+    "mov r9, 0x0101010101010101",
+    "imul rax, r9",
     "mov rcx, rdx",
+    "shr rcx, 3",
+    "rep stosq",
+    "mov ecx, edx",
+    "and ecx, 7",
     "rep stosb",
     "mov rax, r8",
     "ret",
