@@ -1,6 +1,6 @@
 //! The packed format: LZ77 tokens coded bit by bit with adaptive binary
-//! probabilities (LZMA's range coder: 11-bit probabilities, adaptation
-//! 2^-5), so the decoder is a few hundred bytes of code.
+//! probabilities through the codec's own range coder (its division-free
+//! binary split, `brainwire_core::range`, as LZMA's), so the decoder is a few hundred bytes of code.
 //!
 //! Tokens, until the output has its length: an `is_match` bit (context: was
 //! the last token a match); a literal is its 8 bits through a bit tree per
@@ -13,6 +13,8 @@
 //! `packed`, whatever the bytes (damage gives garbage, not a fault).
 #![no_std]
 
+use brainwire_core::range::RangeDecoder;
+
 /// Offsets into the one probability array.
 pub const LIT: usize = 0;
 pub const IS_MATCH: usize = LIT + 8 * 256;
@@ -24,48 +26,37 @@ pub const LEN: usize = IS_REP + 2;
 pub const DIST: usize = LEN + GAMMA;
 pub const PROBS: usize = DIST + GAMMA;
 
-pub const BITS: u32 = 11;
-pub const HALF: u16 = 1 << (BITS - 1);
-pub const SHIFT: u32 = 5;
-pub const TOP: u32 = 1 << 24;
+/// Probabilities are of a 1 bit, in units of 2^-12 (what
+/// `brainwire_core::range` codes binary decisions with), adapting by 2^-5 of
+/// the distance to the coded bit, which keeps them inside `31..=4065`.
+pub const HALF: u16 = 1 << 11;
+const SHIFT: u32 = 5;
 
-/// The range decoder over `packed` (bytes past its end read as 0).
+/// Moves the probability `p` of a 1 towards the coded `bit`.
+#[inline(always)]
+pub fn adapt(p: &mut u16, bit: bool) {
+    if bit {
+        *p += (4096 - *p) >> SHIFT;
+    } else {
+        *p -= *p >> SHIFT;
+    }
+}
+
+/// The codec's range decoder over `packed`, and the probabilities.
 struct Decoder<'a> {
-    packed: &'a [u8],
-    pos: usize,
-    range: u32,
-    code: u32,
+    rc: RangeDecoder<'a>,
     p: [u16; PROBS],
 }
 
 impl Decoder<'_> {
-    fn byte(&mut self) -> u32 {
-        let b = self.packed.get(self.pos).copied().unwrap_or(0);
-        self.pos += 1;
-        u32::from(b)
-    }
-
     /// One copy, called: inlined at its four sites it cost ~600 bytes for
     /// ~8 instructions a sample less in the whole run.
     #[inline(never)]
     fn bit(&mut self, ctx: usize) -> usize {
         let p = &mut self.p[ctx];
-        let bound = (self.range >> BITS) * u32::from(*p);
-        let bit = if self.code < bound {
-            self.range = bound;
-            *p += ((1 << BITS) - *p) >> SHIFT;
-            0
-        } else {
-            self.range -= bound;
-            self.code -= bound;
-            *p -= *p >> SHIFT;
-            1
-        };
-        if self.range < TOP {
-            self.range <<= 8;
-            self.code = (self.code << 8) | self.byte();
-        }
-        bit
+        let bit = self.rc.decode_bit_split(u32::from(*p));
+        adapt(p, bit);
+        usize::from(bit)
     }
 
     fn gamma(&mut self, base: usize) -> usize {
@@ -84,15 +75,9 @@ impl Decoder<'_> {
 /// Restores `out.len()` bytes from `packed`.
 pub fn unpack(packed: &[u8], out: &mut [u8]) {
     let mut d = Decoder {
-        packed,
-        pos: 0,
-        range: u32::MAX,
-        code: 0,
+        rc: RangeDecoder::new(packed),
         p: [HALF; PROBS],
     };
-    for _ in 0..5 {
-        d.code = (d.code << 8) | d.byte();
-    }
     let (mut pos, mut matched, mut rep) = (0usize, 0usize, 1usize);
     while pos < out.len() {
         if d.bit(IS_MATCH + matched) == 0 {

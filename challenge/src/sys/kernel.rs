@@ -13,40 +13,33 @@ use core::ffi::{c_int, c_long, c_uint};
 #[cfg(not(all(target_os = "linux", any(target_arch = "x86_64", target_arch = "aarch64"))))]
 compile_error!("the challenge executables support Linux on x86_64 and aarch64 only (see challenge/src/sys/kernel.rs)");
 
-/// System call numbers (`asm/unistd_64.h`; aarch64: `asm-generic/unistd.h`).
-#[cfg(target_arch = "x86_64")]
+/// System call numbers: x86_64's (`asm/unistd_64.h`), then aarch64's
+/// (`asm-generic/unistd.h`).
 pub mod nr {
-    pub const READ: usize = 0;
-    pub const WRITE: usize = 1;
-    pub const CLOSE: usize = 3;
-    pub const FSTAT: usize = 5;
-    pub const MMAP: usize = 9;
-    pub const MUNMAP: usize = 11;
-    pub const MREMAP: usize = 25;
-    pub const GETPID: usize = 39;
-    pub const EXIT_GROUP: usize = 231;
-    pub const OPENAT: usize = 257;
-    pub const NEWFSTATAT: usize = 262;
-    pub const UNLINKAT: usize = 263;
-    pub const READLINKAT: usize = 267;
-    pub const RENAMEAT2: usize = 316;
-}
-#[cfg(target_arch = "aarch64")]
-pub mod nr {
-    pub const READ: usize = 63;
-    pub const WRITE: usize = 64;
-    pub const CLOSE: usize = 57;
-    pub const FSTAT: usize = 80;
-    pub const MMAP: usize = 222;
-    pub const MUNMAP: usize = 215;
-    pub const MREMAP: usize = 216;
-    pub const GETPID: usize = 172;
-    pub const EXIT_GROUP: usize = 94;
-    pub const OPENAT: usize = 56;
-    pub const NEWFSTATAT: usize = 79;
-    pub const UNLINKAT: usize = 35;
-    pub const READLINKAT: usize = 78;
-    pub const RENAMEAT2: usize = 276;
+    macro_rules! numbers {
+        ($($name:ident = $x86_64:literal, $aarch64:literal;)*) => {$(
+            #[cfg(target_arch = "x86_64")]
+            pub const $name: usize = $x86_64;
+            #[cfg(target_arch = "aarch64")]
+            pub const $name: usize = $aarch64;
+        )*};
+    }
+    numbers! {
+        READ = 0, 63;
+        WRITE = 1, 64;
+        CLOSE = 3, 57;
+        FSTAT = 5, 80;
+        MMAP = 9, 222;
+        MUNMAP = 11, 215;
+        MREMAP = 25, 216;
+        GETPID = 39, 172;
+        EXIT_GROUP = 231, 94;
+        OPENAT = 257, 56;
+        NEWFSTATAT = 262, 79;
+        UNLINKAT = 263, 35;
+        READLINKAT = 267, 78;
+        RENAMEAT2 = 316, 276;
+    }
 }
 
 /// System call `n` with up to six arguments (unused ones are ignored by

@@ -14,7 +14,9 @@
 
 use std::process::ExitCode;
 
-use brainwire_pack::{unpack, BITS, DIST, HALF, IS_MATCH, IS_REP, LEN, LIT, PROBS, SHIFT, TOP};
+use brainwire_core::range::RangeEncoder;
+use brainwire_core::ByteSink;
+use brainwire_pack::{adapt, unpack, DIST, HALF, IS_MATCH, IS_REP, LEN, LIT, PROBS};
 
 fn u16_at(b: &[u8], at: usize) -> u16 {
     u16::from_le_bytes(b[at..at + 2].try_into().unwrap())
@@ -136,50 +138,29 @@ fn main() -> ExitCode {
     }
 }
 
-/// The range encoder (LZMA's carry handling).
+/// The codec's range encoder, its output and the probabilities.
 struct Encoder {
-    low: u64,
-    range: u32,
-    cache: u8,
-    cache_size: u64,
-    out: Vec<u8>,
+    rc: RangeEncoder,
+    out: Bytes,
     p: Vec<u16>,
 }
 
-impl Encoder {
-    fn shift_low(&mut self) {
-        if (self.low as u32) < 0xFF00_0000 || (self.low >> 32) != 0 {
-            let carry = (self.low >> 32) as u8;
-            let mut b = self.cache;
-            loop {
-                self.out.push(b.wrapping_add(carry));
-                b = 0xFF;
-                self.cache_size -= 1;
-                if self.cache_size == 0 {
-                    break;
-                }
-            }
-            self.cache = (self.low >> 24) as u8;
-        }
-        self.cache_size += 1;
-        self.low = (self.low & 0x00FF_FFFF) << 8;
-    }
+/// The packed bytes (the core's `Vec` sink needs its `alloc` feature, which
+/// the no_std stub must not get).
+struct Bytes(Vec<u8>);
 
+impl ByteSink for Bytes {
+    fn put(&mut self, byte: u8) {
+        self.0.push(byte);
+    }
+}
+
+impl Encoder {
     fn bit(&mut self, ctx: usize, bit: usize) {
         let p = &mut self.p[ctx];
-        let bound = (self.range >> BITS) * u32::from(*p);
-        if bit == 0 {
-            self.range = bound;
-            *p += ((1 << BITS) - *p) >> SHIFT;
-        } else {
-            self.low += u64::from(bound);
-            self.range -= bound;
-            *p -= *p >> SHIFT;
-        }
-        if self.range < TOP {
-            self.range <<= 8;
-            self.shift_low();
-        }
+        self.rc
+            .encode_bit_split(bit == 1, u32::from(*p), &mut self.out);
+        adapt(p, bit == 1);
     }
 
     fn gamma(&mut self, base: usize, v: usize) {
@@ -198,11 +179,8 @@ impl Encoder {
 /// Compresses `input` (a greedy parse with one step of lazy matching).
 pub fn pack(input: &[u8]) -> Vec<u8> {
     let mut e = Encoder {
-        low: 0,
-        range: u32::MAX,
-        cache: 0,
-        cache_size: 1,
-        out: Vec::new(),
+        rc: RangeEncoder::new(),
+        out: Bytes(Vec::new()),
         p: vec![HALF; PROBS],
     };
     let common = |a: usize, b: usize| {
@@ -265,10 +243,9 @@ pub fn pack(input: &[u8]) -> Vec<u8> {
             matched = 0;
         }
     }
-    for _ in 0..5 {
-        e.shift_low();
-    }
-    e.out
+    let Encoder { rc, mut out, .. } = e;
+    rc.finish(&mut out);
+    out.0
 }
 
 #[cfg(test)]
