@@ -79,7 +79,9 @@ fn usage(usage: &[u8]) -> i32 {
 }
 
 fn io_fail(tool: &[u8], verb: &[u8], path: &CStr, e: Errno) -> i32 {
-    fail(tool, &[b"cannot ", verb, b" ", path.to_bytes(), b": ", e.message()], EXIT_IO)
+    let mut reason = Vec::new();
+    e.push_message(&mut reason);
+    fail(tool, &[b"cannot ", verb, b" ", path.to_bytes(), b": ", &reason], EXIT_IO)
 }
 
 /// Reads IN after checking that OUT is another file.

@@ -1,66 +1,53 @@
-//! The global allocator over the C library's malloc.
+//! The global allocator: every block is its own anonymous mapping.
+//!
+//! The commands allocate a few dozen blocks in a run (the input, the output,
+//! a few small vectors), so a mapping per block costs nothing that matters
+//! and needs no allocator code: fresh pages come zeroed (`vec![0; n]` costs
+//! no instruction per byte), `mremap` grows a block without copying it, and
+//! `munmap` returns it.
 
 use core::alloc::{GlobalAlloc, Layout};
 
-use super::libc::{calloc, free, malloc, posix_memalign, realloc};
+use super::kernel::{nr, syscall, MAP_PRIVATE_ANONYMOUS, MREMAP_MAYMOVE, PROT_READ_WRITE};
 
-/// The global allocator: libc malloc, with posix_memalign for alignments
-/// beyond what malloc guarantees.
-pub struct LibcAlloc;
+/// The global allocator over mmap, mremap and munmap.
+pub struct PageAlloc;
 
-/// Alignment malloc guarantees on every supported target.
-const MALLOC_ALIGN: usize = 16;
+/// Alignment of every mapping (the smallest page of both architectures).
+const PAGE: usize = 4096;
 
-// SAFETY: malloc/realloc/free/posix_memalign satisfy GlobalAlloc's contract:
-// blocks are valid for `layout.size()` bytes at the alignment checked below,
-// and null signals failure.
-unsafe impl GlobalAlloc for LibcAlloc {
+/// A kernel return value as a block: null for an error (`-4095..0`).
+fn block(ret: isize) -> *mut u8 {
+    if (-4095..0).contains(&ret) { core::ptr::null_mut() } else { ret as *mut u8 }
+}
+
+// SAFETY: each block is a fresh private mapping of at least `layout.size()`
+// bytes at a page boundary (so at any alignment up to `PAGE`; larger ones are
+// refused with null), owned by its caller until dealloc or realloc, and null
+// signals failure as GlobalAlloc requires.
+unsafe impl GlobalAlloc for PageAlloc {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if layout.align() <= MALLOC_ALIGN {
-            malloc(layout.size()).cast()
-        } else {
-            let mut p = core::ptr::null_mut();
-            if posix_memalign(&mut p, layout.align(), layout.size()) != 0 {
-                return core::ptr::null_mut();
-            }
-            p.cast()
+        if layout.align() > PAGE {
+            return core::ptr::null_mut();
         }
+        block(syscall(nr::MMAP, 0, layout.size(), PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS, usize::MAX, 0))
     }
 
-    /// calloc rather than the default malloc and memset: a large block
-    /// comes as fresh zero pages from the kernel, so `vec![0; n]` for the
-    /// output buffers costs no instruction per byte.
+    /// A fresh mapping is zero already.
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        if layout.align() <= MALLOC_ALIGN {
-            calloc(1, layout.size()).cast()
-        } else {
-            let p = self.alloc(layout);
-            if !p.is_null() {
-                core::ptr::write_bytes(p, 0, layout.size());
-            }
-            p
-        }
+        self.alloc(layout)
     }
 
-    unsafe fn dealloc(&self, ptr: *mut u8, _layout: Layout) {
-        free(ptr.cast())
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        syscall(nr::MUNMAP, ptr as usize, layout.size(), 0, 0, 0, 0);
     }
 
+    /// The mapping moved or resized by the kernel (its pages are not copied);
+    /// the alignment of a page boundary is kept.
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if layout.align() <= MALLOC_ALIGN {
-            realloc(ptr.cast(), new_size).cast()
-        } else {
-            // realloc may lose the alignment: allocate, copy, free.
-            let new = self.alloc(Layout::from_size_align_unchecked(new_size, layout.align()));
-            if !new.is_null() {
-                core::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size));
-                self.dealloc(ptr, layout);
-            }
-            new
-        }
+        block(syscall(nr::MREMAP, ptr as usize, layout.size(), new_size, MREMAP_MAYMOVE, 0, 0))
     }
 }
 
 #[global_allocator]
-static ALLOC: LibcAlloc = LibcAlloc;
-
+static ALLOC: PageAlloc = PageAlloc;

@@ -1,24 +1,28 @@
-//! Everything that touches the C library: the only module with `unsafe`,
-//! split by role: [`libc`] declares the C functions and types (typed
-//! `struct stat` per architecture), [`fd`] wraps descriptors, file identities
-//! and paths, [`alloc`] is the global allocator, and this module is the
-//! runtime: standard streams, exit, arguments, the C `main` and the panic
-//! handler.
+//! Everything that touches the kernel: the only module with `unsafe`, split
+//! by role: [`kernel`] makes the system calls (numbers, flags and a typed
+//! `struct stat` per architecture), [`fd`] wraps descriptors, file
+//! identities and paths, [`alloc`] is the global allocator (a mapping per
+//! block), and this module is the runtime: the entry point `_start`,
+//! standard streams, exit, arguments and the panic handler. No C library is
+//! linked: its dynamic linking alone (loader path, symbol and relocation
+//! tables, start files) was ~2.5 KiB of each executable.
 //!
 //! Invariant: every other module sees only safe functions. Each `unsafe`
 //! block says why it is sound; the common reasons are that the pointer and
-//! length passed to libc come from a live Rust slice, and that C strings
-//! come from `CStr` (so they are NUL-terminated and outlive the call).
+//! length passed to the kernel come from a live Rust slice, and that C
+//! strings come from `CStr` (so they are NUL-terminated and outlive the
+//! call).
 #![allow(unsafe_code)]
 
 mod alloc;
 mod fd;
-mod libc;
+mod kernel;
+mod mem;
 
 use core::ffi::{c_char, c_int, CStr};
 
 pub use fd::{c_str, pid, remove_file, rename_file, resolve, Errno, Fd, FileId, FileType};
-pub use libc::{EINVAL, EISDIR};
+pub use kernel::{EINVAL, EISDIR};
 
 /// Writes a message to standard error, ignoring failure (there is nowhere
 /// left to report it).
@@ -37,8 +41,7 @@ pub fn write_stdout(msg: &[u8]) {
 }
 
 pub fn exit_process(code: i32) -> ! {
-    // SAFETY: exit has no preconditions; nothing here needs destructors.
-    unsafe { libc::exit(code) }
+    kernel::exit_group(code)
 }
 
 /// The command-line arguments after the program name.
@@ -72,8 +75,8 @@ pub fn args(argc: c_int, argv: *const *const c_char) -> Args {
     Args { argv, next: 1, argc: if argv.is_null() { 0 } else { argc.max(0) as usize } }
 }
 
-/// Defines the C `main` of a binary, handing its arguments to `$run`
-/// (`fn(Args) -> i32`).
+/// Defines the `main` that [`_start`](self) calls, handing its arguments to
+/// `$run` (`fn(Args) -> i32`); its value is the exit status.
 #[macro_export]
 macro_rules! entry {
     ($run:expr) => {
@@ -87,6 +90,34 @@ macro_rules! entry {
 
 /// Exit status for a bug or an exhausted allocator.
 pub const EXIT_INTERNAL: i32 = 4;
+
+// The process entry: the kernel starts it with `argc` at the stack pointer
+// and the `argv` pointers after it (the stack 16-byte aligned); it calls the
+// binary's `main` (see [`entry!`]) and exits with its value.
+#[cfg(target_arch = "x86_64")]
+core::arch::global_asm!(
+    ".globl _start",
+    "_start:",
+    "xor ebp, ebp",
+    "mov rdi, [rsp]",
+    "lea rsi, [rsp + 8]",
+    "call main",
+    "mov edi, eax",
+    "mov eax, 231",
+    "syscall",
+);
+#[cfg(target_arch = "aarch64")]
+core::arch::global_asm!(
+    ".globl _start",
+    "_start:",
+    "mov x29, #0",
+    "mov x30, #0",
+    "ldr x0, [sp]",
+    "add x1, sp, #8",
+    "bl main",
+    "mov x8, #94",
+    "svc #0",
+);
 
 /// The precompiled `alloc` carries unwinding landing pads that name this
 /// symbol, which only `std` defines. Optimised LTO builds drop those pads

@@ -94,22 +94,15 @@ fn update_table(mut c: u32, bytes: &[u8]) -> u32 {
 #[allow(unsafe_code)]
 mod sse42 {
     use core::arch::x86_64::{__cpuid, _mm_crc32_u64, _mm_crc32_u8};
-    use core::sync::atomic::{AtomicU8, Ordering};
 
-    /// 0: not asked yet, 1: no SSE4.2, 2: SSE4.2.
-    static HAS_SSE42: AtomicU8 = AtomicU8::new(0);
-
+    /// Asked on every call (twice a file): a cached answer would be the
+    /// challenge executables' only writable static, and a segment of its own.
     fn has_sse42() -> bool {
-        let mut known = HAS_SSE42.load(Ordering::Relaxed);
-        if known == 0 {
-            // `__cpuid` is an unsafe fn before Rust 1.89 and safe after.
-            #[allow(unused_unsafe)]
-            // SAFETY: CPUID exists on every x86_64 CPU; leaf 1 always exists.
-            let ecx = unsafe { __cpuid(1) }.ecx;
-            known = if ecx & (1 << 20) != 0 { 2 } else { 1 };
-            HAS_SSE42.store(known, Ordering::Relaxed);
-        }
-        known == 2
+        // `__cpuid` is an unsafe fn before Rust 1.89 and safe after.
+        #[allow(unused_unsafe)]
+        // SAFETY: CPUID exists on every x86_64 CPU; leaf 1 always exists.
+        let ecx = unsafe { __cpuid(1) }.ecx;
+        ecx & (1 << 20) != 0
     }
 
     /// `bytes` fed into the running (inverted) CRC `c`, or `None` without

@@ -104,19 +104,27 @@ pub fn canonical_header(sample_rate: u32, data_len: u64) -> Option<[u8; CANONICA
     let data_len = u32::try_from(data_len).ok()?;
     let riff_len = data_len.checked_add(36)?;
     let byte_rate = sample_rate.checked_mul(2)?;
+    // As eleven little-endian words (the fixed fields: format tag 1, one
+    // channel, block align 2, 16 bits), which compile to a few stores: field
+    // by field the header took ~700 bytes of code in `./decode`.
+    let word = |b: &[u8; 4]| u32::from_le_bytes(*b);
+    let words = [
+        word(b"RIFF"),
+        riff_len,
+        word(b"WAVE"),
+        word(b"fmt "),
+        16,
+        u32::from(WAVE_FORMAT_PCM) | 1 << 16,
+        sample_rate,
+        byte_rate,
+        2 | 16 << 16,
+        word(b"data"),
+        data_len,
+    ];
     let mut h = [0u8; CANONICAL_HEADER_LEN];
-    h[0..4].copy_from_slice(b"RIFF");
-    h[4..8].copy_from_slice(&riff_len.to_le_bytes());
-    h[8..16].copy_from_slice(b"WAVEfmt ");
-    h[16..20].copy_from_slice(&16u32.to_le_bytes());
-    h[20..22].copy_from_slice(&WAVE_FORMAT_PCM.to_le_bytes());
-    h[22..24].copy_from_slice(&1u16.to_le_bytes());
-    h[24..28].copy_from_slice(&sample_rate.to_le_bytes());
-    h[28..32].copy_from_slice(&byte_rate.to_le_bytes());
-    h[32..34].copy_from_slice(&2u16.to_le_bytes());
-    h[34..36].copy_from_slice(&16u16.to_le_bytes());
-    h[36..40].copy_from_slice(b"data");
-    h[40..44].copy_from_slice(&data_len.to_le_bytes());
+    for (bytes, w) in h.chunks_exact_mut(4).zip(words) {
+        bytes.copy_from_slice(&w.to_le_bytes());
+    }
     Some(h)
 }
 

@@ -74,6 +74,29 @@ impl RangeEncoder {
         }
     }
 
+    /// Codes one binary decision as LZMA's coder does, without a division:
+    /// the range splits at `(range >> 12) * p1`, `bit == 1` below. `p1` is
+    /// the probability of a 1 in units of 2^-12 as in
+    /// [`RangeEncoder::encode_bit`], but in `16..=4080`, so that one step
+    /// renormalises (the range stays at least 2^16). Not the split of
+    /// `encode_bit` (which rounds otherwise): read by
+    /// [`RangeDecoder::decode_bit_split`].
+    #[inline]
+    pub fn encode_bit_split<S: ByteSink>(&mut self, bit: bool, p1: u32, out: &mut S) {
+        debug_assert!((16..=4080).contains(&p1));
+        let bound = (self.range >> 12) * p1;
+        if bit {
+            self.range = bound;
+        } else {
+            self.low += u64::from(bound);
+            self.range -= bound;
+        }
+        if self.range < TOP {
+            self.range <<= 8;
+            self.shift_low(out);
+        }
+    }
+
     fn shift_low<S: ByteSink>(&mut self, out: &mut S) {
         if self.low < 0xFF00_0000 || self.low >= 1 << 32 {
             let carry = (self.low >> 32) as u8;
@@ -188,6 +211,26 @@ impl<'a> RangeDecoder<'a> {
         }
     }
 
+    /// Decodes one binary decision of [`RangeEncoder::encode_bit_split`]
+    /// (`p1` in `16..=4080`).
+    #[inline]
+    pub fn decode_bit_split(&mut self, p1: u32) -> bool {
+        debug_assert!((16..=4080).contains(&p1));
+        let bound = (self.range >> 12) * p1;
+        let bit = self.code < bound;
+        if bit {
+            self.range = bound;
+        } else {
+            self.code -= bound;
+            self.range -= bound;
+        }
+        if self.range < TOP {
+            self.range <<= 8;
+            self.code = (self.code << 8) | u32::from(self.next_byte());
+        }
+        bit
+    }
+
     /// True when the decoder stands exactly where the encoder's
     /// [`RangeEncoder::finish`] left it: every input byte consumed, none
     /// invented past the end, and the code at the bottom of the interval
@@ -245,6 +288,7 @@ mod tests {
             enc.encode(cum, freqs[s], total, &mut buf);
             enc.encode_bits(s as u32, 2, &mut buf);
             enc.encode_bit(s == 0, 4000, &mut buf);
+            enc.encode_bit_split(s == 1, 37, &mut buf);
         }
         enc.finish(&mut buf);
         let mut dec = RangeDecoder::new(&buf.bytes[..buf.len]);
@@ -260,6 +304,7 @@ mod tests {
             assert_eq!(k, s);
             assert_eq!(dec.decode_bits(2), Some(s as u32));
             assert_eq!(dec.decode_bit(4000), Some(s == 0));
+            assert_eq!(dec.decode_bit_split(37), s == 1);
         }
         assert!(!dec.overran());
         assert_eq!(dec.position(), buf.len);
