@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Independent decoder for brainwire containers holding a `fast` (profile 5) stream.
+"""Independent decoder for brainwire containers holding a `fast` stream (profile 5 or 6).
 
 Written from crates/brainwire-core/FORMAT.md (range coder, max's analog axis,
 the fast section) and the container's FORMAT.md (through decode_lite.py's
@@ -91,7 +91,7 @@ class RangeDecoder:
         self.consume(v, 1, 1 << k)
         return v
 
-def decode_fast(payload, lat, nsamples):
+def decode_fast(payload, lat, nsamples, level=False):
     widths, phi, weights0 = load_priors()
     N = lat.N
     if N == 1024:
@@ -121,10 +121,15 @@ def decode_fast(payload, lat, nsamples):
     last, w, h, power, pd = (N // 2) * 16, list(weights0), [0] * 16, 0, 0
     var_fast = var_slow = 6553600
     seen = 0
+    # Version 6's level term.
+    mean, wl, lp, lv = last << 8, 0, 0, 0
     out = []
     for _ in range(nsamples):
         # Predict.
         pd = wrap32(sum(wrap32(a * b) for a, b in zip(w, h))) >> 12
+        if level:
+            lv = ((last << 8) - mean) >> 8
+            pd += (wl * lv) >> 16
         P = min(max(last + pd, 0), (N - 1) * 16)
         v = max((var_fast + 3 * var_slow) >> 6, 1024)
         b = v.bit_length() - 1
@@ -187,6 +192,13 @@ def decode_fast(payload, lat, nsamples):
         power += d * d - h[15] * h[15]
         h = [d] + h[:15]
         last = x
+        if level:
+            lp += (lv * lv - lp) >> 6
+            norm = lp + 256
+            nb = norm.bit_length() - 1
+            step = (err * lv * recip[((norm << 7) >> nb) & 127]) >> (nb + 16)
+            wl = min(max(wl + step, -65536), 0)
+            mean += ((x << 8) - mean) >> 8
     if rc.overrun or rc.pos != len(payload) or rc.code != 0:
         raise Refuse('stream does not end where the encoder ended it')
     return out
@@ -194,9 +206,9 @@ def decode_fast(payload, lat, nsamples):
 def decode_stream(stream, nsamples):
     if len(stream) < 2:
         raise Refuse('stream too short')
-    if stream[0] != 5:
+    if stream[0] not in (5, 6):
         raise Refuse('profile %d not supported by this decoder' % stream[0])
-    return decode_fast(stream[2:], Lattice(stream[1]), nsamples)
+    return decode_fast(stream[2:], Lattice(stream[1]), nsamples, level=stream[0] == 6)
 
 if __name__ == '__main__':
     dl.decode_stream = decode_stream

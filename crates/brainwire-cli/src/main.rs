@@ -317,6 +317,11 @@ impl SetArgs {
 /// than an error.
 const ONE_WORKER_BELOW_AS_BYTES: u64 = 1 << 30;
 
+/// Below this limit not even one worker starts: its stack (2 MiB, mapped
+/// whole) and its arena would take most of what is left for the heap, so
+/// this thread does the work, its stack growing only as far as it needs.
+const NO_WORKER_BELOW_AS_BYTES: u64 = 64 << 20;
+
 /// The address-space limit of this process, when one is set.
 fn address_space_limit() -> Option<u64> {
     let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
@@ -328,14 +333,23 @@ fn address_space_limit() -> Option<u64> {
 /// Runs `work` on a pool of `jobs` worker threads (default: one per core).
 /// Under a small address-space limit, or when the system refuses that many
 /// threads (a thread or memory limit), one worker does the work, after a
-/// one-line warning; when it refuses even one, this thread does (the pool is
-/// then this thread, so nothing is spawned). A worker comes first because
-/// its stack is mapped whole when it starts, while this thread's stack grows
-/// on demand.
+/// one-line warning; when it refuses even one, or the limit is below
+/// [`NO_WORKER_BELOW_AS_BYTES`], this thread does (the pool is then this
+/// thread, so nothing is spawned).
 fn in_pool<T: Send>(jobs: Option<usize>, work: impl FnOnce() -> T + Send) -> T {
     let threads = |n: usize| rayon::ThreadPoolBuilder::new().num_threads(n);
     let wanted = jobs.map_or("worker".into(), |n| n.to_string());
     let pool = match address_space_limit() {
+        Some(limit) if limit < NO_WORKER_BELOW_AS_BYTES => {
+            if jobs != Some(1) {
+                errln!(
+                    "brainwire: warning: address space limited to {} MiB, too little for {wanted} threads; working on 1 thread",
+                    limit >> 20
+                );
+            }
+            let _pool = threads(1).use_current_thread().build();
+            return work();
+        }
         Some(limit) if limit < ONE_WORKER_BELOW_AS_BYTES && jobs != Some(1) => {
             errln!(
                 "brainwire: warning: address space limited to {} MiB, too little for {wanted} threads; working on 1 thread",

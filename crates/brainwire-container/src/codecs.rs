@@ -62,13 +62,14 @@ impl Codecs for AllProfiles {
         let lattice = match profile {
             Profile::Lite => return LiteOnly::code(profile, data, head, room, scanned),
             Profile::Max4 => return MaxOnly::code(profile, data, head, room, scanned),
-            Profile::Tables | Profile::Max | Profile::Fast => lattice_of(data, scanned),
+            Profile::Tables | Profile::Max | Profile::Fast5 | Profile::Fast => lattice_of(data, scanned),
         };
         let mut out = Sink::new(profile, head, room);
         // Constant profiles, so each call inlines one profile's loop (see
         // `encode_le`).
         match profile {
             Profile::Tables => encode_le(Profile::Tables, lattice, data, &mut out),
+            Profile::Fast5 => encode_le(Profile::Fast5, lattice, data, &mut out),
             Profile::Fast => encode_le(Profile::Fast, lattice, data, &mut out),
             _ => encode_le(Profile::Max, lattice, data, &mut out),
         }

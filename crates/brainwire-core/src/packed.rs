@@ -30,33 +30,40 @@ pub fn unzigzag(u: u32) -> i32 {
 /// the end of the bytes are 0, so a table that ends constant is stored
 /// without its tail.
 pub struct Differences<'a, const ORDER: usize> {
-    bytes: core::slice::Iter<'a, u8>,
+    bytes: &'a [u8],
+    pos: usize,
     sums: [u32; ORDER],
 }
 
 impl<'a, const ORDER: usize> Differences<'a, ORDER> {
-    pub fn new(bytes: &'a [u8]) -> Self {
-        Self { bytes: bytes.iter(), sums: [0; ORDER] }
+    pub const fn new(bytes: &'a [u8]) -> Self {
+        Self { bytes, pos: 0, sums: [0; ORDER] }
     }
 
-    /// The table's next value.
-    pub fn next_value(&mut self) -> u32 {
-        let mut d = read_zigzag_varint(&mut self.bytes);
-        for s in self.sums.iter_mut().rev() {
-            *s = s.wrapping_add(d);
-            d = *s;
+    /// The table's next value. `const`, so a table can be rebuilt at
+    /// compile time.
+    pub const fn next_value(&mut self) -> u32 {
+        let mut d = read_zigzag_varint(self.bytes, &mut self.pos);
+        let mut k = ORDER;
+        while k > 0 {
+            k -= 1;
+            self.sums[k] = self.sums[k].wrapping_add(d);
+            d = self.sums[k];
         }
         d
     }
+
 }
 
-/// The next zigzag LEB128 varint (0 past the end). Out of line: shared by
-/// every [`Differences`] order.
+/// The zigzag LEB128 varint at `*pos` (0 past the end), moving `*pos` past
+/// it. Out of line: shared by every [`Differences`] order.
 #[inline(never)]
-fn read_zigzag_varint(bytes: &mut core::slice::Iter<'_, u8>) -> u32 {
+const fn read_zigzag_varint(bytes: &[u8], pos: &mut usize) -> u32 {
     let (mut v, mut shift) = (0u32, 0);
-    for &b in bytes {
-        v |= u32::from(b & 127) << shift;
+    while *pos < bytes.len() {
+        let b = bytes[*pos];
+        *pos += 1;
+        v |= ((b & 127) as u32) << shift;
         shift += 7;
         if b < 128 {
             break;

@@ -31,12 +31,16 @@ pub enum Profile {
     Max4 = 4,
     /// `max`'s model with every step made cheap (scale buckets, table-driven
     /// CDF and inverse, a sparsely stepped 32-bit filter): within 0.1 % of
-    /// max's size at about half its instructions (`src/fast/`).
-    Fast = 5,
+    /// max's size at about half its instructions (`src/fast/`). Kept so its
+    /// streams decode; `fast` (6) adds the level term.
+    Fast5 = 5,
+    /// Profile 5 with a level term in the predictor (`src/fast/model.rs`):
+    /// what the CLI, the chunked format and Python write by default.
+    Fast = 6,
 }
 
 impl Profile {
-    pub const ALL: [Profile; 5] = [Profile::Lite, Profile::Tables, Profile::Max, Profile::Max4, Profile::Fast];
+    pub const ALL: [Profile; 6] = [Profile::Lite, Profile::Tables, Profile::Max, Profile::Max4, Profile::Fast5, Profile::Fast];
 
     pub fn from_id(id: u8) -> Option<Self> {
         Self::ALL.into_iter().find(|p| *p as u8 == id)
@@ -52,6 +56,7 @@ impl Profile {
             Self::Tables => "tables",
             Self::Max => "max3",
             Self::Max4 => "max",
+            Self::Fast5 => "fast5",
             Self::Fast => "fast",
         }
     }
@@ -166,6 +171,7 @@ macro_rules! profile_traits {
 
 profile_traits!(lite::Encoder, lite::Decoder<'_>, block_loops);
 profile_traits!(fast::Encoder, fast::Decoder<'_>, block_loops);
+profile_traits!(fast::Encoder5, fast::Decoder5<'_>, block_loops);
 profile_traits!(tables::Encoder, tables::Decoder<'_>);
 profile_traits!(max::Encoder, max::Decoder<'_>);
 
@@ -176,6 +182,7 @@ enum EncoderState {
     Lite(lite::Encoder),
     Tables(tables::Encoder),
     Max(max::Encoder),
+    Fast5(fast::Encoder5),
     Fast(fast::Encoder),
 }
 
@@ -184,6 +191,7 @@ enum DecoderState<'a> {
     Lite(lite::Decoder<'a>),
     Tables(tables::Decoder<'a>),
     Max(max::Decoder<'a>),
+    Fast5(fast::Decoder5<'a>),
     Fast(fast::Decoder<'a>),
 }
 
@@ -196,6 +204,7 @@ macro_rules! with_coder {
             $state::Lite($coder) => $body,
             $state::Tables($coder) => $body,
             $state::Max($coder) => $body,
+            $state::Fast5($coder) => $body,
             $state::Fast($coder) => $body,
         }
     };
@@ -215,7 +224,8 @@ impl Encoder {
             Profile::Tables => EncoderState::Tables(tables::Encoder::new(lattice)),
             Profile::Max => EncoderState::Max(max::Encoder::new(lattice)),
             Profile::Max4 => EncoderState::Max(max::Encoder::with_version(lattice, max::Version::V4)),
-            Profile::Fast => EncoderState::Fast(fast::Encoder::new(lattice)),
+            Profile::Fast5 => EncoderState::Fast5(fast::Encoder5::new(lattice)),
+            Profile::Fast => EncoderState::Fast(<fast::Encoder>::new(lattice)),
         };
         Self { state }
     }
@@ -254,7 +264,8 @@ impl<'a> Decoder<'a> {
             Profile::Tables => DecoderState::Tables(tables::Decoder::new(lattice, payload)),
             Profile::Max => DecoderState::Max(max::Decoder::new(lattice, payload)),
             Profile::Max4 => DecoderState::Max(max::Decoder::with_version(lattice, max::Version::V4, payload)),
-            Profile::Fast => DecoderState::Fast(fast::Decoder::new(lattice, payload)),
+            Profile::Fast5 => DecoderState::Fast5(fast::Decoder5::new(lattice, payload)),
+            Profile::Fast => DecoderState::Fast(<fast::Decoder>::new(lattice, payload)),
         };
         Ok(Self { profile, lattice, state })
     }
@@ -324,7 +335,8 @@ pub fn decode_le(stream: &[u8], out: &mut [u8]) -> Result<(), Error> {
         Profile::Lite => whole(lite::Decoder::new(lattice, payload), out),
         Profile::Tables => whole(tables::Decoder::new(lattice, payload), out),
         Profile::Max | Profile::Max4 => whole(max::Decoder::with_version(lattice, max_version(profile), payload), out),
-        Profile::Fast => whole(fast::Decoder::new(lattice, payload), out),
+        Profile::Fast5 => whole(fast::Decoder5::new(lattice, payload), out),
+        Profile::Fast => whole(<fast::Decoder>::new(lattice, payload), out),
     }
 }
 
@@ -357,7 +369,8 @@ pub fn encode_le<S: ByteSink>(profile: Profile, lattice: AdcLattice, le: &[u8], 
         }
         Profile::Tables => whole(tables::Encoder::new(lattice), le, out),
         Profile::Max | Profile::Max4 => whole(max::Encoder::with_version(lattice, max_version(profile)), le, out),
-        Profile::Fast => whole(fast::Encoder::new(lattice), le, out),
+        Profile::Fast5 => whole(fast::Encoder5::new(lattice), le, out),
+        Profile::Fast => whole(<fast::Encoder>::new(lattice), le, out),
     }
 }
 

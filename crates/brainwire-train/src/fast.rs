@@ -36,7 +36,7 @@ pub fn run(dir: &Path, out: &Path) -> Result<(), String> {
 fn initial_weights(recordings: &[Vec<i16>], lattice: AdcLattice) -> [i32; TAPS] {
     let (mut sum, mut n) = ([0f64; TAPS], 0f64);
     for rec in recordings {
-        let mut model = Model::with_weights(lattice, [0; TAPS]);
+        let mut model = Model::<false>::with_weights(lattice, [0; TAPS]);
         for (k, &v) in rec.iter().enumerate() {
             model.window();
             model.learn(lattice.code(v).unwrap_or_else(|| lattice.nearest_code(v)));

@@ -34,13 +34,18 @@ use crate::range::{RangeDecoder, RangeEncoder};
 use crate::sink::ByteSink;
 pub use model::{Model, Window, BUCKETS, BUCKET_BITS, ESCAPE_FREQ, TAPS, TOTAL};
 
-/// Encoder of one channel in the `fast` profile.
-pub struct Encoder {
-    model: Model,
+/// Encoder of one channel in the `fast` profile: with `LEVEL` (the
+/// default) profile 6, without it profile 5.
+pub struct Encoder<const LEVEL: bool = true> {
+    model: Model<LEVEL>,
     rc: RangeEncoder,
 }
 
-impl Encoder {
+/// Profile 5's encoder and decoder (no level term).
+pub type Encoder5 = Encoder<false>;
+pub type Decoder5<'a> = Decoder<'a, false>;
+
+impl<const LEVEL: bool> Encoder<LEVEL> {
     pub fn new(lattice: AdcLattice) -> Self {
         Self { model: Model::new(lattice), rc: RangeEncoder::new() }
     }
@@ -65,7 +70,7 @@ impl Encoder {
     /// decision, then its code or its value in plain bits; the code the
     /// model learns.
     #[inline(never)]
-    fn escape<S: ByteSink>(rc: &mut RangeEncoder, m: &Model, sample: i16, on_lattice: Option<u32>, out: &mut S) -> u32 {
+    fn escape<S: ByteSink>(rc: &mut RangeEncoder, m: &Model<LEVEL>, sample: i16, on_lattice: Option<u32>, out: &mut S) -> u32 {
         rc.encode(TOTAL - ESCAPE_FREQ, ESCAPE_FREQ, TOTAL, out);
         rc.encode_bit(on_lattice.is_none(), 2048, out);
         match on_lattice {
@@ -101,13 +106,13 @@ impl Encoder {
     }
 }
 
-/// Decoder of one channel in the `fast` profile.
-pub struct Decoder<'a> {
-    model: Model,
+/// Decoder of one channel in the `fast` profile (`LEVEL` as [`Encoder`]).
+pub struct Decoder<'a, const LEVEL: bool = true> {
+    model: Model<LEVEL>,
     rc: RangeDecoder<'a>,
 }
 
-impl<'a> Decoder<'a> {
+impl<'a, const LEVEL: bool> Decoder<'a, LEVEL> {
     pub fn new(lattice: AdcLattice, payload: &'a [u8]) -> Self {
         Self { model: Model::new(lattice), rc: RangeDecoder::new(payload) }
     }
@@ -136,7 +141,7 @@ impl<'a> Decoder<'a> {
     }
 
     #[inline(never)]
-    fn escape(rc: &mut RangeDecoder<'_>, m: &Model, w: &Window) -> Result<(u32, i16), Error> {
+    fn escape(rc: &mut RangeDecoder<'_>, m: &Model<LEVEL>, w: &Window) -> Result<(u32, i16), Error> {
         let lattice = m.lattice();
         rc.consume(TOTAL - ESCAPE_FREQ, ESCAPE_FREQ, TOTAL);
         let off = rc.decode_bit(2048).ok_or(Error::Corrupt)?;

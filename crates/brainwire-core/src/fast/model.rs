@@ -49,6 +49,25 @@ const UPDATE_EVERY: u32 = 4;
 /// Mantissa bits of the filter's normaliser in the reciprocal table.
 const RECIP_BITS: u32 = 7;
 
+// The level term (profile 6): the filter works on code differences, which
+// cannot say where the signal's level is; on white noise (a probe's
+// high-passed band, generated noise) the best prediction is the running
+// mean, which 16 difference taps reach only through a weight vector the
+// normalised step never converges to (the differences of white noise have
+// no power near DC). One more input, the last code's distance from a
+// running mean, with a weight of its own in `[-1, 0]`, fixes that.
+/// Fraction bits the running mean keeps beyond Q4 (Q12 codes), and its
+/// rate: `mean += (x - mean) / 2^LEVEL_MEAN_SHIFT`.
+const LEVEL_MEAN_SHIFT: u32 = 8;
+/// Rate of the level input's power: `power += (lv^2 - power) / 2^6`.
+const LEVEL_POWER_SHIFT: u32 = 6;
+/// The level weight's normaliser floor (one code squared, Q8) and step:
+/// `w += 2^-8 * err * lv / (power + 1 code^2)`, in Q16 `2^8 * err * lv / norm`.
+const LEVEL_NORM_FLOOR: i64 = 1 << (2 * FRAC_BITS);
+const LEVEL_STEP_BITS: u32 = 8;
+/// The level weight's range, Q16: `[-1, 0]`.
+const LEVEL_WEIGHT_MIN: i64 = -(1 << W_BITS);
+
 /// Analog units per average code width.
 const U_PER_CODE: i64 = 128;
 /// The window spans this many standard deviations each side (plus 2 codes).
@@ -128,8 +147,12 @@ impl Window {
     }
 }
 
-/// The shared tables: built once per model (a few µs), not stored.
-#[derive(Clone, Debug)]
+/// The tables every model shares: functions of the priors and constants
+/// alone, evaluated at compile time (so a model is a few hundred bytes, and
+/// the 384 channels of a probe read one copy).
+static TABLES: Tables = Tables::new(HALF_MAX);
+
+#[derive(Debug)]
 struct Tables {
     /// Lower code edges (U) of the 10-bit lattice (`edges[c]` for
     /// `c <= 1024`, the rest `edges[1024]`), and midpoints (`mids[c]` for
@@ -145,44 +168,65 @@ struct Tables {
     scales: [Scale; SCALE_ROWS],
     /// `RECIP[j] = 2^31 / (2^RECIP_BITS + j)`.
     recip: [u32; 1 << RECIP_BITS],
-    /// The 10-bit lattice's value in each block of 64 words (the code test).
-    block_value: [u16; 1024],
 }
 
 impl Tables {
-    fn new(half_max: u32) -> Self {
+    // `const`: loops are `while` loops (no iterators, no `from_fn`).
+    const fn new(half_max: u32) -> Self {
         let mut edges = [0u32; EDGE_ROWS];
         let mut mids = [0u32; EDGE_ROWS];
-        for (i, &w) in WIDTHS_Q6.iter().enumerate() {
-            edges[i + 1] = edges[i] + 2 * u32::from(w);
-            mids[i] = edges[i] + u32::from(w);
+        let mut i = 0;
+        while i < WIDTHS_Q6.len() {
+            let w = WIDTHS_Q6[i] as u32;
+            edges[i + 1] = edges[i] + 2 * w;
+            mids[i] = edges[i] + w;
+            i += 1;
         }
-        for i in 1025..EDGE_ROWS {
+        let mut i = 1025;
+        while i < EDGE_ROWS {
             edges[i] = edges[1024];
+            i += 1;
         }
-        for i in 1024..EDGE_ROWS {
+        let mut i = 1024;
+        while i < EDGE_ROWS {
             mids[i] = mids[1023];
+            i += 1;
         }
         let mut d = Differences::<PHI_Q31_ORDER>::new(&PHI_Q31_CODED);
-        let phi: [u32; PHI_Q31_LEN] = core::array::from_fn(|_| d.next_value());
+        let mut phi = [0u32; PHI_Q31_LEN];
+        let mut i = 0;
+        while i < PHI_Q31_LEN {
+            phi[i] = d.next_value();
+            i += 1;
+        }
         // Inverse CDF by walking the table once: for each level, the z of
         // the first table step that reaches it, interpolated within the step.
         let mut inv_phi = [0u32; (1 << INV_PHI_BITS) + 1];
         let mut j = 0usize;
-        for (k, z) in inv_phi.iter_mut().enumerate() {
+        let mut k = 0;
+        while k < inv_phi.len() {
             let p = (ONE_Q31 / 2) + ((k as u32) << (31 - INV_PHI_BITS - 1));
             while j + 1 < PHI_Q31_LEN && phi[j + 1] < p {
                 j += 1;
             }
-            *z = if j + 1 >= PHI_Q31_LEN {
+            inv_phi[k] = if j + 1 >= PHI_Q31_LEN {
                 (PHI_Q31_LEN as u32 - 1) << PHI_FRAC
             } else {
                 let (p0, p1) = (phi[j], phi[j + 1]);
-                let frac = if p1 > p0 { ((u64::from(p - p0.min(p)) << PHI_FRAC) / u64::from(p1 - p0)).min(1 << PHI_FRAC) } else { 0 };
+                let frac = if p1 > p0 {
+                    let f = ((p - if p0 < p { p0 } else { p }) as u64) << PHI_FRAC;
+                    let f = f / (p1 - p0) as u64;
+                    if f < 1 << PHI_FRAC { f } else { 1 << PHI_FRAC }
+                } else {
+                    0
+                };
                 ((j as u32) << PHI_FRAC) + frac as u32
             };
+            k += 1;
         }
-        let fine = core::array::from_fn(|k| {
+        let mut fine = [0u32; FINE_LEN];
+        let mut k = 0;
+        while k < FINE_LEN {
             let z = ((k as i64) - (FINE_LEN as i64 / 2)) << (Z_BITS - FINE_STEPS_LOG2);
             let a = z.unsigned_abs();
             let step = (a >> PHI_FRAC) as usize;
@@ -190,28 +234,40 @@ impl Tables {
                 ONE_Q31
             } else {
                 let frac = a & ((1 << PHI_FRAC) - 1);
-                phi[step] + ((u64::from(phi[step + 1] - phi[step]) * frac) >> PHI_FRAC) as u32
+                phi[step] + (((phi[step + 1] - phi[step]) as u64 * frac) >> PHI_FRAC) as u32
             };
-            if z >= 0 { v } else { ONE_Q31 - v }
-        });
-        let scales = core::array::from_fn(|q| {
-            let q = q.min(BUCKETS - 1);
+            fine[k] = if z >= 0 { v } else { ONE_Q31 - v };
+            k += 1;
+        }
+        let mut scales = [Scale { s: 0, inv_s: 0, half: 0, spare: 0, inv_spare: 0 }; SCALE_ROWS];
+        let mut row = 0;
+        while row < SCALE_ROWS {
+            let q = if row < BUCKETS { row } else { BUCKETS - 1 };
             // The bucket's middle variance: mantissa 1 + (m + 1/2) / 16.
             let (b, m) = ((q as u32 >> BUCKET_BITS) + VAR_MIN_LOG2, q as u64 & ((1 << BUCKET_BITS) - 1));
             let var = ((((1u64 << BUCKET_BITS) + m) << 1) | 1) << (b - BUCKET_BITS - 1);
-            let s = isqrt(var).max(SIGMA_MIN) as i64;
-            let half = (((WINDOW_SIGMAS * s) / U_PER_CODE + 2) as u32).min(half_max);
+            let root = isqrt(var);
+            let s = (if root > SIGMA_MIN { root } else { SIGMA_MIN }) as i64;
+            let half = ((WINDOW_SIGMAS * s) / U_PER_CODE + 2) as u32;
+            let half = if half < half_max { half } else { half_max };
             let spare = TOTAL - ESCAPE_FREQ - (2 * half + 1);
-            Scale { s, inv_s: (1i64 << INV_BITS) / s, half, spare, inv_spare: (1u64 << 62) / u64::from(spare) }
-        });
-        let recip = core::array::from_fn(|j| ((1u64 << 31) / ((1u64 << RECIP_BITS) + j as u64)) as u32);
-        Self { edges, mids, fine, inv_phi, scales, recip, block_value: AdcLattice::ten_bit_block_values() }
+            scales[row] = Scale { s, inv_s: (1i64 << INV_BITS) / s, half, spare, inv_spare: (1u64 << 62) / spare as u64 };
+            row += 1;
+        }
+        let mut recip = [0u32; 1 << RECIP_BITS];
+        let mut j = 0;
+        while j < recip.len() {
+            recip[j] = ((1u64 << 31) / ((1u64 << RECIP_BITS) + j as u64)) as u32;
+            j += 1;
+        }
+        Self { edges, mids, fine, inv_phi, scales, recip }
     }
 }
 
-/// The `fast` model of one channel.
+/// The `fast` model of one channel; `LEVEL` adds the level term
+/// (profile 6), without it the model is profile 5's.
 #[derive(Clone, Debug)]
-pub struct Model {
+pub struct Model<const LEVEL: bool> {
     lattice: AdcLattice,
     len: u32,
     learned_edges: bool,
@@ -222,16 +278,24 @@ pub struct Model {
     /// The last differences, codes, newest first, and the sum of their squares.
     history: [i32; TAPS],
     power: i32,
+    // Level term (with `LEVEL`): the running mean of the codes (Q12), the
+    // current sample's level input `last - mean` (Q4), its weight (Q16)
+    // and the running mean of its square (Q8).
+    mean: i32,
+    level: i32,
+    level_weight: i32,
+    level_power: i64,
     // Scale.
     var_fast: i64,
     var_slow: i64,
     seen: u32,
     /// The analog prediction of the current sample, U.
     m: i64,
-    tables: Tables,
+    /// The 10-bit lattice's value in each block of 64 words (the code test).
+    block_value: [u16; 1024],
 }
 
-impl Model {
+impl<const LEVEL: bool> Model<LEVEL> {
     pub fn new(lattice: AdcLattice) -> Self {
         Self::with_weights(lattice, INITIAL_WEIGHTS)
     }
@@ -249,11 +313,15 @@ impl Model {
             weights,
             history: [0; TAPS],
             power: 0,
+            mean: ((len / 2) as i32 * ONE) << LEVEL_MEAN_SHIFT,
+            level: 0,
+            level_weight: 0,
+            level_power: 0,
             var_fast: INIT_VAR,
             var_slow: INIT_VAR,
             seen: 0,
             m: 0,
-            tables: Tables::new(HALF_MAX),
+            block_value: AdcLattice::ten_bit_block_values(),
         }
     }
 
@@ -277,7 +345,7 @@ impl Model {
     #[inline(always)]
     fn edge(&self, code: u32) -> i64 {
         if self.learned_edges {
-            i64::from(self.tables.edges[code as usize & (EDGE_ROWS - 1)])
+            i64::from(TABLES.edges[code as usize & (EDGE_ROWS - 1)])
         } else {
             i64::from(code) * U_PER_CODE
         }
@@ -288,7 +356,7 @@ impl Model {
     #[inline(always)]
     fn mid(&self, code: u32) -> i64 {
         if self.learned_edges {
-            i64::from(self.tables.mids[code as usize & (EDGE_ROWS - 1)])
+            i64::from(TABLES.mids[code as usize & (EDGE_ROWS - 1)])
         } else {
             i64::from(code) * U_PER_CODE + U_PER_CODE / 2
         }
@@ -300,7 +368,7 @@ impl Model {
     fn cdf(&self, w: &Window, t: i64) -> u32 {
         let z = ((t - w.m) * w.scale.inv_s) >> (INV_BITS - FINE_STEPS_LOG2);
         let k = (z + (FINE_LEN as i64 / 2)).clamp(0, FINE_LEN as i64 - 1);
-        self.tables.fine[k as usize]
+        TABLES.fine[k as usize]
     }
 
     /// The code of `value`, or `None` off the lattice: a shift, a load and a
@@ -310,7 +378,7 @@ impl Model {
         if self.learned_edges {
             let w = value as u16;
             let block = usize::from(w >> 6);
-            (self.tables.block_value[block] == w).then_some(block as u32 ^ 512)
+            (self.block_value[block] == w).then_some(block as u32 ^ 512)
         } else {
             self.lattice.code(value)
         }
@@ -325,6 +393,12 @@ impl Model {
         }
         // Within +-2^19: the filter's output needs no bound of its own.
         self.p_diff = acc >> PREDICT_SHIFT;
+        if LEVEL {
+            // |level| < 2^16 and the weight in [-2^16, 0]: the term is
+            // within +-2^16.
+            self.level = ((self.last << LEVEL_MEAN_SHIFT) - self.mean) >> LEVEL_MEAN_SHIFT;
+            self.p_diff += ((i64::from(self.level_weight) * i64::from(self.level)) >> W_BITS) as i32;
+        }
         let p = (self.last + self.p_diff).clamp(0, (self.len as i32 - 1) * ONE) as u32;
         let i = p >> FRAC_BITS;
         let f = i64::from(p & (ONE as u32 - 1));
@@ -338,7 +412,7 @@ impl Model {
         let var = (((self.var_fast + 3 * self.var_slow) >> (2 + VAR_FRAC)) as u64).max(1 << VAR_MIN_LOG2);
         let b = 63 - var.leading_zeros();
         let q = (((b - VAR_MIN_LOG2) << BUCKET_BITS) | ((var >> (b - BUCKET_BITS)) as u32 & ((1 << BUCKET_BITS) - 1))) as usize;
-        let scale = self.tables.scales[q & (SCALE_ROWS - 1)];
+        let scale = TABLES.scales[q & (SCALE_ROWS - 1)];
         Window { lo: i.saturating_sub(scale.half), hi: (i + scale.half).min(self.len - 1), m, code: i, code_mid: here, scale }
     }
 
@@ -374,9 +448,9 @@ impl Model {
         let (below, p) = if u >= ONE_Q31 / 2 { (false, u - ONE_Q31 / 2) } else { (true, ONE_Q31 / 2 - u) };
         let k = (p >> (30 - INV_PHI_BITS)) as usize;
         let z = if k >= 1 << INV_PHI_BITS {
-            i64::from(self.tables.inv_phi[1 << INV_PHI_BITS])
+            i64::from(TABLES.inv_phi[1 << INV_PHI_BITS])
         } else {
-            let (z0, z1) = (self.tables.inv_phi[k], self.tables.inv_phi[k + 1]);
+            let (z0, z1) = (TABLES.inv_phi[k], TABLES.inv_phi[k + 1]);
             let frac = p & ((1 << (30 - INV_PHI_BITS)) - 1);
             i64::from(z0) + ((i64::from(z1 - z0) * i64::from(frac)) >> (30 - INV_PHI_BITS))
         };
@@ -389,7 +463,7 @@ impl Model {
     fn code_at(&self, w: &Window, analog: i64) -> u32 {
         let (lo, hi) = (i64::from(w.lo), i64::from(w.hi));
         if self.learned_edges {
-            let e = &self.tables.edges;
+            let e = &TABLES.edges;
             let at = |g: usize| i64::from(e[g & (EDGE_ROWS - 1)]);
             let g = i64::from(w.code) + ((analog - w.code_mid + U_PER_CODE / 2) >> U_PER_CODE.trailing_zeros());
             let mut g = g.clamp(lo, hi) as usize;
@@ -448,7 +522,7 @@ impl Model {
         let norm = (self.power + TAPS as i32 + 1) as u32;
         let b = 31 - norm.leading_zeros();
         let top = ((u64::from(norm) << RECIP_BITS) >> b) as usize & ((1 << RECIP_BITS) - 1);
-        let g = ((i64::from(err) * i64::from(self.tables.recip[top])) >> (b + 31 - GAIN_BITS - RECIP_BITS)) as i32;
+        let g = ((i64::from(err) * i64::from(TABLES.recip[top])) >> (b + 31 - GAIN_BITS - RECIP_BITS)) as i32;
         if self.seen.is_multiple_of(UPDATE_EVERY) {
             for k in 0..TAPS {
                 let step = g.wrapping_mul(self.history[k]).wrapping_add(1 << (STEP_SHIFT - 1)) >> STEP_SHIFT;
@@ -460,11 +534,32 @@ impl Model {
         self.history.copy_within(0..TAPS - 1, 1);
         self.history[0] = diff;
         self.last = x;
+        if LEVEL {
+            self.learn_level(err, x);
+        }
+    }
+
+    /// The level term's update after the sample `x` (Q4) with the
+    /// prediction error `err` (Q4): its weight takes a normalised step
+    /// (the normaliser from the same reciprocal table as the filter's,
+    /// `|err * level * RECIP| < 2^56`), then the mean moves.
+    #[inline(always)]
+    fn learn_level(&mut self, err: i32, x: i32) {
+        let lv = i64::from(self.level);
+        self.level_power += (lv * lv - self.level_power) >> LEVEL_POWER_SHIFT;
+        // 2^8 <= norm < 2^33.
+        let norm = (self.level_power + LEVEL_NORM_FLOOR) as u64;
+        let b = 63 - norm.leading_zeros();
+        let top = ((norm << RECIP_BITS) >> b) as usize & ((1 << RECIP_BITS) - 1);
+        // 2^8 * err * lv / norm with 1/norm = RECIP[top] * 2^(7 - b - 31).
+        let step = (i64::from(err) * lv * i64::from(TABLES.recip[top])) >> (b + 31 - RECIP_BITS - LEVEL_STEP_BITS);
+        self.level_weight = (i64::from(self.level_weight) + step).clamp(LEVEL_WEIGHT_MIN, 0) as i32;
+        self.mean += ((x << LEVEL_MEAN_SHIFT) - self.mean) >> LEVEL_MEAN_SHIFT;
     }
 }
 
 /// Exact integer square root (floor) by bisection, for building the tables.
-fn isqrt(v: u64) -> u64 {
+const fn isqrt(v: u64) -> u64 {
     let (mut lo, mut hi) = (0u64, 1u64 << 32);
     while hi - lo > 1 {
         let mid = lo + (hi - lo) / 2;

@@ -21,7 +21,7 @@ fn main() {
         le.chunks_exact(2).for_each(|c| e.push(i16::from_le_bytes([c[0], c[1]]), &mut stream));
         e.finish(&mut stream);
     } else {
-        let mut e = fast::Encoder::new(lattice);
+        let mut e = <fast::Encoder>::new(lattice);
         e.push_le(le, &mut stream);
         e.finish(&mut stream);
     }
@@ -30,13 +30,13 @@ fn main() {
         match what {
             "encode" => {
                 let mut out = Vec::with_capacity(le.len());
-                let mut e = fast::Encoder::new(lattice);
+                let mut e = <fast::Encoder>::new(lattice);
                 e.push_le(le, &mut out);
                 e.finish(&mut out);
                 assert_eq!(out, stream);
             }
             "decode" => {
-                let mut d = fast::Decoder::new(lattice, &stream);
+                let mut d = <fast::Decoder>::new(lattice, &stream);
                 d.decode_le(&mut back).unwrap();
                 d.finish().unwrap();
             }

@@ -1,9 +1,12 @@
-//! Bits/sample of the `fast` profile next to `max`, per split (sorted file
-//! index % 4 == 0 is held out), with codec-only single-thread speeds, on a
-//! directory of canonical 16-bit mono WAVs:
+//! Bits/sample of the `fast` profiles (6, and 5 without the level term)
+//! next to `max`, per split (sorted file index % 4 == 0 is held out), with
+//! codec-only single-thread speeds, on a directory of canonical 16-bit mono
+//! WAVs; or, with `--raw CHANNELS`, on one raw interleaved int16 file
+//! (each channel coded alone, as the chunked format does):
 //!
 //! ```text
 //! cargo run --release -p brainwire-train --bin fast_measure -- DATA_DIR [STRIDE]
+//! cargo run --release -p brainwire-train --bin fast_measure -- --raw CHANNELS FILE.i16
 //! ```
 //!
 //! STRIDE (default 1) takes every STRIDE-th file of each split. Checks that
@@ -11,68 +14,120 @@
 
 use brainwire_core::ByteCounter;
 use brainwire_core::{fast, max, AdcLattice};
+use brainwire_train::corpus::{self, Split};
 use std::path::Path;
 use std::time::{Duration, Instant};
-use brainwire_train::corpus::{self, Split};
+
+/// Bytes of one recording under each coder, and its sample count.
+#[derive(Default, Clone, Copy)]
+struct Sizes {
+    max: u64,
+    fast5: u64,
+    fast: u64,
+    samples: u64,
+}
+
+impl std::ops::AddAssign for Sizes {
+    fn add_assign(&mut self, o: Self) {
+        self.max += o.max;
+        self.fast5 += o.fast5;
+        self.fast += o.fast;
+        self.samples += o.samples;
+    }
+}
+
+#[derive(Default)]
+struct Times {
+    encode: Duration,
+    decode: Duration,
+}
+
+fn fast_bytes<const LEVEL: bool>(lattice: AdcLattice, le: &[u8], times: &mut Times, name: &str) -> u64 {
+    let t0 = Instant::now();
+    let mut out = Vec::with_capacity(le.len());
+    let mut enc = fast::Encoder::<LEVEL>::new(lattice);
+    enc.push_le(le, &mut out);
+    enc.finish(&mut out);
+    let t1 = Instant::now();
+    let mut back = vec![0u8; le.len()];
+    let mut dec = fast::Decoder::<LEVEL>::new(lattice, &out);
+    dec.decode_le(&mut back).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+    dec.finish().unwrap();
+    let t2 = Instant::now();
+    assert!(back == le, "{name}: round trip");
+    if LEVEL {
+        times.encode += t1 - t0;
+        times.decode += t2 - t1;
+    }
+    out.len() as u64
+}
+
+fn measure(le: &[u8], times: &mut Times, name: &str) -> Sizes {
+    let s: Vec<i16> = le.chunks_exact(2).map(|c| i16::from_le_bytes([c[0], c[1]])).collect();
+    let lattice = AdcLattice::detect(&s);
+    let mut cnt = ByteCounter::default();
+    let mut enc = max::Encoder::new(lattice);
+    s.iter().for_each(|&v| enc.push(v, &mut cnt));
+    enc.finish(&mut cnt);
+    Sizes {
+        max: cnt.0,
+        fast5: fast_bytes::<false>(lattice, le, times, name),
+        fast: fast_bytes::<true>(lattice, le, times, name),
+        samples: s.len() as u64,
+    }
+}
+
+fn report(name: &str, z: Sizes) {
+    let bps = |b: u64| b as f64 * 8.0 / z.samples.max(1) as f64;
+    println!(
+        "{name:9} max {:.4}  fast5 {:.4}  fast {:.4} bits/sample  (fast vs max {:+.4}, vs fast5 {:+.4}; {} samples)",
+        bps(z.max),
+        bps(z.fast5),
+        bps(z.fast),
+        bps(z.fast) - bps(z.max),
+        bps(z.fast) - bps(z.fast5),
+        z.samples
+    );
+}
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let dir = args.first().expect("usage: fast_measure DATA_DIR [STRIDE]");
-    let stride: usize = args.get(1).map(|s| s.parse().expect("STRIDE is a number")).unwrap_or(1);
-    // [split] = (max bytes, fast bytes, samples)
-    let mut acc = [(0u64, 0u64, 0u64); 2];
-    let (mut t_enc, mut t_dec, mut t_max) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
-    for (split, slot) in acc.iter_mut().enumerate() {
-        let part = if split == 1 { Split::HeldOut } else { Split::Train };
-        let chosen = corpus::files(Path::new(dir), part).expect("a directory of WAVs");
-        for p in chosen.iter().step_by(stride) {
-            let bytes = std::fs::read(p).unwrap();
-            let s: Vec<i16> = bytes[44..].chunks_exact(2).map(|c| i16::from_le_bytes([c[0], c[1]])).collect();
-            let lattice = AdcLattice::detect(&s);
-            let t0 = Instant::now();
-            let mut out = Vec::with_capacity(s.len());
-            let mut enc = fast::Encoder::new(lattice);
-            enc.push_le(&bytes[44..], &mut out);
-            enc.finish(&mut out);
-            let t1 = Instant::now();
-            let mut back = vec![0u8; bytes.len() - 44];
-            let mut dec = fast::Decoder::new(lattice, &out);
-            dec.decode_le(&mut back).unwrap_or_else(|e| panic!("{}: {e:?}", p.display()));
-            dec.finish().unwrap();
-            let t2 = Instant::now();
-            assert!(back == bytes[44..], "{}: round trip", p.display());
-            let mut cnt = ByteCounter::default();
-            let mut enc = max::Encoder::new(lattice);
-            s.iter().for_each(|&v| enc.push(v, &mut cnt));
-            enc.finish(&mut cnt);
-            t_max += t2.elapsed();
-            t_enc += t1 - t0;
-            t_dec += t2 - t1;
-            slot.0 += cnt.0;
-            slot.1 += out.len() as u64;
-            slot.2 += s.len() as u64;
+    let mut times = Times::default();
+    let total = if args.first().map(String::as_str) == Some("--raw") {
+        let channels: usize = args.get(1).and_then(|c| c.parse().ok()).expect("--raw CHANNELS FILE");
+        let path = args.get(2).expect("--raw CHANNELS FILE");
+        let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let frames = bytes.len() / (2 * channels);
+        let mut all = Sizes::default();
+        for c in 0..channels {
+            let le: Vec<u8> = (0..frames).flat_map(|f| [bytes[2 * (f * channels + c)], bytes[2 * (f * channels + c) + 1]]).collect();
+            all += measure(&le, &mut times, &format!("{path} channel {c}"));
         }
-    }
-    for (split, name) in [(0, "train"), (1, "held-out"), (2, "all")] {
-        let (m, f, n) = if split == 2 {
-            (acc[0].0 + acc[1].0, acc[0].1 + acc[1].1, acc[0].2 + acc[1].2)
-        } else {
-            acc[split]
-        };
-        let bps = |b: u64| b as f64 * 8.0 / n.max(1) as f64;
-        println!(
-            "{name:9} max {:.4}  fast {:.4} bits/sample  (+{:.4}, {:+.3} % bytes; {n} samples)",
-            bps(m),
-            bps(f),
-            bps(f) - bps(m),
-            100.0 * (f as f64 / m as f64 - 1.0)
-        );
-    }
-    let mb = (acc[0].2 + acc[1].2) as f64 * 2.0 / 1e6;
+        report("all", all);
+        all
+    } else {
+        let dir = args.first().expect("usage: fast_measure DATA_DIR [STRIDE] | --raw CHANNELS FILE");
+        let stride: usize = args.get(1).map(|s| s.parse().expect("STRIDE is a number")).unwrap_or(1);
+        let mut parts = [Sizes::default(); 2];
+        for (split, slot) in parts.iter_mut().enumerate() {
+            let part = if split == 1 { Split::HeldOut } else { Split::Train };
+            let chosen = corpus::files(Path::new(dir), part).expect("a directory of WAVs");
+            for p in chosen.iter().step_by(stride) {
+                let bytes = std::fs::read(p).unwrap();
+                *slot += measure(&bytes[44..], &mut times, &p.display().to_string());
+            }
+        }
+        report("train", parts[0]);
+        report("held-out", parts[1]);
+        let mut all = parts[0];
+        all += parts[1];
+        report("all", all);
+        all
+    };
+    let mb = total.samples as f64 * 2.0 / 1e6;
     println!(
-        "codec only, one thread: fast encode {:.1} MB/s, decode {:.1} MB/s; max encode {:.1} MB/s",
-        mb / t_enc.as_secs_f64(),
-        mb / t_dec.as_secs_f64(),
-        mb / t_max.as_secs_f64()
+        "codec only, one thread: fast encode {:.1} MB/s, decode {:.1} MB/s",
+        mb / times.encode.as_secs_f64(),
+        mb / times.decode.as_secs_f64()
     );
 }
