@@ -121,12 +121,18 @@ fn windows_match_the_whole() {
     assert!(matches!(r.read_window(0, 1, Some(&[5])), Err(Error::InvalidArgument(_))));
 }
 
+/// `frames x channels` int16 walks coded at 1000 Hz in chunks of 2000
+/// frames (2 s): the samples' bytes and the stream.
+fn two_second_chunks(frames: usize, channels: usize, seed: u64) -> (Vec<u8>, Vec<u8>) {
+    let bytes = to_le(&walk(frames, channels, seed, -1000, 1000), SampleType::I16);
+    let opts = EncodeOptions { chunk_frames: Some(2000), rate_hz: Some(1000.0), ..Default::default() };
+    let stream = encode_interleaved(&bytes, SampleType::I16, channels, &opts).unwrap();
+    (bytes, stream)
+}
+
 #[test]
 fn damage_is_reported_with_its_chunk() {
-    let vals = walk(6000, 2, 13, -1000, 1000);
-    let bytes = to_le(&vals, SampleType::I16);
-    let opts = EncodeOptions { chunk_frames: Some(2000), rate_hz: Some(1000.0), ..Default::default() };
-    let stream = encode_interleaved(&bytes, SampleType::I16, 2, &opts).unwrap();
+    let (_, stream) = two_second_chunks(6000, 2, 13);
     let r = Reader::new(std::io::Cursor::new(&stream)).unwrap();
     let second = r.index_entry(1);
     let mut bad = stream.clone();
@@ -192,10 +198,7 @@ fn scaled_ten_bit_codes_go_onto_the_ten_bit_lattice() {
 /// windows elsewhere still decode.
 #[test]
 fn windows_name_a_damaged_chunk_and_skip_it_otherwise() {
-    let vals = walk(8000, 3, 17, -1000, 1000);
-    let bytes = to_le(&vals, SampleType::I16);
-    let opts = EncodeOptions { chunk_frames: Some(2000), rate_hz: Some(1000.0), ..Default::default() };
-    let stream = encode_interleaved(&bytes, SampleType::I16, 3, &opts).unwrap();
+    let (bytes, stream) = two_second_chunks(8000, 3, 17);
     let r = Reader::new(std::io::Cursor::new(&stream)).unwrap();
     let (table_at, _) = r.index_entry(2);
     let table_len = 3 * 8 + 4;
