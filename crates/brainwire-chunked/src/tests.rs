@@ -121,12 +121,18 @@ fn windows_match_the_whole() {
     assert!(matches!(r.read_window(0, 1, Some(&[5])), Err(Error::InvalidArgument(_))));
 }
 
+/// `frames x channels` int16 walks coded at 1000 Hz in chunks of 2000
+/// frames (2 s): the samples' bytes and the stream.
+fn two_second_chunks(frames: usize, channels: usize, seed: u64) -> (Vec<u8>, Vec<u8>) {
+    let bytes = to_le(&walk(frames, channels, seed, -1000, 1000), SampleType::I16);
+    let opts = EncodeOptions { chunk_frames: Some(2000), rate_hz: Some(1000.0), ..Default::default() };
+    let stream = encode_interleaved(&bytes, SampleType::I16, channels, &opts).unwrap();
+    (bytes, stream)
+}
+
 #[test]
 fn damage_is_reported_with_its_chunk() {
-    let vals = walk(6000, 2, 13, -1000, 1000);
-    let bytes = to_le(&vals, SampleType::I16);
-    let opts = EncodeOptions { chunk_frames: Some(2000), rate_hz: Some(1000.0), ..Default::default() };
-    let stream = encode_interleaved(&bytes, SampleType::I16, 2, &opts).unwrap();
+    let (_, stream) = two_second_chunks(6000, 2, 13);
     let r = Reader::new(std::io::Cursor::new(&stream)).unwrap();
     let second = r.index_entry(1);
     let mut bad = stream.clone();
@@ -186,4 +192,32 @@ fn scaled_ten_bit_codes_go_onto_the_ten_bit_lattice() {
     let mut r = Reader::new(std::io::Cursor::new(&stream)).unwrap();
     let (info, _) = &r.describe_chunk(0).unwrap()[0];
     assert!(matches!(info, SubstreamInfo::Coded { lattice: ChannelLattice::AffineNeuralink10 { step: 12, offset: -6144 }, .. }), "{info}");
+}
+
+/// A window through a damaged chunk names that chunk and its time range;
+/// windows elsewhere still decode.
+#[test]
+fn windows_name_a_damaged_chunk_and_skip_it_otherwise() {
+    let (bytes, stream) = two_second_chunks(8000, 3, 17);
+    let r = Reader::new(std::io::Cursor::new(&stream)).unwrap();
+    let (table_at, _) = r.index_entry(2);
+    let table_len = 3 * 8 + 4;
+    // Channel 1's substream of chunk 2, and chunk 2's table.
+    let sub1 = table_at as usize + table_len + u32::from_le_bytes(stream[table_at as usize..table_at as usize + 4].try_into().unwrap()) as usize + 5;
+    for (at, channel) in [(sub1, Some(1)), (table_at as usize + 2, None)] {
+        let mut bad = stream.clone();
+        bad[at] ^= 0x04;
+        let mut r = Reader::new(std::io::Cursor::new(&bad)).unwrap();
+        let e = r.read_window(4500, 100, None).unwrap_err();
+        let want = match channel {
+            Some(c) => format!("chunk 2 (frames 4000..6000, 4.000-6.000 s) channel {c}"),
+            None => "chunk 2 (frames 4000..6000, 4.000-6.000 s)".to_string(),
+        };
+        assert!(matches!(e, Error::Malformed(_)) && e.to_string().contains(&want), "{e}");
+        assert_eq!(r.read_window(1000, 3000, None).unwrap(), bytes[1000 * 6..4000 * 6]);
+        if channel.is_some() {
+            // The damaged channel is not read for a window of the others.
+            assert_eq!(r.read_window(4500, 100, Some(&[2])).unwrap().len(), 200);
+        }
+    }
 }

@@ -180,10 +180,15 @@ Exit codes: 0 ok, 1 usage, 2 I/O (also: no font for PNG text), 3 bad input, 4 a 
 Examples:
   brainwire synth -o data --files 20 --seconds 5
   brainwire synth -o small --files 3 --seconds 0.5 --seed 7
+  brainwire synth -o demo --files 1 --channels 32 --rate 30000 --seconds 10
 
 Each file is one electrode: noise floor, local field potentials, a few spiking
 units and rare artefacts, through a 10-bit ADC with uneven code widths, written
-as mono 16-bit WAV at 19531 Hz. The same seed always gives the same files.
+as mono 16-bit WAV at 19531 Hz. With --channels N each file is an N-channel
+WAV of N such electrodes (for `brainwire encode`, which writes the chunked
+multi-channel format for it); --rate sets the sampling rate. A file is built
+in memory (2 bytes x channels x seconds x rate). The same seed always gives
+the same files.
 
 Exit codes: 0 ok, 1 usage, 2 I/O")]
     Synth {
@@ -199,6 +204,12 @@ Exit codes: 0 ok, 1 usage, 2 I/O")]
         /// Seed: the same seed gives the same files.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Channels per file (one N-channel WAV each).
+        #[arg(long, default_value_t = 1, value_name = "N")]
+        channels: u16,
+        /// Sampling rate in Hz.
+        #[arg(long, default_value_t = brainwire_synth::SAMPLE_RATE, value_name = "HZ")]
+        rate: u32,
     },
     /// Show what a .bw file holds (read from its header, without decoding).
     #[command(after_help = "\
@@ -412,13 +423,15 @@ fn run(cli: Cli) -> Result<()> {
             files,
             seconds,
             seed,
-        } => synth(&out, files, seconds, seed),
+            channels,
+            rate,
+        } => synth(&out, files, seconds, seed, channels, rate),
         Command::Inspect { file } if chunked::is_chunked(&file) => chunked::inspect(&file),
         Command::Inspect { file } => batch::inspect(&file),
     }
 }
 
-fn synth(out: &Path, files: usize, seconds: f64, seed: u64) -> Result<()> {
+fn synth(out: &Path, files: usize, seconds: f64, seed: u64, channels: u16, rate: u32) -> Result<()> {
     if !(seconds.is_finite() && seconds > 0.0 && seconds <= 3600.0) {
         return Err(Failure::usage(format!(
             "--seconds must be between 0 and 3600, not {seconds}"
@@ -427,7 +440,10 @@ fn synth(out: &Path, files: usize, seconds: f64, seed: u64) -> Result<()> {
     if files == 0 {
         return Err(Failure::usage("--files must be at least 1"));
     }
-    let paths = brainwire_synth::write_dir(out, files, seconds, seed)
+    if channels == 0 || rate == 0 {
+        return Err(Failure::usage("--channels and --rate must be at least 1"));
+    }
+    let paths = brainwire_synth::write_dir_channels(out, files, seconds, seed, channels, rate)
         .or_io(|| format!("cannot write synthetic recordings to '{}'", out.display()))?;
     let bytes: u64 = paths
         .iter()
@@ -435,8 +451,9 @@ fn synth(out: &Path, files: usize, seconds: f64, seed: u64) -> Result<()> {
         .map(|m| m.len())
         .sum();
     outln!(
-        "wrote {} synthetic recordings of {seconds} s ({}) to {} (seed {seed})",
+        "wrote {} synthetic recordings of {seconds} s{} ({}) to {} (seed {seed})",
         paths.len(),
+        if channels > 1 || rate != brainwire_synth::SAMPLE_RATE { format!(", {channels} channels at {rate} Hz") } else { String::new() },
         progress::bytes(bytes),
         out.display()
     );

@@ -338,7 +338,14 @@ impl Electrode {
 
 /// The 10-bit ADC codes of one synthetic recording.
 pub fn recording_codes(seed: u64, seconds: f64) -> Vec<u32> {
-    let fs = SAMPLE_RATE as f64;
+    recording_codes_at(seed, seconds, SAMPLE_RATE)
+}
+
+/// The 10-bit ADC codes of one synthetic recording sampled at `rate` Hz
+/// (the same electrode model: spike shapes, oscillations and noise corners
+/// are set in seconds and hertz, not in samples).
+pub fn recording_codes_at(seed: u64, seconds: f64, rate: u32) -> Vec<u32> {
+    let fs = f64::from(rate.max(1));
     let n = (seconds.max(0.0) * fs).round() as usize;
     let mut rng = Rng::new(seed);
     let mut electrode = Electrode::new(&mut rng, fs);
@@ -356,9 +363,35 @@ pub fn recording(seed: u64, seconds: f64) -> Vec<i16> {
         .collect()
 }
 
+/// `channels` synthetic electrodes (channel `c` made from
+/// `file_seed(seed, c)`) of `seconds` at `rate` Hz, interleaved frame by
+/// frame as 16-bit values on the Neuralink 10-bit lattice. The whole
+/// recording is built in memory (`2 * channels * seconds * rate` bytes).
+pub fn multichannel(seed: u64, channels: usize, seconds: f64, rate: u32) -> Vec<i16> {
+    let mut out = Vec::new();
+    for c in 0..channels {
+        let codes = recording_codes_at(file_seed(seed, c), seconds, rate);
+        if out.is_empty() {
+            out = vec![0i16; codes.len() * channels];
+        }
+        for (frame, code) in out.chunks_exact_mut(channels).zip(codes) {
+            frame[c] = AdcLattice::Neuralink10.value(code);
+        }
+    }
+    out
+}
+
 /// A canonical 44-byte-header WAV file: mono, 16-bit PCM, little-endian.
 pub fn wav_bytes(samples: &[i16], rate: u32) -> Vec<u8> {
+    wav_bytes_channels(samples, 1, rate)
+}
+
+/// A canonical 44-byte-header WAV file of `channels` interleaved channels,
+/// 16-bit PCM, little-endian (format tag 1, which readers take for any
+/// channel count).
+pub fn wav_bytes_channels(samples: &[i16], channels: u16, rate: u32) -> Vec<u8> {
     let data_len = (samples.len() * 2) as u32;
+    let frame = 2 * u32::from(channels);
     let mut out = Vec::with_capacity(WAV_HEADER_LEN + samples.len() * 2);
     out.extend_from_slice(b"RIFF");
     out.extend_from_slice(&(36 + data_len).to_le_bytes());
@@ -366,10 +399,10 @@ pub fn wav_bytes(samples: &[i16], rate: u32) -> Vec<u8> {
     out.extend_from_slice(b"fmt ");
     out.extend_from_slice(&16u32.to_le_bytes()); // fmt chunk size
     out.extend_from_slice(&1u16.to_le_bytes()); // PCM
-    out.extend_from_slice(&1u16.to_le_bytes()); // mono
+    out.extend_from_slice(&channels.to_le_bytes());
     out.extend_from_slice(&rate.to_le_bytes());
-    out.extend_from_slice(&(rate * 2).to_le_bytes()); // bytes per second
-    out.extend_from_slice(&2u16.to_le_bytes()); // bytes per frame
+    out.extend_from_slice(&rate.wrapping_mul(frame).to_le_bytes()); // bytes per second
+    out.extend_from_slice(&(frame as u16).to_le_bytes()); // bytes per frame
     out.extend_from_slice(&16u16.to_le_bytes()); // bits per sample
     out.extend_from_slice(b"data");
     out.extend_from_slice(&data_len.to_le_bytes());
@@ -399,6 +432,28 @@ pub fn write_dir(dir: &Path, files: usize, seconds: f64, seed: u64) -> io::Resul
             let path = dir.join(file_name(seed, i));
             let samples = recording(file_seed(seed, i), seconds);
             std::fs::write(&path, wav_bytes(&samples, SAMPLE_RATE))?;
+            Ok(path)
+        })
+        .collect()
+}
+
+/// Writes `files` synthetic recordings of `channels` channels (one
+/// N-channel WAV each) of `seconds` at `rate` Hz into `dir` (created if
+/// missing) and returns their paths, in order. One channel at 19531 Hz
+/// writes what [`write_dir`] writes.
+pub fn write_dir_channels(dir: &Path, files: usize, seconds: f64, seed: u64, channels: u16, rate: u32) -> io::Result<Vec<PathBuf>> {
+    if channels <= 1 && rate == SAMPLE_RATE {
+        return write_dir(dir, files, seconds, seed);
+    }
+    std::fs::create_dir_all(dir)?;
+    (0..files)
+        .map(|i| {
+            let path = dir.join(file_name(seed, i));
+            let samples = multichannel(file_seed(seed, i), usize::from(channels.max(1)), seconds, rate);
+            if samples.len() * 2 > u32::MAX as usize - 64 {
+                return Err(io::Error::new(io::ErrorKind::InvalidInput, "a WAV file holds at most 4 GiB of samples"));
+            }
+            std::fs::write(&path, wav_bytes_channels(&samples, channels.max(1), rate))?;
             Ok(path)
         })
         .collect()

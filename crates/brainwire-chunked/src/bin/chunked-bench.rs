@@ -23,13 +23,25 @@
 //! Run: `cargo run --release -p brainwire-chunked --bin chunked-bench`
 //! (`BENCH_FILES=n` for the first n files only, `BENCH_SKIP_WIDE=1` or
 //! `BENCH_ONLY_WIDE=1` to leave out or keep only the 384-channel part,
-//! `BENCH_SLOW=1` to add WavPack -hh -x3 and zstd -19 there)
+//! `BENCH_SLOW=1` to add WavPack -hh -x3 and zstd -19 there,
+//! `BENCH_CHUNKS=0.1,1` for other chunk lengths in seconds in part 1).
+//!
+//! Two more modes, for the memory and window measurements of
+//! docs/chunked.md:
+//!
+//! - `BENCH_WRITE_WIDE=PATH [BENCH_WRITE_MB=4300]`: writes the 384-channel
+//!   interleaving of part 3 to PATH, repeated until it holds that many MB
+//!   (raw int16, for `brainwire encode PATH --channels 384`), and exits;
+//! - `BENCH_WINDOWS=FILE.bw [BENCH_WINDOW_MS=100]`: decodes windows of all
+//!   channels of a chunked file through the library (reader opened once),
+//!   starting at 0, 1/4, 1/2, 3/4 and 9/10 of a chunk and straddling a chunk
+//!   end, and prints wall and CPU time per window with 1 thread and all.
 
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-use brainwire_chunked::{decode_interleaved, encode_interleaved, EncodeOptions, SampleType, DEFAULT_PROFILE};
+use brainwire_chunked::{decode_interleaved, encode_interleaved, EncodeOptions, Reader, SampleType, DEFAULT_PROFILE};
 use brainwire_core::{encode_le, AdcLattice};
 use rayon::prelude::*;
 
@@ -161,14 +173,85 @@ fn split(le: &[u8], channels: usize, per: usize) -> Vec<(Vec<u8>, usize)> {
 
 const WIDE: usize = 384;
 
+/// The first 384 recordings, cut to the shortest, interleaved; with its
+/// frame count.
+fn wide_interleaving(data: &[&[u8]]) -> Option<(Vec<u8>, usize)> {
+    let frames = data.get(..WIDE)?.iter().map(|d| d.len() / 2).min()?;
+    let members: Vec<&[u8]> = data[..WIDE].iter().map(|d| &d[..2 * frames]).collect();
+    Some((interleave(&members, frames), frames))
+}
+
+/// `BENCH_WRITE_WIDE`: the 384-channel interleaving repeated into `path`
+/// until it holds `mb` MB.
+fn write_wide(data: &[&[u8]], path: &str, mb: f64) {
+    use std::io::Write;
+    let (le, frames) = wide_interleaving(data).expect("384 recordings");
+    let mut out = std::io::BufWriter::with_capacity(8 << 20, std::fs::File::create(path).expect("create"));
+    let (mut written, mut reps) = (0u64, 0);
+    while (written as f64) < mb * 1e6 {
+        out.write_all(&le).expect("write");
+        written += le.len() as u64;
+        reps += 1;
+    }
+    out.flush().expect("flush");
+    println!("wrote {path}: the 384-channel interleaving ({frames} frames) {reps} times, {written} bytes, {} frames", reps * frames);
+}
+
+fn median(xs: &mut [f64]) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
+/// `BENCH_WINDOWS`: wall and CPU time of window decodes of all channels.
+fn window_bench(path: &str) {
+    let ms: f64 = std::env::var("BENCH_WINDOW_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(100.0);
+    // Windows per position, each in another chunk (CPU time is read in
+    // ticks of 10 ms: their sum is what is divided).
+    const REPS: usize = 12;
+    println!("| window start | threads | wall ms (median) | wall ms (min-max) | CPU ms per window | frames decoded per channel |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: |");
+    for threads in [1, 0] {
+        let open = Instant::now();
+        let file = std::fs::File::open(path).expect("open");
+        let mut r = Reader::with_threads(std::io::BufReader::with_capacity(1 << 20, file), threads).expect("a chunked stream");
+        let open_ms = open.elapsed().as_secs_f64() * 1e3;
+        let info = r.info();
+        let rate = info.rate_hz.unwrap_or(30_000.0);
+        let n = ((ms / 1e3 * rate).round() as u64).max(1);
+        let (f, k) = (r.chunk_frames(), r.chunk_count() as u64);
+        if threads == 1 {
+            println!("(file: {} channels, {} frames = {:.1} s at {rate} Hz, {k} chunks of {f} frames; window {n} frames; reader opened in {open_ms:.1} ms)", info.channels, info.frames, info.frames as f64 / rate);
+        }
+        let label = if threads == 1 { "1".to_string() } else { rayon::current_num_threads().to_string() };
+        let positions: Vec<(String, u64)> = [0.0, 0.25, 0.5, 0.75, 0.9].iter().map(|&q| (format!("{q} of a chunk"), (q * f as f64) as u64)).chain(std::iter::once(("straddling a chunk end".to_string(), f.saturating_sub(n / 2)))).collect();
+        for (name, within) in positions {
+            let starts: Vec<u64> = (0..REPS as u64).map(|i| (i * k / REPS as u64) * f + within).filter(|&s| s + n <= info.frames).collect();
+            if starts.is_empty() {
+                continue;
+            }
+            // Once unmeasured, so that the file's pages are in memory.
+            for &s in &starts {
+                r.read_window(s, n, None).expect("window");
+            }
+            let mut walls = Vec::new();
+            let cpu0 = cpu_now();
+            for &s in &starts {
+                let t = Instant::now();
+                std::hint::black_box(r.read_window(s, n, None).expect("window"));
+                walls.push(t.elapsed().as_secs_f64() * 1e3);
+            }
+            let cpu = (cpu_now() - cpu0) * 1e3 / starts.len() as f64;
+            let (lo, hi) = walls.iter().fold((f64::MAX, 0.0f64), |(a, b), &w| (a.min(w), b.max(w)));
+            println!("| {name} | {label} | {:.1} | {lo:.1}-{hi:.1} | {cpu:.1} | {} |", median(&mut walls), within + n);
+        }
+    }
+}
+
 fn wide_benchmarks(data: &[&[u8]]) {
-    if data.len() < WIDE {
+    let Some((le, frames)) = wide_interleaving(data) else {
         println!("\n(384-channel benchmark skipped: only {} recordings)", data.len());
         return;
-    }
-    let frames = data[..WIDE].iter().map(|d| d.len() / 2).min().unwrap();
-    let members: Vec<&[u8]> = data[..WIDE].iter().map(|d| &d[..2 * frames]).collect();
-    let le = interleave(&members, frames);
+    };
     wide_benchmark(&le, &format!("the first 384 recordings interleaved (16-bit values of the 10-bit ADC), {frames} frames"));
     // The ADC codes themselves, centred (dense int16 values, as Neuropixels
     // probes write them): the data WavPack and FLAC are made for.
@@ -259,6 +342,10 @@ fn wide_benchmark(le: &[u8], title: &str) {
 }
 
 fn main() {
+    if let Ok(path) = std::env::var("BENCH_WINDOWS") {
+        window_bench(&path);
+        return;
+    }
     let dir = std::env::var("BRAINWIRE_DATA_DIR").unwrap_or_else(|_| "/tmp/d/data".into());
     let mut names: Vec<_> = std::fs::read_dir(&dir).expect("data dir").filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "wav")).collect();
     names.sort();
@@ -269,9 +356,17 @@ fn main() {
     }
     let files: Vec<Vec<u8>> = names.iter().map(|p| std::fs::read(p).expect("read")).collect();
     let data: Vec<&[u8]> = files.iter().map(|f| wav_data(f).expect("a WAV data chunk")).collect();
+    if let Ok(path) = std::env::var("BENCH_WRITE_WIDE") {
+        let mb = std::env::var("BENCH_WRITE_MB").ok().and_then(|v| v.parse().ok()).unwrap_or(4300.0);
+        write_wide(&data, &path, mb);
+        return;
+    }
     println!("{} recordings from {dir}; profile {}; {} threads; chunked streams decoded and compared", data.len(), DEFAULT_PROFILE.name(), rayon::current_num_threads());
 
-    let chunk_seconds = [0.25, 0.5, 1.0, 2.0, 8.0];
+    let chunk_seconds: Vec<f64> = match std::env::var("BENCH_CHUNKS") {
+        Ok(list) => list.split(',').map(|x| x.trim().parse().expect("BENCH_CHUNKS: seconds, comma-separated")).collect(),
+        Err(_) => vec![0.1, 0.25, 0.5, 1.0, 2.0, 8.0],
+    };
     let parts: &[(&str, usize)] = if std::env::var_os("BENCH_ONLY_WIDE").is_some() { &[] } else { &[("train", 1), ("held-out", 0)] };
     for &(part, keep) in parts {
         let idx: Vec<usize> = (0..data.len()).filter(|i| usize::from(i % 4 != 0) == keep).collect();
