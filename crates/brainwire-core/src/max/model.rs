@@ -534,7 +534,7 @@ mod tests {
     #[test]
     fn phi_is_pinned() {
         let phi = phi();
-        assert_eq!(PHI_Q31_LEN, 513, "regenerate max/priors.rs with `train max`");
+        assert_eq!(PHI_Q31_LEN, 513, "regenerate max/priors.bin with `train max`");
         let hash = phi.iter().fold(0u64, |h, &v| h.wrapping_mul(1_000_003).wrapping_add(u64::from(v)));
         assert_eq!(phi.iter().map(|&v| u64::from(v)).sum::<u64>(), 1_046_290_915_475);
         assert_eq!(hash, 0xf8f2_0622_6787_84b1);
