@@ -290,8 +290,8 @@ impl Model {
     }
 
     /// Predicts the next sample and sets up its coding window. Always
-    /// inlined (one caller per coder): returning the window through memory
-    /// and the call cost ~40 instructions a sample.
+    /// inlined (one caller per coder): the window stays in registers instead
+    /// of going back through memory (docs/perf/core.md).
     #[inline(always)]
     pub fn window(&mut self) -> Window {
         let mu = self.predictor.predict() as u32;
