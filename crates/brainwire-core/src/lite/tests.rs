@@ -31,14 +31,33 @@ fn synthetic(len: usize, seed: u64, off: u32) -> Vec<i16> {
         .collect()
 }
 
-fn encode(lattice: AdcLattice, samples: &[i16]) -> Vec<u8> {
+/// How a test hands samples to the [`Encoder`]: every way writes the same
+/// bytes.
+#[derive(Clone, Copy)]
+pub(super) enum Feed {
+    /// [`Encoder::push`], one sample at a time.
+    PerSample,
+    /// [`Encoder::push_all`], the whole input as one block.
+    Block,
+    /// [`Encoder::push_le`], as little-endian bytes.
+    Le,
+}
+
+/// The encoder's payload of `samples`, fed as `feed` says.
+pub(super) fn payload(lattice: AdcLattice, samples: &[i16], feed: Feed) -> Vec<u8> {
     let mut out = Bytes(Vec::new());
     let mut enc = Encoder::new(lattice);
-    for &s in samples {
-        enc.push(s, &mut out);
+    match feed {
+        Feed::PerSample => samples.iter().for_each(|&s| enc.push(s, &mut out)),
+        Feed::Block => enc.push_all(samples, &mut out),
+        Feed::Le => enc.push_le(&brainwire_testkit::le_bytes(samples), &mut out),
     }
     enc.finish(&mut out);
     out.0
+}
+
+fn encode(lattice: AdcLattice, samples: &[i16]) -> Vec<u8> {
+    payload(lattice, samples, Feed::PerSample)
 }
 
 fn decode(lattice: AdcLattice, payload: &[u8], n: usize) -> Result<Vec<i16>, Error> {
