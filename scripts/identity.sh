@@ -21,8 +21,9 @@
 # (`brainwire synth`). EVERY=N (default 1) takes every N-th file of the
 # sorted list (a sample; the summary says how many). NAMES (default "lite
 # tables max3 max fast") are the profile names probed. JOBS (default 2) files
-# run at once. Exits non-zero at the first difference, naming the file and
-# the profile.
+# run at once. IDENTITY_BASE_TARGET (default: a temporary directory) keeps
+# the base build for the next run. Exits non-zero at the first difference,
+# naming the file and the profile.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 base="${1:?usage: $0 BASE_REV [DATA_DIR]}"
@@ -40,16 +41,22 @@ cleanup() {
 }
 trap cleanup EXIT
 
-build() { # build TREE TARGET_DIR: the challenge executables and the CLI
-    cargo build -q --release --manifest-path "$1/challenge/Cargo.toml" --target-dir "$2/challenge"
-    cargo build -q --release --manifest-path "$1/Cargo.toml" -p brainwire-cli --target-dir "$2/cli"
+build() { # build TREE CHALLENGE_TARGET CLI_TARGET: the challenge executables and the CLI
+    cargo build -q --release --manifest-path "$1/challenge/Cargo.toml" --target-dir "$2"
+    cargo build -q --release --manifest-path "$1/Cargo.toml" -p brainwire-cli --target-dir "$3"
 }
 echo "identity: building base $base ($(git log -1 --format='%h %s' "$base_sha" | cut -c1-60))"
 git worktree add -q --detach "$work/base" "$base_sha"
-build "$work/base" "$work/b"
+base_target="${IDENTITY_BASE_TARGET:-$work/b}"
+build "$work/base" "$base_target/challenge" "$base_target/cli"
 echo "identity: building the working tree"
-build "$root" "$work/n"
-export B="$work/b" N="$work/n"
+# Into the working tree's own target dirs (build.sh's and cargo's), so that
+# it rebuilds only what changed.
+build "$root" "$root/challenge/target" "$root/target"
+mkdir -p "$work/n"
+ln -s "$root/challenge/target" "$work/n/challenge"
+ln -s "$root/target" "$work/n/cli"
+export B="$base_target" N="$work/n"
 
 if [[ -z "$data" ]]; then
     data="$work/synth"
@@ -73,9 +80,12 @@ def varint():
         c = b[pos]; pos += 1
         v |= (c & 127) << s; s += 7
         if c < 128: return v
-if b[8] == 0: varint()
-else: pos += varint()
-varint(); pos += varint() + 4
+if b[8] == 0:
+    varint()                 # sample rate
+else:
+    n = varint(); pos += n   # the verbatim prefix
+varint()                     # sample count
+n = varint(); pos += n + 4   # trailer, header CRC
 print(b[pos])
 EOF
 }
