@@ -118,25 +118,16 @@ pub fn save(figure: &impl Figure, dir: &Path, stem: &str) -> Result<[PathBuf; 2]
             e.context(format!("cannot write '{}'", path.display())),
         )
     };
-    {
-        let root = BitMapBackend::new(&png, figure.size()).into_drawing_area();
-        (|| {
-            root.fill(&WHITE).map_err(drawing)?;
-            figure.draw(&root)?;
-            root.present().map_err(drawing)
-        })()
-        .map_err(|e| io(&png, e))?;
-    }
-    {
-        let root = SVGBackend::new(&svg, figure.size()).into_drawing_area();
-        (|| {
-            root.fill(&WHITE).map_err(drawing)?;
-            figure.draw(&root)?;
-            root.present().map_err(drawing)
-        })()
-        .map_err(|e| io(&svg, e))?;
-    }
+    render(figure, BitMapBackend::new(&png, figure.size()).into_drawing_area()).map_err(|e| io(&png, e))?;
+    render(figure, SVGBackend::new(&svg, figure.size()).into_drawing_area()).map_err(|e| io(&svg, e))?;
     Ok([png, svg])
+}
+
+/// `figure` on a white `root`, written out.
+fn render<DB: DrawingBackend>(figure: &impl Figure, root: DrawingArea<DB, Shift>) -> anyhow::Result<()> {
+    root.fill(&WHITE).map_err(drawing)?;
+    figure.draw(&root)?;
+    root.present().map_err(drawing)
 }
 
 fn caption_font() -> TextStyle<'static> {

@@ -268,11 +268,10 @@ fn damaged_payloads_are_refused_without_panicking() {
     let mut rng = Rng::new(5);
     let mut refused = 0;
     for _ in 0..300 {
-        let mut bad = payload.clone();
-        let i = rng.next_u32() as usize % bad.len();
-        bad[i] ^= 1 << (rng.next_u32() % 8);
+        let bad = rng.with_flipped_bit(&payload);
         refused += decode(l, &bad, s.len()).is_err() as u32;
-        let garbage: Vec<u8> = (0..rng.next_u32() % 3000).map(|_| rng.next_u32() as u8).collect();
+        let n = rng.below(3000);
+        let garbage = rng.bytes(n);
         for lattice in [AdcLattice::Neuralink10, AdcLattice::Identity16] {
             let _ = decode(lattice, &garbage, 4000);
         }
