@@ -4,26 +4,19 @@
 Written from crates/brainwire-core/FORMAT.md (range coder, max's analog axis,
 the fast section) and the container's FORMAT.md (through decode_lite.py's
 container reader), not from the Rust source; only the generated constants
-are parsed from src/fast/priors.rs. A check that the format documents are
+are read from src/fast/priors.bin (its layout: FORMAT.md, the fast section). A check that the format documents are
 complete. Slow (pure Python, ~100k samples in tens of seconds).
 
 usage: decode_fast.py IN.bw OUT.wav   (exit 0: decoded; exit 3: refused)
 """
-import os, re, sys
+import os, struct, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import decode_lite as dl
 from decode_lite import Refuse, Lattice
 
-PRIORS_RS = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'crates', 'brainwire-core', 'src', 'fast', 'priors.rs')
+PRIORS_BIN = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'crates', 'brainwire-core', 'src', 'fast', 'priors.bin')
 M32 = (1 << 32) - 1
-
-def array(txt, name):
-    m = re.search(name + r'\s*:[^=]*=\s*\[(.*?)\];', txt, re.S)
-    return [int(x) for x in re.findall(r'-?\d+', m.group(1))]
-
-def const(txt, name):
-    return int(re.search(r'const ' + name + r'\s*:\s*\w+\s*=\s*(\d+);', txt).group(1))
 
 def differences(coded, order, n):
     """Values stored as their order-th differences (wrapping u32), each a
@@ -44,10 +37,16 @@ def differences(coded, order, n):
     return out
 
 def load_priors():
-    txt = open(PRIORS_RS).read()
-    widths = array(txt, 'WIDTHS_Q6')
-    phi = differences(array(txt, 'PHI_Q31_CODED'), const(txt, 'PHI_Q31_ORDER'), const(txt, 'PHI_Q31_LEN'))
-    return widths, phi, array(txt, 'INITIAL_WEIGHTS')
+    """priors.bin, little-endian: 1024 code widths (bytes), 16 i32 weights,
+    u16 steps per sigma (64), u16 CDF length, the difference order (a byte),
+    then the CDF's packed differences to the end."""
+    b = open(PRIORS_BIN, 'rb').read()
+    widths = list(b[:1024])
+    weights = list(struct.unpack('<16i', b[1024:1088]))
+    steps, n = struct.unpack('<HH', b[1088:1092])
+    assert steps == 64, 'steps per sigma'
+    phi = differences(b[1093:], b[1092], n)
+    return widths, phi, weights
 
 def wrap32(x):
     x &= M32

@@ -72,7 +72,7 @@ fn gcd(mut a: u64, mut b: u64) -> u64 {
 }
 
 /// The step and residue most blocks of `xs` agree on: each block of
-/// [`STEP_BLOCK_SAMPLES`] votes for the gcd of its samples' distances to its
+/// `STEP_BLOCK_SAMPLES` votes for the gcd of its samples' distances to its
 /// first one (and that first one's residue). `None` if no block varies.
 pub fn detect_step(xs: &[i32]) -> Option<(u32, i64)> {
     let mut votes: Vec<((u64, i64), u32)> = Vec::new();

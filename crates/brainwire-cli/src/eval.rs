@@ -54,11 +54,37 @@ pub struct FileOutcome {
     pub compressed: u64,
     pub encode_seconds: f64,
     pub decode_seconds: f64,
+    pub verdict: Verdict,
+}
+
+/// How a round trip ended: one of three, never two at once.
+#[derive(Clone, Debug)]
+pub enum Verdict {
+    /// The original bytes came back.
+    Identical,
+    /// Why the round trip failed.
+    Failed(String),
+    /// Why the codec could not take this file at all; the file then counts
+    /// at its raw size (as if stored), not as a failure.
+    Unsupported(String),
+}
+
+impl FileOutcome {
     /// Why the round trip failed, if it did.
-    pub error: Option<String>,
-    /// Why the codec could not take this file at all, if so; the file then
-    /// counts at its raw size (as if stored), not as a failure.
-    pub unsupported: Option<String>,
+    pub fn error(&self) -> Option<&str> {
+        match &self.verdict {
+            Verdict::Failed(why) => Some(why),
+            _ => None,
+        }
+    }
+
+    /// Why the codec could not take this file, if so.
+    pub fn unsupported(&self) -> Option<&str> {
+        match &self.verdict {
+            Verdict::Unsupported(why) => Some(why),
+            _ => None,
+        }
+    }
 }
 
 pub struct CodecOutcome {
@@ -76,12 +102,12 @@ impl CodecOutcome {
     }
 
     pub fn failures(&self) -> usize {
-        self.files.iter().filter(|f| f.error.is_some()).count()
+        self.files.iter().filter(|f| f.error().is_some()).count()
     }
 
     /// Files this codec cannot take (counted at their raw size).
     pub fn unsupported(&self) -> usize {
-        self.files.iter().filter(|f| f.unsupported.is_some()).count()
+        self.files.iter().filter(|f| f.unsupported().is_some()).count()
     }
 
     /// Bytes of binaries the challenge adds to this codec's total.
@@ -180,8 +206,7 @@ fn round_trip(codec: &Codec, original: &[u8]) -> FileOutcome {
                 compressed: original.len() as u64,
                 encode_seconds,
                 decode_seconds: 0.0,
-                error: None,
-                unsupported: Some(format!("{e}")),
+                verdict: Verdict::Unsupported(format!("{e}")),
             }
         }
         Err(e) => {
@@ -189,8 +214,7 @@ fn round_trip(codec: &Codec, original: &[u8]) -> FileOutcome {
                 compressed: 0,
                 encode_seconds,
                 decode_seconds: 0.0,
-                error: Some(format!("compressing failed: {e:#}")),
-                unsupported: None,
+                verdict: Verdict::Failed(format!("compressing failed: {e:#}")),
             }
         }
     };
@@ -199,21 +223,20 @@ fn round_trip(codec: &Codec, original: &[u8]) -> FileOutcome {
         .map_err(anyhow::Error::msg)
         .and_then(|r| r);
     let decode_seconds = t1.elapsed().as_secs_f64();
-    let error = match unpacked {
-        Err(e) => Some(format!("decompressing failed: {e:#}")),
-        Ok(u) if u != original => Some(format!(
+    let verdict = match unpacked {
+        Err(e) => Verdict::Failed(format!("decompressing failed: {e:#}")),
+        Ok(u) if u != original => Verdict::Failed(format!(
             "the round trip changed the bytes ({} bytes in, {} bytes back)",
             original.len(),
             u.len()
         )),
-        Ok(_) => None,
+        Ok(_) => Verdict::Identical,
     };
     FileOutcome {
         compressed: packed.len() as u64,
         encode_seconds,
         decode_seconds,
-        error,
-        unsupported: None,
+        verdict,
     }
 }
 
@@ -231,9 +254,9 @@ pub fn print(eval: &Evaluation, summary_only: bool) {
             let mut row = format!("{name:<name_width$} {:>9}", eval.raw[i]);
             for c in &eval.codecs {
                 let f = &c.files[i];
-                if f.error.is_some() {
+                if f.error().is_some() {
                     row += &format!(" {:>10} {:>6}", "FAILED", "-");
-                } else if f.unsupported.is_some() {
+                } else if f.unsupported().is_some() {
                     row += &format!(" {:>10} {:>6}", "n/a", "-");
                 } else {
                     row += &format!(
@@ -302,10 +325,10 @@ pub fn print(eval: &Evaluation, summary_only: bool) {
     }
     for c in &eval.codecs {
         for (i, f) in c.files.iter().enumerate() {
-            if let Some(e) = &f.error {
+            if let Some(e) = f.error() {
                 errln!("brainwire: error: {} on {}: {e}", c.name(), eval.names[i]);
             }
-            if let Some(why) = &f.unsupported {
+            if let Some(why) = f.unsupported() {
                 errln!("brainwire: note: {} cannot take {} ({why}); counted at its raw size", c.name(), eval.names[i]);
             }
         }
@@ -343,8 +366,8 @@ pub fn to_json(eval: &Evaluation) -> serde_json::Value {
             "file": name,
             "raw_bytes": eval.raw[i],
             "compressed_bytes": eval.codecs.iter().map(|c| (c.name(), json!(c.files[i].compressed))).collect::<serde_json::Map<_, _>>(),
-            "errors": eval.codecs.iter().filter_map(|c| c.files[i].error.as_ref().map(|e| (c.name(), json!(e)))).collect::<serde_json::Map<_, _>>(),
-            "unsupported": eval.codecs.iter().filter_map(|c| c.files[i].unsupported.as_ref().map(|e| (c.name(), json!(e)))).collect::<serde_json::Map<_, _>>(),
+            "errors": eval.codecs.iter().filter_map(|c| c.files[i].error().map(|e| (c.name(), json!(e)))).collect::<serde_json::Map<_, _>>(),
+            "unsupported": eval.codecs.iter().filter_map(|c| c.files[i].unsupported().map(|e| (c.name(), json!(e)))).collect::<serde_json::Map<_, _>>(),
         })).collect::<Vec<_>>(),
     })
 }

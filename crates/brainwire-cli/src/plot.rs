@@ -5,6 +5,8 @@
 //! usual system places), which avoids building fontconfig and freetype.
 
 use crate::fail::{Exit, Failure, Result};
+use plotters::chart::MeshStyle;
+use plotters::coord::ranged1d::ValueFormatter;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::{Path, PathBuf};
@@ -100,6 +102,20 @@ where
         .map_err(drawing)
 }
 
+/// Draws `mesh` in the figures' style: label fonts, light grid lines.
+fn draw_mesh<X, Y, DB>(mesh: &mut MeshStyle<'_, '_, X, Y, DB>) -> anyhow::Result<()>
+where
+    X: Ranged + ValueFormatter<X::ValueType>,
+    Y: Ranged + ValueFormatter<Y::ValueType>,
+    DB: DrawingBackend,
+{
+    mesh.label_style(label_font())
+        .axis_desc_style(label_font())
+        .light_line_style(RGBColor(242, 242, 242))
+        .draw()
+        .map_err(drawing)
+}
+
 /// A figure that can draw itself on any plotters backend.
 pub trait Figure {
     fn size(&self) -> (u32, u32) {
@@ -118,25 +134,16 @@ pub fn save(figure: &impl Figure, dir: &Path, stem: &str) -> Result<[PathBuf; 2]
             e.context(format!("cannot write '{}'", path.display())),
         )
     };
-    {
-        let root = BitMapBackend::new(&png, figure.size()).into_drawing_area();
-        (|| {
-            root.fill(&WHITE).map_err(drawing)?;
-            figure.draw(&root)?;
-            root.present().map_err(drawing)
-        })()
-        .map_err(|e| io(&png, e))?;
-    }
-    {
-        let root = SVGBackend::new(&svg, figure.size()).into_drawing_area();
-        (|| {
-            root.fill(&WHITE).map_err(drawing)?;
-            figure.draw(&root)?;
-            root.present().map_err(drawing)
-        })()
-        .map_err(|e| io(&svg, e))?;
-    }
+    render(figure, BitMapBackend::new(&png, figure.size()).into_drawing_area()).map_err(|e| io(&png, e))?;
+    render(figure, SVGBackend::new(&svg, figure.size()).into_drawing_area()).map_err(|e| io(&svg, e))?;
     Ok([png, svg])
+}
+
+/// `figure` on a white `root`, written out.
+fn render<DB: DrawingBackend>(figure: &impl Figure, root: DrawingArea<DB, Shift>) -> anyhow::Result<()> {
+    root.fill(&WHITE).map_err(drawing)?;
+    figure.draw(&root)?;
+    root.present().map_err(drawing)
 }
 
 fn caption_font() -> TextStyle<'static> {
@@ -191,15 +198,10 @@ impl Figure for RatioEcdf {
             .y_label_area_size(64)
             .build_cartesian_2d(left..right, 0.0..1.0)
             .map_err(drawing)?;
-        chart
+        draw_mesh(chart
             .configure_mesh()
             .x_desc("compression ratio of one recording (raw bytes / compressed bytes)")
-            .y_desc("fraction of recordings at or below")
-            .label_style(label_font())
-            .axis_desc_style(label_font())
-            .light_line_style(RGBColor(242, 242, 242))
-            .draw()
-            .map_err(drawing)?;
+            .y_desc("fraction of recordings at or below"))?;
         for (name, overall, ratios, same_as) in &self.series {
             let mut sorted = ratios.clone();
             sorted.sort_by(f64::total_cmp);
@@ -290,14 +292,9 @@ impl Figure for BitsOverTime {
             .y_label_area_size(64)
             .build_cartesian_2d(0.0..seconds, (lo - pad)..(hi + pad))
             .map_err(drawing)?;
-        top.configure_mesh()
+        draw_mesh(top.configure_mesh()
             .y_desc(&self.signal_unit)
-            .y_label_formatter(&|v| format!("{v:.0}"))
-            .label_style(label_font())
-            .axis_desc_style(label_font())
-            .light_line_style(RGBColor(242, 242, 242))
-            .draw()
-            .map_err(drawing)?;
+            .y_label_formatter(&|v| format!("{v:.0}")))?;
         top.draw_series(LineSeries::new(
             envelope,
             RGBColor(60, 60, 60).stroke_width(1),
@@ -316,18 +313,13 @@ impl Figure for BitsOverTime {
             .y_label_area_size(64)
             .build_cartesian_2d(0.0..seconds, y_range)
             .map_err(drawing)?;
-        bottom
+        draw_mesh(bottom
             .configure_mesh()
             .x_desc("time (s)")
             .y_desc(format!(
                 "coded bits per sample ({} ms blocks)",
                 (self.block as f64 / self.sample_rate * 1e3).round()
-            ))
-            .label_style(label_font())
-            .axis_desc_style(label_font())
-            .light_line_style(RGBColor(242, 242, 242))
-            .draw()
-            .map_err(drawing)?;
+            )))?;
         for (i, (name, bits)) in self.series.iter().enumerate() {
             let c = codec_colour(name);
             let mean = bits.iter().sum::<f64>() / bits.len().max(1) as f64;
@@ -398,15 +390,10 @@ impl Figure for BitsVsEntropy {
             .y_label_area_size(64)
             .build_cartesian_2d(range.clone(), range.clone())
             .map_err(drawing)?;
-        chart
+        draw_mesh(chart
             .configure_mesh()
             .x_desc("entropy of the recording's first differences (bits/sample)")
-            .y_desc("coded size (bits/sample)")
-            .label_style(label_font())
-            .axis_desc_style(label_font())
-            .light_line_style(RGBColor(242, 242, 242))
-            .draw()
-            .map_err(drawing)?;
+            .y_desc("coded size (bits/sample)"))?;
         let grey = RGBColor(120, 120, 120);
         chart
             .draw_series(LineSeries::new(
@@ -495,17 +482,12 @@ impl Figure for ResidualHistogram {
                 (floor..1.0).log_scale(),
             )
             .map_err(drawing)?;
-        chart
+        draw_mesh(chart
             .configure_mesh()
             .x_desc("difference to the previous sample")
             .x_label_formatter(&|v| format!("{v:.0}"))
             .y_desc("probability")
-            .y_label_formatter(&|v| format!("{v:.0e}"))
-            .label_style(label_font())
-            .axis_desc_style(label_font())
-            .light_line_style(RGBColor(242, 242, 242))
-            .draw()
-            .map_err(drawing)?;
+            .y_label_formatter(&|v| format!("{v:.0e}")))?;
         let bar = colour(0);
         chart
             .draw_series(
@@ -569,16 +551,11 @@ impl Figure for CodeWidths {
             .y_label_area_size(64)
             .build_cartesian_2d((lo - 1.0)..(hi + 1.0), 0.0..(peak * 1.08))
             .map_err(drawing)?;
-        chart
+        draw_mesh(chart
             .configure_mesh()
             .x_desc("10-bit ADC code")
             .x_label_formatter(&|v| format!("{v:.0}"))
-            .y_desc("occurrences / moving average of 9 codes")
-            .label_style(label_font())
-            .axis_desc_style(label_font())
-            .light_line_style(RGBColor(242, 242, 242))
-            .draw()
-            .map_err(drawing)?;
+            .y_desc("occurrences / moving average of 9 codes"))?;
         let c = colour(0);
         chart
             .draw_series(self.relative.iter().map(|&(code, r)| {

@@ -43,7 +43,7 @@ pub fn run(
                     .files
                     .iter()
                     .zip(&evaluation.raw)
-                    .filter(|(f, _)| f.error.is_none() && f.unsupported.is_none())
+                    .filter(|(f, _)| matches!(f.verdict, crate::eval::Verdict::Identical))
                     .map(|(f, &raw)| raw as f64 / f.compressed.max(1) as f64)
                     .collect();
                 let sizes = |o: &eval::CodecOutcome| {
@@ -73,7 +73,7 @@ pub fn run(
                     .files
                     .iter()
                     .zip(&per_file)
-                    .filter(|(f, &(_, samples))| f.error.is_none() && f.unsupported.is_none() && samples > 0)
+                    .filter(|(f, &(_, samples))| matches!(f.verdict, crate::eval::Verdict::Identical) && samples > 0)
                     .map(|(f, &(entropy, samples))| {
                         (entropy, f.compressed as f64 * 8.0 / samples as f64)
                     })

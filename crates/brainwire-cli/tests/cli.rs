@@ -127,13 +127,17 @@ fn single_files_go_beside_their_input_or_to_a_chosen_name() {
     );
 }
 
+/// `brainwire eval data ARGS` over `files` synthetic recordings, without
+/// challenge executables; its standard output.
+fn eval_synth(files: usize, args: &[&str]) -> String {
+    let dir = with_synth(files);
+    let args: Vec<&str> = ["eval", "data"].iter().chain(args).chain(&["--encode-bin", "none", "--decode-bin", "none"]).copied().collect();
+    ok(dir.path(), &args)
+}
+
 #[test]
 fn eval_on_synth_prints_a_ratio_per_codec() {
-    let dir = with_synth(3);
-    let out = ok(
-        dir.path(),
-        &["eval", "data", "--codec", "tables,lite,zstd", "--encode-bin", "none", "--decode-bin", "none"],
-    );
+    let out = eval_synth(3, &["--codec", "tables,lite,zstd"]);
     assert!(out.contains("./encode and ./decode not found"), "{out}");
     for codec in ["tables", "lite", "zstd"] {
         let row = out
@@ -155,11 +159,7 @@ fn eval_on_synth_prints_a_ratio_per_codec() {
 
 #[test]
 fn eval_json_is_machine_readable_and_brainwire_beats_general_compressors() {
-    let dir = with_synth(2);
-    let out = ok(
-        dir.path(),
-        &["eval", "data", "--codec", "tables,xz", "--json", "--encode-bin", "none", "--decode-bin", "none"],
-    );
+    let out = eval_synth(2, &["--codec", "tables,xz", "--json"]);
     let json: serde_json::Value = serde_json::from_str(&out).expect("eval --json prints JSON");
     assert_eq!(json["files"], 2);
     let codecs = json["codecs"].as_array().unwrap();
@@ -232,12 +232,24 @@ fn eval_reads_a_zip_and_counts_challenge_binaries() {
     assert!(copy_ratio < 1.0 && copy_ratio > 0.99, "{copy_ratio}");
 }
 
+/// Fails, showing it, unless `out`'s standard error contains `words`.
+fn assert_stderr_has(out: &std::process::Output, words: &str) {
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains(words), "{stderr}");
+}
+
+/// `files` synthetic recordings encoded into `packed/`; the first packed file.
+fn packed_synth(files: usize) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = with_synth(files);
+    ok(dir.path(), &["encode", "data", "-o", "packed"]);
+    let first = files_in(&dir.path().join("packed")).remove(0);
+    (dir, first)
+}
+
 #[test]
 fn a_damaged_file_is_refused_with_exit_3_and_nothing_written() {
-    let dir = with_synth(1);
+    let (dir, packed) = packed_synth(1);
     let d = dir.path();
-    ok(d, &["encode", "data", "-o", "packed"]);
-    let packed = files_in(&d.join("packed")).remove(0);
     let mut bytes = std::fs::read(&packed).unwrap();
     let middle = bytes.len() / 2;
     bytes[middle] ^= 0x5a;
@@ -264,18 +276,12 @@ fn a_damaged_file_is_refused_with_exit_3_and_nothing_written() {
 
 #[test]
 fn a_batch_with_one_bad_file_still_does_the_others() {
-    let dir = with_synth(2);
+    let (dir, first) = packed_synth(2);
     let d = dir.path();
-    ok(d, &["encode", "data", "-o", "packed"]);
-    let first = files_in(&d.join("packed")).remove(0);
     std::fs::write(&first, "garbage").unwrap();
     let out = brainwire(d, &["decode", "packed", "-o", "restored"]);
     assert_eq!(out.status.code(), Some(3));
-    assert!(
-        text(&out.stderr).contains("1 of 2 files failed"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_stderr_has(&out, "1 of 2 files failed");
     assert_eq!(files_in(&d.join("restored")).len(), 1);
 }
 
@@ -294,11 +300,7 @@ fn usage_and_io_errors_have_their_exit_codes() {
     ok(d, &["encode", "data", "-o", "packed"]);
     let again = brainwire(d, &["encode", "data", "-o", "packed"]);
     assert_eq!(again.status.code(), Some(1));
-    assert!(
-        text(&again.stderr).contains("--force"),
-        "{}",
-        text(&again.stderr)
-    );
+    assert_stderr_has(&again, "--force");
     ok(d, &["encode", "data", "-o", "packed", "--force"]);
     let wav = files_in(&d.join("data")).remove(0);
     let wav = wav.to_str().unwrap();

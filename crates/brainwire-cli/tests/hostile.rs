@@ -17,15 +17,20 @@ const BIN: &str = env!("CARGO_BIN_EXE_brainwire");
 const HANG: Duration = Duration::from_secs(60);
 
 fn run_in(dir: &Path, args: &[&OsStr]) -> Output {
-    let child = Command::new(BIN)
+    finish(start(dir, args, Stdio::piped))
+}
+
+/// `brainwire ARGS` started in `dir`, standard input null, standard output
+/// and error both `out()` (piped, or null).
+fn start(dir: &Path, args: impl IntoIterator<Item = impl AsRef<OsStr>>, out: fn() -> Stdio) -> std::process::Child {
+    Command::new(BIN)
         .current_dir(dir)
         .args(args)
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stdout(out())
+        .stderr(out())
         .spawn()
-        .expect("the brainwire binary runs");
-    finish(child)
+        .expect("the brainwire binary runs")
 }
 
 /// Waits for `child`, killing it (and failing) if it hangs.
@@ -102,6 +107,14 @@ fn setup(files: usize) -> tempfile::TempDir {
     let n = files.to_string();
     ok(dir.path(), &["synth", "-o", "data", "--files", &n, "--seconds", "0.2", "--seed", "3"]);
     dir
+}
+
+/// [`setup`] with an empty directory `name` beside the data; its path.
+fn setup_with_dir(files: usize, name: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = setup(files);
+    let path = dir.path().join(name);
+    std::fs::create_dir(&path).unwrap();
+    (dir, path)
 }
 
 fn set_mode(path: &Path, mode: u32) {
@@ -229,13 +242,7 @@ fn stdout_errors_are_one_line_and_exit_2() {
         assert!(err.contains("standard output") && err.contains("No space left"), "{script}: {err}");
     }
     // A pipe whose reader is gone before anything is written.
-    let mut child = Command::new(BIN)
-        .current_dir(d)
-        .args(["decode", "a.bw", "-o", "-"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = start(d, ["decode", "a.bw", "-o", "-"], Stdio::piped);
     drop(child.stdout.take());
     let out = finish(child);
     let err = expect(&out, 2, 1);
@@ -264,15 +271,7 @@ fn fifos_in_input_directories_are_skipped_and_counted() {
 fn concurrent_batches_never_overwrite_each_other() {
     let dir = setup(12);
     let d = dir.path();
-    let spawn = || {
-        Command::new(BIN)
-            .current_dir(d)
-            .args(["-j", "2", "encode", "data", "-o", "packed"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap()
-    };
+    let spawn = || start(d, ["-j", "2", "encode", "data", "-o", "packed"], Stdio::piped);
     // Three at once, so the runs overlap even when one starts late.
     let children = [spawn(), spawn(), spawn()];
     let outputs: Vec<Output> = children.into_iter().map(finish).collect();
@@ -299,19 +298,11 @@ fn concurrent_batches_never_overwrite_each_other() {
 // temporary files of live processes stay.
 #[test]
 fn temporary_files_of_dead_runs_are_removed_by_the_next() {
-    let dir = setup(3);
+    let (dir, packed) = setup_with_dir(3, "packed");
     let d = dir.path();
-    let packed = d.join("packed");
-    std::fs::create_dir(&packed).unwrap();
     // A run killed mid-way; then what a killed run leaves (put there after
     // it, which would have removed it itself), then a complete run.
-    let mut killed = Command::new(BIN)
-        .current_dir(d)
-        .args(["encode", "data", "-o", "packed"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut killed = start(d, ["encode", "data", "-o", "packed"], Stdio::null);
     std::thread::sleep(Duration::from_millis(30));
     killed.kill().unwrap();
     killed.wait().unwrap();
@@ -440,10 +431,8 @@ fn as_user(dir: &Path, args: &[&str]) -> Option<Output> {
 // 11a. A read-only output directory is found before any work.
 #[test]
 fn read_only_output_directory_fails_before_work() {
-    let dir = setup(2);
+    let (dir, locked) = setup_with_dir(2, "locked");
     let d = dir.path();
-    let locked = d.join("locked");
-    std::fs::create_dir(&locked).unwrap();
     set_mode(&locked, 0o555);
     if let Some(out) = as_user(d, &["encode", "data", "-o", "locked"]) {
         let err = expect(&out, 2, 1);

@@ -106,12 +106,7 @@ impl RunDecoder for MaxDecoder<'_> {
     /// One copy of the decoding loop serves both of the container's paths.
     #[inline(never)]
     fn decode_le(&mut self, out: &mut [u8]) -> Result<(), CoreError> {
-        let mut rest = out;
-        while let Some((pair, tail)) = rest.split_first_chunk_mut::<2>() {
-            *pair = self.0.next_sample()?.to_le_bytes();
-            rest = tail;
-        }
-        Ok(())
+        brainwire_core::stream::store_le(out, || self.0.next_sample())
     }
     fn finish(self) -> Result<(), CoreError> {
         self.0.finish()

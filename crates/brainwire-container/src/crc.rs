@@ -7,9 +7,9 @@
 //! either path (the instruction computes exactly this CRC, on the same
 //! register convention: running value inverted, bits reflected).
 //! The checksum runs over every byte of a file on encode and again on
-//! decode: ~9 instructions a byte through the table, ~0.25 through the
-//! instruction, which matters next to a codec of tens of instructions a
-//! sample. One 16-entry table (64 bytes) keeps the fallback small.
+//! decode, so the instruction path matters next to a codec of tens of
+//! instructions a sample (figures: docs/perf/core.md). One 16-entry table
+//! (64 bytes) keeps the fallback small.
 
 const POLY: u32 = 0x82F6_3B78;
 
@@ -69,8 +69,7 @@ fn update_table(mut c: u32, bytes: &[u8]) -> u32 {
     fn nibble(c: u32) -> u32 {
         TABLE[(c & 15) as usize] ^ (c >> 4)
     }
-    // Four bytes per step, unrolled: ~7 instructions a byte, fewer than the
-    // byte table's loop took.
+    // Four bytes per step, unrolled: one loop test a word.
     let mut words = bytes.chunks_exact(4);
     for w in &mut words {
         c ^= u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
@@ -126,26 +125,18 @@ mod sse42 {
     unsafe fn update_sse42(c: u32, bytes: &[u8]) -> u32 {
         let mut c = u64::from(c);
         let mut rest = bytes;
-        // 64 bytes a step: eight crc32s and one loop test (the test and the
-        // pointer steps were a third of the work at 32). `split_first_chunk`
+        // 64 bytes a step: eight crc32s and one loop test, so that the test
+        // and the pointer steps are a small part of the work. `split_first_chunk`
         // rather than iterators or indexing: it compiles to plain loads and
         // one length test even at opt-level "z".
-        // (Written out: a loop over the words is not unrolled at "z".)
+        // Written out by a macro: a loop over the words is not unrolled at "z".
+        macro_rules! crc_words {
+            ($c:ident, $block:ident; $($word:ident)*) => {
+                $(let ($word, $block) = split8($block); $c = _mm_crc32_u64($c, $word);)*
+            };
+        }
         while let Some((block, tail)) = rest.split_first_chunk::<64>() {
-            let (w, block) = split8(block);
-            c = _mm_crc32_u64(c, w);
-            let (w, block) = split8(block);
-            c = _mm_crc32_u64(c, w);
-            let (w, block) = split8(block);
-            c = _mm_crc32_u64(c, w);
-            let (w, block) = split8(block);
-            c = _mm_crc32_u64(c, w);
-            let (w, block) = split8(block);
-            c = _mm_crc32_u64(c, w);
-            let (w, block) = split8(block);
-            c = _mm_crc32_u64(c, w);
-            let (w, block) = split8(block);
-            c = _mm_crc32_u64(c, w);
+            crc_words!(c, block; w0 w1 w2 w3 w4 w5 w6);
             c = _mm_crc32_u64(c, split8(block).0);
             rest = tail;
         }

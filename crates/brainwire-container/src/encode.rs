@@ -79,7 +79,7 @@ fn encode_coded<C: Codecs>(input: &[u8], file_crc: u32, profiles: &[Profile]) ->
 
 /// The codec's output buffer: bytes are stored into zero-filled room, so a
 /// byte costs a bounds test and a store (`Vec::push` is not inlined at the
-/// challenge's opt-level "z" and cost ~7 instructions a sample).
+/// challenge's opt-level "z"; figures: docs/perf/core.md).
 pub(crate) struct Sink {
     buf: Vec<u8>,
     /// Bytes written; `buf[len..]` is room.
@@ -132,7 +132,7 @@ impl Sink {
 
 /// A call per byte: the range-coded profiles, where a byte costs far more
 /// than the call and inlining the sink at each of their output sites would
-/// cost ~1 KiB of each executable.
+/// grow each executable (docs/perf/core.md).
 impl ByteSink for Sink {
     #[inline(never)]
     fn put(&mut self, byte: u8) {

@@ -273,6 +273,21 @@ fn impossible_sample_counts_are_refused_up_front() {
     }
 }
 
+/// For every profile and lattice: 500 samples at the lattice's lowest code
+/// and their stream.
+fn lowest_code_streams() -> Vec<(Profile, AdcLattice, Vec<i16>, Vec<u8>)> {
+    let mut all = Vec::new();
+    for profile in Profile::ALL {
+        for lattice in [AdcLattice::Neuralink10, AdcLattice::Identity16] {
+            let samples = vec![lattice.value(0); 500];
+            let mut stream = Vec::new();
+            brainwire_core::encode_all(profile, lattice, &samples, &mut stream);
+            all.push((profile, lattice, samples, stream));
+        }
+    }
+    all
+}
+
 /// A valid stream of constant samples at the lattice's lowest code, whose
 /// header claims more samples than it holds: the decoder would produce the
 /// lowest code forever from the zeros it reads past the end, so only the
@@ -280,17 +295,12 @@ fn impossible_sample_counts_are_refused_up_front() {
 #[test]
 fn a_stream_claiming_more_samples_than_it_holds_is_refused() {
     use brainwire_container::format::{write_coded_header, WavHeader};
-    for profile in Profile::ALL {
-        for lattice in [AdcLattice::Neuralink10, AdcLattice::Identity16] {
-            let samples = vec![lattice.value(0); 500];
-            let mut stream = Vec::new();
-            brainwire_core::encode_all(profile, lattice, &samples, &mut stream);
-            for extra in [1, 100, 20_000] {
-                let mut c = Vec::new();
-                write_coded_header(&mut c, 0, WavHeader::Canonical { sample_rate: 1000 }, 500 + extra, b"");
-                c.extend_from_slice(&stream);
-                assert!(decode(&c).is_err(), "{profile:?} {lattice:?} +{extra}");
-            }
+    for (profile, lattice, _, stream) in lowest_code_streams() {
+        for extra in [1, 100, 20_000] {
+            let mut c = Vec::new();
+            write_coded_header(&mut c, 0, WavHeader::Canonical { sample_rate: 1000 }, 500 + extra, b"");
+            c.extend_from_slice(&stream);
+            assert!(decode(&c).is_err(), "{profile:?} {lattice:?} +{extra}");
         }
     }
 }
@@ -303,19 +313,14 @@ fn a_stream_claiming_more_samples_than_it_holds_is_refused() {
 #[test]
 fn the_core_stops_soon_after_the_end_of_a_stream() {
     use brainwire_core::Decoder;
-    for profile in Profile::ALL {
-        for lattice in [AdcLattice::Neuralink10, AdcLattice::Identity16] {
-            let samples = vec![lattice.value(0); 500];
-            let mut stream = Vec::new();
-            brainwire_core::encode_all(profile, lattice, &samples, &mut stream);
-            let mut d = Decoder::new(&stream).unwrap();
-            for &s in &samples {
-                assert_eq!(d.next_sample(), Ok(s));
-            }
-            // 8 bits of range left at most, at the costliest ~2^-13 bits a
-            // sample these models reach: far fewer than 2^17 samples.
-            let extra = (0..1u32 << 20).take_while(|_| d.next_sample().is_ok()).count();
-            assert!(extra < 1 << 17, "{profile:?} {lattice:?}: {extra} samples decoded past the end");
+    for (profile, lattice, samples, stream) in lowest_code_streams() {
+        let mut d = Decoder::new(&stream).unwrap();
+        for &s in &samples {
+            assert_eq!(d.next_sample(), Ok(s));
         }
+        // 8 bits of range left at most, at the costliest ~2^-13 bits a
+        // sample these models reach: far fewer than 2^17 samples.
+        let extra = (0..1u32 << 20).take_while(|_| d.next_sample().is_ok()).count();
+        assert!(extra < 1 << 17, "{profile:?} {lattice:?}: {extra} samples decoded past the end");
     }
 }

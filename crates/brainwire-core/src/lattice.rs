@@ -68,8 +68,9 @@ impl AdcLattice {
             Self::Neuralink10 => {
                 // Codes are 64.06 values apart, so each block of 64 unsigned
                 // values holds exactly one code: the block number. Only that
-                // code can match (~5 instructions instead of ~150 through
-                // nearest_code; `value` compiles to a multiply-shift).
+                // code can match, so one check replaces nearest_code's search
+                // (`value` compiles to a multiply-shift; figures:
+                // docs/perf/core.md).
                 let code = (value as i32 + 32768) as u32 >> 6;
                 (self.value(code) == value).then_some(code)
             }
@@ -109,9 +110,9 @@ impl AdcLattice {
     /// code that can match it, that of its block of 64 unsigned values (see
     /// [`AdcLattice::code`]); that block is `(w >> 6) ^ 512` for the raw bits
     /// `w`, so a table of each block's lattice value, indexed by `w >> 6`,
-    /// tests a word with a shift, a load and a compare: ~8 instructions a
-    /// sample where `code` took ~16. Never inlined: inside a caller's large
-    /// function the loop's counter ended up in memory.
+    /// tests a word with a shift, a load and a compare, about half of
+    /// `code`'s work. Never inlined: inside a caller's large function the
+    /// loop's counter would live in memory (figures: docs/perf/core.md).
     #[inline(never)]
     pub fn detect_le(le: &[u8]) -> Self {
         let block_value = Self::ten_bit_block_values();

@@ -8,6 +8,12 @@
 //!   tables (`tables::priors`' initial shapes, `max::priors`' Gaussian);
 //!   `brainwire-train` writes them with the writer.
 //!
+//! - [`bytes_at`] / [`i32s_at`] / [`u16_at`]: the learned numbers that
+//!   `brainwire-train` writes as data files (`max/priors.bin`,
+//!   `fast/priors.bin`, `tables/priors.bin`), read into typed constants at
+//!   compile time (`include_bytes!`): the arrays are the same statics a
+//!   generated literal would be.
+//!
 //! Invariant: reading what [`write_differences`] wrote gives back the values
 //! exactly, for every order and any values (all arithmetic wraps).
 
@@ -23,6 +29,35 @@ pub fn zigzag(r: i32) -> u32 {
 #[inline]
 pub fn unzigzag(u: u32) -> i32 {
     (u >> 1) as i32 ^ -((u & 1) as i32)
+}
+
+/// The `N` bytes of `blob` from `at` (compile time: a slice past the end
+/// fails the build).
+pub const fn bytes_at<const N: usize>(blob: &[u8], at: usize) -> [u8; N] {
+    let mut out = [0u8; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = blob[at + i];
+        i += 1;
+    }
+    out
+}
+
+/// The `N` little-endian `i32`s of `blob` from `at`.
+pub const fn i32s_at<const N: usize>(blob: &[u8], at: usize) -> [i32; N] {
+    let mut out = [0i32; N];
+    let mut i = 0;
+    while i < N {
+        let b = at + 4 * i;
+        out[i] = i32::from_le_bytes([blob[b], blob[b + 1], blob[b + 2], blob[b + 3]]);
+        i += 1;
+    }
+    out
+}
+
+/// The little-endian `u16` of `blob` at `at`, widened.
+pub const fn u16_at(blob: &[u8], at: usize) -> usize {
+    u16::from_le_bytes([blob[at], blob[at + 1]]) as usize
 }
 
 /// Reads a table stored by [`write_differences`] with the same `ORDER`:

@@ -106,16 +106,24 @@ trait ProfileDecoder {
     /// last byte is left alone.
     #[inline(always)]
     fn decode_le(&mut self, out: &mut [u8]) -> Result<(), Error> {
-        let mut rest = out;
-        while let Some((word, tail)) = rest.split_first_chunk_mut::<2>() {
-            *word = self.next_sample()?.to_le_bytes();
-            rest = tail;
-        }
-        Ok(())
+        store_le(out, || self.next_sample())
     }
 
     /// Checks the stream ended where its encoder ended it.
     fn finish(self) -> Result<(), Error>;
+}
+
+/// Stores `next()`'s samples into `out` as little-endian words, one per
+/// two bytes (an odd last byte is left alone), until `out` is full or
+/// `next` fails: a decoder's `decode_le` from its `next_sample`.
+#[inline(always)]
+pub fn store_le(out: &mut [u8], mut next: impl FnMut() -> Result<i16, Error>) -> Result<(), Error> {
+    let mut rest = out;
+    while let Some((word, tail)) = rest.split_first_chunk_mut::<2>() {
+        *word = next()?.to_le_bytes();
+        rest = tail;
+    }
+    Ok(())
 }
 
 /// The traits for a profile: `push`, `next_sample` and `finish` go to the

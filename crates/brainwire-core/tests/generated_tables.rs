@@ -32,23 +32,33 @@ fn lite_code_lengths() {
     assert_eq!(hash(&rows), 0xFB9EFB2E, "lite code lengths as read");
 }
 
-/// The tables profile's priors: code widths and the initial residual shapes.
+/// The tables profile's priors: code widths, the initial residual shapes
+/// stored and as read.
 #[test]
 fn tables_priors() {
-    assert_eq!(hash(&priors::CODE_WIDTHS_Q5), 0xAC03623C, "CODE_WIDTHS_Q5");
-    assert_eq!(hash(&priors::INITIAL_SHAPES_CODED), 0x965BA3FA, "INITIAL_SHAPES_CODED");
     let shapes = hash_read::<{ priors::INITIAL_SHAPES_ORDER }>(&priors::INITIAL_SHAPES_CODED, priors::INITIAL_SHAPES_LEN);
-    assert_eq!(shapes, 0x01FF4824, "initial shapes as read");
+    let got = [hash(&priors::CODE_WIDTHS_Q5), hash(&priors::INITIAL_SHAPES_CODED), shapes];
+    assert_eq!(got, [0xAC03623C, 0x965BA3FA, 0x01FF4824], "CODE_WIDTHS_Q5, INITIAL_SHAPES_CODED, shapes as read");
 }
 
-/// The max profile's priors: code widths, the Gaussian table and the
-/// predictor's starting weights.
+/// The max profile's priors: code widths, the Gaussian table stored and as
+/// read, the predictor's starting weights.
 #[test]
 fn max_priors() {
     use max::priors as p;
-    assert_eq!(hash(&p::WIDTHS_Q6), 0xCC957FDE, "max WIDTHS_Q6");
-    assert_eq!(hash(&p::PHI_Q31_CODED), 0xB55FCA73, "max PHI_Q31_CODED");
     let phi = hash_read::<{ p::PHI_Q31_ORDER }>(&p::PHI_Q31_CODED, p::PHI_Q31_LEN);
-    assert_eq!(phi, 0xE5CE1EC8, "max Phi as read");
-    assert_eq!(hash(&bytes_u32(p::INITIAL_WEIGHTS.iter().map(|&w| w as u32))), 0x86D19C4F, "max INITIAL_WEIGHTS");
+    let weights = hash(&bytes_u32(p::INITIAL_WEIGHTS.iter().map(|&w| w as u32)));
+    let got = [hash(&p::WIDTHS_Q6), hash(&p::PHI_Q31_CODED), phi, weights];
+    assert_eq!(got, [0xCC957FDE, 0xB55FCA73, 0xE5CE1EC8, 0x86D19C4F], "max WIDTHS_Q6, PHI_Q31_CODED, Phi as read, INITIAL_WEIGHTS");
+}
+
+/// The fast profile's priors: its copies of `max`'s widths and Gaussian
+/// table (pinned on their own: retraining max leaves them), its own
+/// starting weights.
+#[test]
+fn fast_priors() {
+    use brainwire_core::fast::priors as p;
+    let weights = hash(&bytes_u32(p::INITIAL_WEIGHTS.iter().map(|&w| w as u32)));
+    let got = [hash(&p::WIDTHS_Q6), hash(&p::PHI_Q31_CODED), weights];
+    assert_eq!(got, [0xCC957FDE, 0xB55FCA73, 0x8E5B1693], "fast WIDTHS_Q6, PHI_Q31_CODED, INITIAL_WEIGHTS");
 }

@@ -66,6 +66,15 @@ impl Rng {
     pub fn bytes(&mut self, n: usize) -> Vec<u8> {
         (0..n).map(|_| self.next_u32() as u8).collect()
     }
+
+    /// A copy of `bytes` (not empty) with one uniformly chosen bit flipped:
+    /// the damage the decoders' tests feed them.
+    pub fn with_flipped_bit(&mut self, bytes: &[u8]) -> Vec<u8> {
+        let mut damaged = bytes.to_vec();
+        let i = self.below(damaged.len());
+        damaged[i] ^= 1 << (self.next_u32() % 8);
+        damaged
+    }
 }
 
 /// `n` ADC codes in `0..codes` shaped like an electrode's: a slow wave

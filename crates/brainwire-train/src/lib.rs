@@ -11,3 +11,10 @@ pub mod max_scale;
 pub mod packed;
 pub mod render;
 pub mod tables;
+
+/// The exit of a tool whose arguments did not parse: `tool: error` on
+/// standard error, exit code 1.
+pub fn usage_error(tool: &str, error: &str) -> std::process::ExitCode {
+    eprintln!("{tool}: {error}");
+    std::process::ExitCode::from(1)
+}

@@ -203,8 +203,8 @@ pub fn render(coded: &[u8], recordings: usize, samples: u64) -> String {
     let _ = writeln!(s, "//! split ({recordings} recordings, {samples} samples): do not edit; regenerate.");
     let _ = writeln!(s);
     let _ = writeln!(s, "/// The code lengths (1..=15 bits) of every context and symbol, context-major, as");
-    let _ = writeln!(s, "/// their nonzero differences from `super::lengths::predicted_row` in bit fields");
-    let _ = writeln!(s, "/// (`super::lengths::read_code_lengths_from`): `CONTEXTS * SYMBOLS` lengths in {} bytes.", coded.len());
+    let _ = writeln!(s, "/// their nonzero differences from `lite::predicted_row` in bit fields");
+    let _ = writeln!(s, "/// (`lite::read_code_lengths_from`, which reads this table): `CONTEXTS * SYMBOLS` lengths in {} bytes.", coded.len());
     let _ = writeln!(s, "pub static CODE_LENGTHS_CODED: [u8; {}] = [", coded.len());
     s.push_str(&crate::render::rows(coded, 24));
     let _ = writeln!(s, "];");

@@ -1,6 +1,6 @@
 //! `train`: learns brainwire's priors from a directory of recordings and
-//! writes them as generated Rust source, so anyone can regenerate and check
-//! them.
+//! writes them into the core crate (a data file, or Rust source where the
+//! table is code), so anyone can regenerate and check them.
 //!
 //! ```text
 //! unzip ../shared/data.zip -d /tmp/bw
@@ -16,7 +16,7 @@ use std::process::ExitCode;
 
 type Trainer = fn(&Path, &Path) -> Result<(), String>;
 
-/// Each prior set: its name, its generator and where its source goes.
+/// Each prior set: its name, its generator and where its file goes.
 const SETS: [(&str, Trainer, &str); 5] = [
     ("tables", tables::run, tables::OUTPUT),
     ("lite", lite::run, lite::OUTPUT),
@@ -35,9 +35,9 @@ fn main() -> ExitCode {
         [which, dir, out] if which != "all" => (which.as_str(), dir, Some(out)),
         _ => {
             eprintln!(
-                "usage: train tables|lite|max|max-scale|fast|all DATA_DIR [OUT.rs]\n\
+                "usage: train tables|lite|max|max-scale|fast|all DATA_DIR [OUT]\n\
                  learns priors from the training split of DATA_DIR/*.wav and writes the generated\n\
-                 source into the core crate (run from the workspace root), or to OUT.rs"
+                 file into the core crate (run from the workspace root), or to OUT"
             );
             return ExitCode::from(1);
         }

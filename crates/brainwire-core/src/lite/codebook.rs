@@ -9,6 +9,7 @@
 
 use super::lengths::{read_code_lengths, LengthCounts};
 use super::model::{EnergyTable, CLASSES, CONTEXTS, ESCAPE, RESIDUAL_LIMIT, STATES, SYMBOLS};
+use super::registers::{state_word, StateWord, ROW_OFFSET};
 use crate::lattice::AdcLattice;
 
 /// Longest codeword of the learned tables.
@@ -233,15 +234,10 @@ impl Default for Codebook {
 /// The decoder's view of the codes of every context, and of the energy
 /// state, laid out for the decoding loop.
 ///
-/// The loop keeps the energy state `s` as a [`StateWord`], `s << 8 |
-/// (bucket(s) + 3) << 4`. Its low byte is the fast-table row of the first
-/// context of the state's bucket (rows are contexts moved up
-/// [`ROW_OFFSET`]), so a context's row is that byte ORed with the class.
-/// The word plus a residual (-47..=47) indexes
-/// [`DecodeTables::next_state`]: the low byte is at least 48, so a state's
-/// transitions lie within `s * 256 .. s * 256 + 272`, clear of the next
-/// state's (it starts at `(s + 1) * 256 + 1` or later). So a context costs
-/// an OR and a transition an ADD, an AND and a load.
+/// The loop keeps the energy state as a [`StateWord`] (module
+/// `registers`): its low byte is a fast-table row (contexts moved up
+/// [`ROW_OFFSET`]), the word plus a residual indexes
+/// [`DecodeTables::next_state`].
 pub struct DecodeTables {
     /// By context plus [`ROW_OFFSET`]: a power-of-two stride. The rows of
     /// no context stay zero: no state word leads to them.
@@ -251,31 +247,12 @@ pub struct DecodeTables {
     next_state: [StateWord; TRANSITIONS],
 }
 
-/// How far up the fast table's rows are from their contexts: enough for a
-/// [`StateWord`]'s low byte, a row, to exceed any residual's magnitude;
-/// a whole bucket's worth, so a row is still a bucket's ORed with a class.
-const ROW_OFFSET: usize = 48;
 /// Slots of [`DecodeTables::next_state`]: a power of two above the
 /// largest state word plus residual limit.
 const TRANSITIONS: usize = 1 << 14;
 
 const _: () = assert!(ROW_OFFSET > RESIDUAL_LIMIT as usize && ROW_OFFSET.is_multiple_of(CLASSES) && ROW_OFFSET + CONTEXTS <= CONTEXT_ROWS);
 const _: () = assert!(((STATES - 1) << 8) + ROW_OFFSET + CONTEXTS - CLASSES + RESIDUAL_LIMIT as usize <= TRANSITIONS);
-
-/// An energy state as the decoding loop keeps it (see [`DecodeTables`]).
-pub type StateWord = u16;
-
-/// The [`StateWord`] of energy state `s` (below [`STATES`]).
-#[inline(always)]
-pub const fn state_word(s: u8) -> StateWord {
-    (s as u16) << 8 | (ROW_OFFSET as u16 + ((s as u16 >> 2) << 4))
-}
-
-/// The energy state of a [`StateWord`].
-#[inline(always)]
-pub const fn word_state(w: StateWord) -> u8 {
-    (w >> 8) as u8
-}
 
 impl DecodeTables {
     /// Inlined: built where the caller keeps it, not moved there (the

@@ -8,7 +8,8 @@
 //! a codeword, and nonzero padding.
 
 use super::bits::BitReader;
-use super::codebook::{state_word, word_state, DecodeTables, StateWord, LONGER, MAX_CODE_LEN, PEEK_BITS, RARE_BELOW};
+use super::codebook::{DecodeTables, LONGER, MAX_CODE_LEN, PEEK_BITS, RARE_BELOW};
+use super::registers::DecoderRegisters;
 use super::model::{Model, RESIDUAL_LIMIT};
 use crate::packed::unzigzag;
 use crate::error::Error;
@@ -22,49 +23,6 @@ pub struct Decoder<'a> {
     tables: DecodeTables,
     /// Value of each code of the 10-bit lattice (unused on others).
     values: [i16; 1024],
-}
-
-/// A channel's [`Model`] as the decoding loop keeps it: machine words, so
-/// that no value needs widening to index a table, and the energy state as
-/// a [`StateWord`].
-#[derive(Clone, Copy)]
-struct Lane {
-    /// 48 times the last code: the prediction's term, so that the multiply
-    /// takes the place of the copy of the code into `last`.
-    last48: isize,
-    /// Q4, plus 32 (the prediction's rounding), as the model keeps it.
-    mean: isize,
-    state: StateWord,
-}
-
-/// Conversions inlined: a call would take the lane's address and keep it
-/// in memory through the loop.
-impl Lane {
-    #[inline(always)]
-    fn of(model: &Model) -> Self {
-        let (last, mean, state) = model.parts();
-        Self { last48: 48 * last as isize, mean: mean as isize, state: state_word(state) }
-    }
-
-    #[inline(always)]
-    fn model(self) -> Model {
-        Model::from_parts((self.last48 / 48) as i32, self.mean as i32, word_state(self.state))
-    }
-
-    /// [`Model::predict`]'s code; the context is the state's bucket ORed
-    /// with its class ([`DecodeTables::fast_entry`]).
-    #[inline(always)]
-    fn predict(self) -> isize {
-        (self.mean + self.last48) >> 6
-    }
-
-    /// [`Model::learn`] of `code`, whose residual `residual` has a codeword.
-    #[inline(always)]
-    fn learn(&mut self, tables: &DecodeTables, code: isize, residual: isize) {
-        self.state = tables.next_state(self.state, residual);
-        self.mean += ((code << 4) + 32 - self.mean) >> 3;
-        self.last48 = 48 * code;
-    }
 }
 
 impl<'a> Decoder<'a> {
@@ -139,22 +97,22 @@ impl<'a> Decoder<'a> {
         let Some(mut o) = out.next() else {
             return Ok(());
         };
-        let mut lane = Lane::of(&self.model);
+        let mut registers = DecoderRegisters::of(&self.model);
         let mut reader = self.reader.clone();
         let result = 'decode: loop {
-            let p = lane.predict();
-            let mut e = tables.fast_entry(lane.state, p, reader.peek_index(PEEK_BITS));
+            let p = registers.predict();
+            let mut e = tables.fast_entry(registers.state, p, reader.peek_index(PEEK_BITS));
             let value = 'sample: {
                 if e < RARE_BELOW {
                     if e == LONGER as i16 as isize {
-                        let Some(long) = tables.long.entry(lane.state, p, reader.peek(MAX_CODE_LEN)) else {
+                        let Some(long) = tables.long.entry(registers.state, p, reader.peek(MAX_CODE_LEN)) else {
                             break 'decode Err(Error::Corrupt);
                         };
                         e = long;
                     }
                     if e < RARE_BELOW {
                         let value;
-                        (lane, reader, value) = escape(lane, reader, e as u32 & 0xFF, lattice);
+                        (registers, reader, value) = escape(registers, reader, e as u32 & 0xFF, lattice);
                         match value {
                             Ok(value) => break 'sample value,
                             Err(err) => break 'decode Err(err),
@@ -168,7 +126,7 @@ impl<'a> Decoder<'a> {
                 if code as usize >= codes {
                     break 'decode Err(Error::Corrupt);
                 }
-                lane.learn(tables, code, residual);
+                registers.learn(tables.next_state(registers.state, residual), code);
                 // Identity16's value is the code less 32768.
                 if TEN_BIT {
                     values[code as usize & 1023]
@@ -182,7 +140,7 @@ impl<'a> Decoder<'a> {
                 None => break Ok(()),
             }
         };
-        self.model = lane.model();
+        self.model = registers.model();
         self.reader = reader;
         result
     }
@@ -199,12 +157,12 @@ impl<'a> Decoder<'a> {
 /// back the decoding loop's state by value (see [`Decoder::run`]), with
 /// [`LOOKAHEAD`](super::bits::LOOKAHEAD) bits loaded.
 #[inline(never)]
-fn escape(lane: Lane, mut reader: BitReader<'_>, len: u32, lattice: AdcLattice) -> (Lane, BitReader<'_>, Result<i16, Error>) {
+fn escape(registers: DecoderRegisters, mut reader: BitReader<'_>, len: u32, lattice: AdcLattice) -> (DecoderRegisters, BitReader<'_>, Result<i16, Error>) {
     reader.consume(len);
-    let mut model = lane.model();
+    let mut model = registers.model();
     let result = escaped_sample(&mut model, &mut reader, lattice);
     reader.load_lookahead();
-    (Lane::of(&model), reader, result)
+    (DecoderRegisters::of(&model), reader, result)
 }
 
 fn escaped_sample(model: &mut Model, reader: &mut BitReader<'_>, lattice: AdcLattice) -> Result<i16, Error> {

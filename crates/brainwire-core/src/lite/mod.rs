@@ -20,7 +20,9 @@
 //! 4. `channel` / `decoder`: the per-sample encoder of one channel and
 //!    the decoder; `encoder`: a file's encoder, which runs `block`, the
 //!    encoder's loop over a block of samples (48-bit words gathered in
-//!    4 KiB chunks, tables of its own), where that pays.
+//!    4 KiB chunks, tables of its own), where that pays. `registers`: the
+//!    model's state as the block loop and the decoder's loop keep it, each
+//!    form's map to [`Model`] and the contract both loops keep.
 //!
 //! Memory is fixed at compile time: a channel's state ([`ChannelEncoder`])
 //! is a few dozen bytes; the [`Codebook`] (~80 KB) is built once and can be
@@ -44,6 +46,7 @@ mod lengths;
 mod model;
 #[cfg(any(test, feature = "reference"))]
 pub mod reference;
+mod registers;
 mod tables;
 
 pub use bits::{ESCAPE_ORDER, FLUSH_BITS};

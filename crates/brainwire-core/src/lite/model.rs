@@ -99,13 +99,13 @@ impl EnergyTable {
         // Eight times the lower bound of each state, and bounds no sum
         // reaches after the last (the search's end without a count; 64 of
         // them: a mask keeps its index in bounds unchecked).
-        let mut bound8 = [u32::MAX; 64];
-        bound8[0] = 0;
-        for (j, b) in bound8.iter_mut().enumerate().take(STATES).skip(1) {
+        let mut lower_bounds_x8 = [u32::MAX; 64];
+        lower_bounds_x8[0] = 0;
+        for (j, b) in lower_bounds_x8.iter_mut().enumerate().take(STATES).skip(1) {
             *b = pow2_sixteenths(2 * j as u32 - 1) << 3;
         }
-        let mut level7 = [0u32; STATES];
-        for (s, l) in level7.iter_mut().enumerate() {
+        let mut levels_x7 = [0u32; STATES];
+        for (s, l) in levels_x7.iter_mut().enumerate() {
             *l = 7 * pow2_sixteenths(2 * s as u32);
         }
         // Plain counters: at opt-level "z" range iterators add a test a step.
@@ -116,13 +116,13 @@ impl EnergyTable {
             let residual = (a as u32) << 12;
             // The state found so far and the next state's bound, kept in
             // registers: most steps compare once and store.
-            let (mut j, mut above) = (0usize, bound8[1]);
+            let (mut j, mut above) = (0usize, lower_bounds_x8[1]);
             let mut s = 0;
             while s < STATES {
-                let sum = level7[s] + residual;
+                let sum = levels_x7[s] + residual;
                 while above <= sum {
                     j += 1;
-                    above = bound8[(j + 1) & 63];
+                    above = lower_bounds_x8[(j + 1) & 63];
                 }
                 row[s] = j as u8;
                 s += 1;

@@ -7,11 +7,11 @@
 extern crate std;
 
 use super::block::{BLOCK_TABLES_WORTH, WINDOW};
+use super::tests::{payload, Feed};
 use super::*;
 use crate::error::Error;
 use crate::lattice::AdcLattice;
-use crate::test_support::Bytes;
-use brainwire_testkit::{le_bytes, signal, Rng};
+use brainwire_testkit::{signal, Rng};
 use std::vec::Vec;
 
 const LATTICES: [AdcLattice; 2] = [AdcLattice::Neuralink10, AdcLattice::Identity16];
@@ -41,35 +41,6 @@ fn generated(lattice: AdcLattice, len: usize, seed: u64, escapes: u32) -> Vec<i1
             }
         })
         .collect()
-}
-
-/// The fast encoder's payload, pushing one sample at a time.
-fn fast_per_sample(lattice: AdcLattice, s: &[i16]) -> Vec<u8> {
-    let mut out = Bytes(Vec::new());
-    let mut enc = Encoder::new(lattice);
-    for &v in s {
-        enc.push(v, &mut out);
-    }
-    enc.finish(&mut out);
-    out.0
-}
-
-/// The fast encoder's payload, the whole input as one block.
-fn fast_block(lattice: AdcLattice, s: &[i16]) -> Vec<u8> {
-    let mut out = Bytes(Vec::new());
-    let mut enc = Encoder::new(lattice);
-    enc.push_all(s, &mut out);
-    enc.finish(&mut out);
-    out.0
-}
-
-/// The fast encoder's payload from little-endian bytes.
-fn fast_le(lattice: AdcLattice, s: &[i16]) -> Vec<u8> {
-    let mut out = Bytes(Vec::new());
-    let mut enc = Encoder::new(lattice);
-    enc.push_le(&le_bytes(s), &mut out);
-    enc.finish(&mut out);
-    out.0
 }
 
 /// The fast decoder sample by sample, then its end check.
@@ -110,9 +81,9 @@ fn fast_encoder_writes_the_reference_bytes() {
                 let s = generated(lattice, len, seed, escapes);
                 let want = reference::encode(lattice, &s);
                 let what = std::format!("{lattice:?}, {len} samples, {escapes}/1000 escapes");
-                assert_eq!(fast_per_sample(lattice, &s), want, "per sample: {what}");
-                assert_eq!(fast_block(lattice, &s), want, "block: {what}");
-                assert_eq!(fast_le(lattice, &s), want, "little-endian: {what}");
+                assert_eq!(payload(lattice, &s, Feed::PerSample), want, "per sample: {what}");
+                assert_eq!(payload(lattice, &s, Feed::Block), want, "block: {what}");
+                assert_eq!(payload(lattice, &s, Feed::Le), want, "little-endian: {what}");
                 // Both decoders give the samples back.
                 assert_eq!(reference::decode(lattice, &want, len).as_deref(), Ok(&s[..]), "reference decoder: {what}");
                 assert_eq!(fast_decode_each(lattice, &want, len).as_deref(), Ok(&s[..]), "fast decoder: {what}");

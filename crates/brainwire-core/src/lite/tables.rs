@@ -2,8 +2,8 @@
 //! split (434 recordings, 42870547 samples): do not edit; regenerate.
 
 /// The code lengths (1..=15 bits) of every context and symbol, context-major, as
-/// their nonzero differences from `super::lengths::predicted_row` in bit fields
-/// (`super::lengths::read_code_lengths_from`): `CONTEXTS * SYMBOLS` lengths in 2656 bytes.
+/// their nonzero differences from `lite::predicted_row` in bit fields
+/// (`lite::read_code_lengths_from`, which reads this table): `CONTEXTS * SYMBOLS` lengths in 2656 bytes.
 pub static CODE_LENGTHS_CODED: [u8; 2656] = [
     128, 192, 96, 96, 48, 24, 12, 12, 6, 3, 3, 3, 1, 128, 192, 96, 48, 24, 12, 12, 12, 6, 3, 3,
     3, 1, 128, 192, 192, 192, 96, 48, 48, 48, 96, 198, 49, 183, 175, 115, 156, 231, 56, 28, 113, 199, 57, 221,

@@ -31,14 +31,33 @@ fn synthetic(len: usize, seed: u64, off: u32) -> Vec<i16> {
         .collect()
 }
 
-fn encode(lattice: AdcLattice, samples: &[i16]) -> Vec<u8> {
+/// How a test hands samples to the [`Encoder`]: every way writes the same
+/// bytes.
+#[derive(Clone, Copy)]
+pub(super) enum Feed {
+    /// [`Encoder::push`], one sample at a time.
+    PerSample,
+    /// [`Encoder::push_all`], the whole input as one block.
+    Block,
+    /// [`Encoder::push_le`], as little-endian bytes.
+    Le,
+}
+
+/// The encoder's payload of `samples`, fed as `feed` says.
+pub(super) fn payload(lattice: AdcLattice, samples: &[i16], feed: Feed) -> Vec<u8> {
     let mut out = Bytes(Vec::new());
     let mut enc = Encoder::new(lattice);
-    for &s in samples {
-        enc.push(s, &mut out);
+    match feed {
+        Feed::PerSample => samples.iter().for_each(|&s| enc.push(s, &mut out)),
+        Feed::Block => enc.push_all(samples, &mut out),
+        Feed::Le => enc.push_le(&brainwire_testkit::le_bytes(samples), &mut out),
     }
     enc.finish(&mut out);
     out.0
+}
+
+fn encode(lattice: AdcLattice, samples: &[i16]) -> Vec<u8> {
+    payload(lattice, samples, Feed::PerSample)
 }
 
 fn decode(lattice: AdcLattice, payload: &[u8], n: usize) -> Result<Vec<i16>, Error> {
@@ -249,11 +268,10 @@ fn damaged_payloads_are_refused_without_panicking() {
     let mut rng = Rng::new(5);
     let mut refused = 0;
     for _ in 0..300 {
-        let mut bad = payload.clone();
-        let i = rng.next_u32() as usize % bad.len();
-        bad[i] ^= 1 << (rng.next_u32() % 8);
+        let bad = rng.with_flipped_bit(&payload);
         refused += decode(l, &bad, s.len()).is_err() as u32;
-        let garbage: Vec<u8> = (0..rng.next_u32() % 3000).map(|_| rng.next_u32() as u8).collect();
+        let n = rng.below(3000);
+        let garbage = rng.bytes(n);
         for lattice in [AdcLattice::Neuralink10, AdcLattice::Identity16] {
             let _ = decode(lattice, &garbage, 4000);
         }

@@ -290,8 +290,8 @@ impl Model {
     }
 
     /// Predicts the next sample and sets up its coding window. Always
-    /// inlined (one caller per coder): returning the window through memory
-    /// and the call cost ~40 instructions a sample.
+    /// inlined (one caller per coder): the window stays in registers instead
+    /// of going back through memory (docs/perf/core.md).
     #[inline(always)]
     pub fn window(&mut self) -> Window {
         let mu = self.predictor.predict() as u32;
@@ -534,7 +534,7 @@ mod tests {
     #[test]
     fn phi_is_pinned() {
         let phi = phi();
-        assert_eq!(PHI_Q31_LEN, 513, "regenerate max/priors.rs with `train max`");
+        assert_eq!(PHI_Q31_LEN, 513, "regenerate max/priors.bin with `train max`");
         let hash = phi.iter().fold(0u64, |h, &v| h.wrapping_mul(1_000_003).wrapping_add(u64::from(v)));
         assert_eq!(phi.iter().map(|&v| u64::from(v)).sum::<u64>(), 1_046_290_915_475);
         assert_eq!(hash, 0xf8f2_0622_6787_84b1);

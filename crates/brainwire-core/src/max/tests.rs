@@ -216,9 +216,7 @@ fn damaged_payloads_are_handled(version: Version) {
     let mut rng = Rng::new(77);
     let mut refused = 0;
     for _ in 0..300 {
-        let mut bad = good.clone();
-        let i = rng.next_u64() as usize % bad.len();
-        bad[i] ^= 1 << (rng.next_u64() % 8);
+        let bad = rng.with_flipped_bit(&good);
         match decode(AdcLattice::Neuralink10, &bad, s.len()) {
             Err(_) => refused += 1,
             Ok(v) => assert!(
@@ -226,7 +224,8 @@ fn damaged_payloads_are_handled(version: Version) {
                 "a damaged stream decoded to the original"
             ),
         }
-        let garbage: Vec<u8> = (0..rng.next_u64() % 2000).map(|_| rng.next_u64() as u8).collect();
+        let n = rng.below(2000);
+        let garbage = rng.bytes(n);
         for lattice in [AdcLattice::Neuralink10, AdcLattice::Identity16] {
             let _ = decode(lattice, &garbage, 3000);
         }

@@ -396,7 +396,7 @@ mod tests {
 
     #[test]
     fn priors_fit_the_model() {
-        assert_eq!(priors::INITIAL_SHAPES_LEN, CONTEXTS * SYMBOLS, "regenerate tables/priors.rs with `train tables`");
+        assert_eq!(priors::INITIAL_SHAPES_LEN, CONTEXTS * SYMBOLS, "regenerate tables/priors.bin with `train tables`");
         let tables = initial_shapes();
         for t in &tables {
             let sum: u32 = t.iter().map(|&f| u32::from(f)).sum();

@@ -130,26 +130,31 @@ fn coded_bits(recs: &[Recording], bytes_of: impl Fn(&[i16], AdcLattice) -> u64 +
     (a.0 + b.0) as f64 * 8.0 / (a.1 + b.1).max(1) as f64
 }
 
+/// The bytes `code` writes.
+fn counted(code: impl FnOnce(&mut ByteCounter)) -> u64 {
+    let mut sink = ByteCounter::default();
+    code(&mut sink);
+    sink.0
+}
+
 /// Bytes of the tables profile's stream with some stages off.
 fn tables_bytes(samples: &[i16], lattice: AdcLattice, ablation: Ablation) -> u64 {
-    let mut sink = ByteCounter::default();
     let mut enc = tables::Encoder::with_ablation(lattice, ablation);
-    for &s in samples {
-        enc.push(s, &mut sink);
-    }
-    enc.finish(&mut sink);
-    sink.0
+    counted(|sink| {
+        samples.iter().for_each(|&s| {
+            enc.push(s, sink);
+        });
+        enc.finish(sink)
+    })
 }
 
 /// Bytes of the max profile's stream with some parts off.
 fn max_bytes(samples: &[i16], lattice: AdcLattice, ablation: max::Ablation) -> u64 {
-    let mut sink = ByteCounter::default();
     let mut enc = max::Encoder::with_ablation(lattice, ablation);
-    for &s in samples {
-        enc.push(s, &mut sink);
-    }
-    enc.finish(&mut sink);
-    sink.0
+    counted(|sink| {
+        samples.iter().for_each(|&s| enc.push(s, sink));
+        enc.finish(sink)
+    })
 }
 
 fn print_rows(title: &str, full: f64, rows: impl IntoIterator<Item = (&'static str, f64)>) {
@@ -199,10 +204,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let o = match parse(&args) {
         Ok(o) => o,
-        Err(e) => {
-            eprintln!("bench: {e}");
-            return ExitCode::from(1);
-        }
+        Err(e) => return brainwire_train::usage_error("bench", &e),
     };
     let recs = match load(&o.dir, o.split) {
         Ok(r) => r,

@@ -113,10 +113,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let o = match parse(&args) {
         Ok(o) => o,
-        Err(e) => {
-            eprintln!("speed: {e}");
-            return ExitCode::from(1);
-        }
+        Err(e) => return brainwire_train::usage_error("speed", &e),
     };
     let mut paths: Vec<PathBuf> = match std::fs::read_dir(&o.dir) {
         Ok(d) => d.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "wav")).collect(),
