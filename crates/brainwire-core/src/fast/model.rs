@@ -394,8 +394,8 @@ impl<const LEVEL: bool> Model<LEVEL> {
         // Within +-2^19: the filter's output needs no bound of its own.
         self.p_diff = acc >> PREDICT_SHIFT;
         if LEVEL {
-            // |level| < 2^16 and the weight in [-2^16, 0]: the term is
-            // within +-2^16.
+            // Codes are below 2^16, so |level| < 2^20 (Q4); with the weight
+            // in [-2^16, 0] the term is within +-2^20.
             self.level = ((self.last << LEVEL_MEAN_SHIFT) - self.mean) >> LEVEL_MEAN_SHIFT;
             self.p_diff += ((i64::from(self.level_weight) * i64::from(self.level)) >> W_BITS) as i32;
         }
@@ -541,13 +541,14 @@ impl<const LEVEL: bool> Model<LEVEL> {
 
     /// The level term's update after the sample `x` (Q4) with the
     /// prediction error `err` (Q4): its weight takes a normalised step
-    /// (the normaliser from the same reciprocal table as the filter's,
-    /// `|err * level * RECIP| < 2^56`), then the mean moves.
+    /// (the normaliser from the same reciprocal table as the filter's;
+    /// `|err| <= 2^16`, `|level| < 2^20`, `RECIP <= 2^24`, so the product is
+    /// below 2^60), then the mean moves.
     #[inline(always)]
     fn learn_level(&mut self, err: i32, x: i32) {
         let lv = i64::from(self.level);
         self.level_power += (lv * lv - self.level_power) >> LEVEL_POWER_SHIFT;
-        // 2^8 <= norm < 2^33.
+        // 2^8 <= norm < 2^41 (level^2 < 2^40).
         let norm = (self.level_power + LEVEL_NORM_FLOOR) as u64;
         let b = 63 - norm.leading_zeros();
         let top = ((norm << RECIP_BITS) >> b) as usize & ((1 << RECIP_BITS) - 1);
