@@ -41,7 +41,7 @@ pub enum Challenge {}
 
 impl Pair for Challenge {
     type Codecs = MaxOnly;
-    const PROFILE: Profile = Profile::Max4;
+    const PROFILE: Profile = Profile::Max5;
     const ENCODE: &'static [u8] = b"encode";
     const DECODE: &'static [u8] = b"decode";
     const ENCODE_USAGE: &'static [u8] = b"usage: encode [--profile max] IN OUT\n";

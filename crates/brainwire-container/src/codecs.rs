@@ -61,14 +61,15 @@ impl Codecs for AllProfiles {
     fn code(profile: Profile, data: &[u8], head: &[u8], room: usize, scanned: &mut Option<AdcLattice>) -> Option<Vec<u8>> {
         let lattice = match profile {
             Profile::Lite => return LiteOnly::code(profile, data, head, room, scanned),
-            Profile::Max4 => return MaxOnly::code(profile, data, head, room, scanned),
-            Profile::Tables | Profile::Max | Profile::Fast5 | Profile::Fast => lattice_of(data, scanned),
+            Profile::Max5 => return MaxOnly::code(profile, data, head, room, scanned),
+            Profile::Tables | Profile::Max | Profile::Max4 | Profile::Fast5 | Profile::Fast => lattice_of(data, scanned),
         };
         let mut out = Sink::new(profile, head, room);
         // Constant profiles, so each call inlines one profile's loop (see
         // `encode_le`).
         match profile {
             Profile::Tables => encode_le(Profile::Tables, lattice, data, &mut out),
+            Profile::Max4 => encode_le(Profile::Max4, lattice, data, &mut out),
             Profile::Fast5 => encode_le(Profile::Fast5, lattice, data, &mut out),
             Profile::Fast => encode_le(Profile::Fast, lattice, data, &mut out),
             _ => encode_le(Profile::Max, lattice, data, &mut out),
@@ -115,12 +116,12 @@ impl RunDecoder for MaxDecoder<'_> {
 
 impl Codecs for MaxOnly {
     fn code(profile: Profile, data: &[u8], head: &[u8], room: usize, scanned: &mut Option<AdcLattice>) -> Option<Vec<u8>> {
-        if profile != Profile::Max4 {
+        if profile != Profile::Max5 {
             return None;
         }
         let lattice = lattice_of(data, scanned);
         let mut out = Sink::new(profile, head, room);
-        encode_le(Profile::Max4, lattice, data, &mut out);
+        encode_le(Profile::Max5, lattice, data, &mut out);
         Some(out.into_vec())
     }
 
@@ -132,8 +133,8 @@ impl Codecs for MaxOnly {
 
     type Decoder<'a> = MaxDecoder<'a>;
     fn decoder(stream: &[u8]) -> Result<MaxDecoder<'_>, CoreError> {
-        let (lattice, payload) = header(stream, Profile::Max4)?;
-        Ok(MaxDecoder(max::Decoder::with_version(lattice, Version::V4, payload)))
+        let (lattice, payload) = header(stream, Profile::Max5)?;
+        Ok(MaxDecoder(max::Decoder::with_version(lattice, Version::V5, payload)))
     }
 }
 

@@ -18,7 +18,7 @@ use crate::wav::{canonical_header, pcm16_layout, CANONICAL_HEADER_LEN};
 /// The profiles [`encode_best`] tries when the caller has no preference:
 /// `max` version 4, which models the rails (measurements in
 /// docs/perf/challenge.md).
-pub const DEFAULT_CANDIDATES: [Profile; 1] = [Profile::Max4];
+pub const DEFAULT_CANDIDATES: [Profile; 1] = [Profile::Max5];
 
 /// Compresses a file. 16-bit PCM WAV files are coded with `profile`;
 /// anything else, or anything that codes larger, is stored.

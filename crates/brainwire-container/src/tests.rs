@@ -293,11 +293,11 @@ fn claimed_count_beyond_a_valid_stream_fails() {
 fn profile_sets_code_their_own_profile_and_refuse_the_others() {
     use crate::{decode_with, encode_with, CoreError, LiteOnly, MaxOnly};
     let input = wav(1, 16, &le_bytes(&walk(5000, 11)), &[]);
-    let max = encode_with::<MaxOnly>(&input, &[Profile::Max4]);
+    let max = encode_with::<MaxOnly>(&input, &[Profile::Max5]);
     let lite = encode_with::<LiteOnly>(&input, &[Profile::Lite]);
-    assert_eq!(inspect(&max).unwrap().profile, Some(Profile::Max4));
+    assert_eq!(inspect(&max).unwrap().profile, Some(Profile::Max5));
     assert_eq!(inspect(&lite).unwrap().profile, Some(Profile::Lite));
-    assert_eq!(max, encode(&input, Profile::Max4), "the same bytes as the full set");
+    assert_eq!(max, encode(&input, Profile::Max5), "the same bytes as the full set");
     assert_eq!(lite, encode(&input, Profile::Lite), "the same bytes as the full set");
     assert_eq!(decode_with::<MaxOnly>(&max).unwrap(), input);
     assert_eq!(decode_with::<LiteOnly>(&lite).unwrap(), input);

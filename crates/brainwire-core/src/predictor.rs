@@ -104,6 +104,7 @@ pub struct Cascade {
     stages: Stages,
     /// The difference stage's last prediction, kept for its update.
     p_diff: i32,
+    level: Level,
 }
 
 /// Which stages of the cascade contribute to the prediction. Every stage is
@@ -111,10 +112,38 @@ pub struct Cascade {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Stages {
     pub difference_nlms: bool,
+    /// The level term (max version 5): the last code's distance from a
+    /// running mean, with a normalised weight of its own in `[-1, 0]`, so
+    /// the difference filter's prediction can reach a white signal's mean.
+    pub level: bool,
 }
 
 impl Stages {
-    pub const ALL: Stages = Stages { difference_nlms: true };
+    /// The stages of profiles 2 to 4.
+    pub const ALL: Stages = Stages { difference_nlms: true, level: false };
+    /// Max version 5's.
+    pub const WITH_LEVEL: Stages = Stages { difference_nlms: true, level: true };
+}
+
+/// The level term's rates and units (Q4 codes as everywhere here): the
+/// mean keeps 8 more fraction bits and moves by `2^-8` a sample; the input's
+/// power moves by `2^-6`; the weight steps by `2^-8 * err * lv / (power + 1)`
+/// (code units), Q16, within `[-1, 0]`.
+const LEVEL_MEAN_SHIFT: u32 = 8;
+const LEVEL_POWER_SHIFT: u32 = 6;
+const LEVEL_STEP_BITS: u32 = 8;
+
+/// State of the level term.
+#[derive(Clone, Debug, Default)]
+struct Level {
+    /// Running mean of the codes, Q12.
+    mean: i64,
+    /// The current sample's input `last - mean`, Q4.
+    input: i64,
+    /// Weight, Q16, in `[-2^16, 0]`.
+    weight: i64,
+    /// Running mean of `input^2`, Q8.
+    power: i64,
 }
 
 impl Cascade {
@@ -140,6 +169,7 @@ impl Cascade {
             last: (codes / 2) as i32 * ONE,
             diff_stage: Nlms::with_weights(mu_shift, weights),
             p_diff: 0,
+            level: Level { mean: i64::from((codes / 2) as i32 * ONE) << LEVEL_MEAN_SHIFT, ..Level::default() },
         }
     }
 
@@ -147,6 +177,12 @@ impl Cascade {
     #[inline]
     pub fn predict(&mut self) -> i32 {
         self.p_diff = if self.stages.difference_nlms { self.diff_stage.predict() } else { 0 };
+        if self.stages.level {
+            // Codes below 2^16: |input| < 2^20, the term within +-2^20.
+            let l = &mut self.level;
+            l.input = ((i64::from(self.last) << LEVEL_MEAN_SHIFT) - l.mean) >> LEVEL_MEAN_SHIFT;
+            self.p_diff += ((l.weight * l.input) >> 16) as i32;
+        }
         let p = self.last + self.p_diff;
         p.clamp(0, (self.codes - 1) * ONE)
     }
@@ -156,7 +192,16 @@ impl Cascade {
     pub fn update(&mut self, code: u32) {
         let x = code as i32 * ONE;
         let diff = x - self.last;
-        self.diff_stage.update(diff - self.p_diff, diff);
+        let err = diff - self.p_diff;
+        self.diff_stage.update(err, diff);
         self.last = x;
+        if self.stages.level {
+            // |err| < 2^21 and |input| < 2^20: `err * input << 8` < 2^49.
+            let l = &mut self.level;
+            l.power += (l.input * l.input - l.power) >> LEVEL_POWER_SHIFT;
+            let step = ((i64::from(err) * l.input) << LEVEL_STEP_BITS) / (l.power + i64::from(ONE * ONE));
+            l.weight = (l.weight + step).clamp(-(1 << 16), 0);
+            l.mean += ((i64::from(x) << LEVEL_MEAN_SHIFT) - l.mean) >> LEVEL_MEAN_SHIFT;
+        }
     }
 }

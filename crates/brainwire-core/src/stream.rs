@@ -29,6 +29,10 @@ pub enum Profile {
     /// `max` with the rails modelled (`max::Rails`): what the challenge
     /// executables and the tools write.
     Max4 = 4,
+    /// `max` version 5: version 4 with the predictor's level term
+    /// (`predictor::Stages::WITH_LEVEL`): what the challenge executables
+    /// write.
+    Max5 = 7,
     /// `max`'s model with every step made cheap (scale buckets, table-driven
     /// CDF and inverse, a sparsely stepped 32-bit filter): within 0.1 % of
     /// max's size at about half its instructions (`src/fast/`). Kept so its
@@ -40,7 +44,7 @@ pub enum Profile {
 }
 
 impl Profile {
-    pub const ALL: [Profile; 6] = [Profile::Lite, Profile::Tables, Profile::Max, Profile::Max4, Profile::Fast5, Profile::Fast];
+    pub const ALL: [Profile; 7] = [Profile::Lite, Profile::Tables, Profile::Max, Profile::Max4, Profile::Fast5, Profile::Fast, Profile::Max5];
 
     pub fn from_id(id: u8) -> Option<Self> {
         Self::ALL.into_iter().find(|p| *p as u8 == id)
@@ -55,7 +59,8 @@ impl Profile {
             Self::Lite => "lite",
             Self::Tables => "tables",
             Self::Max => "max3",
-            Self::Max4 => "max",
+            Self::Max4 => "max4",
+            Self::Max5 => "max",
             Self::Fast5 => "fast5",
             Self::Fast => "fast",
         }
@@ -232,6 +237,7 @@ impl Encoder {
             Profile::Tables => EncoderState::Tables(tables::Encoder::new(lattice)),
             Profile::Max => EncoderState::Max(max::Encoder::new(lattice)),
             Profile::Max4 => EncoderState::Max(max::Encoder::with_version(lattice, max::Version::V4)),
+            Profile::Max5 => EncoderState::Max(max::Encoder::with_version(lattice, max::Version::V5)),
             Profile::Fast5 => EncoderState::Fast5(fast::Encoder5::new(lattice)),
             Profile::Fast => EncoderState::Fast(<fast::Encoder>::new(lattice)),
         };
@@ -272,6 +278,7 @@ impl<'a> Decoder<'a> {
             Profile::Tables => DecoderState::Tables(tables::Decoder::new(lattice, payload)),
             Profile::Max => DecoderState::Max(max::Decoder::new(lattice, payload)),
             Profile::Max4 => DecoderState::Max(max::Decoder::with_version(lattice, max::Version::V4, payload)),
+            Profile::Max5 => DecoderState::Max(max::Decoder::with_version(lattice, max::Version::V5, payload)),
             Profile::Fast5 => DecoderState::Fast5(fast::Decoder5::new(lattice, payload)),
             Profile::Fast => DecoderState::Fast(<fast::Decoder>::new(lattice, payload)),
         };
@@ -342,7 +349,7 @@ pub fn decode_le(stream: &[u8], out: &mut [u8]) -> Result<(), Error> {
     match profile {
         Profile::Lite => whole(lite::Decoder::new(lattice, payload), out),
         Profile::Tables => whole(tables::Decoder::new(lattice, payload), out),
-        Profile::Max | Profile::Max4 => whole(max::Decoder::with_version(lattice, max_version(profile), payload), out),
+        Profile::Max | Profile::Max4 | Profile::Max5 => whole(max::Decoder::with_version(lattice, max_version(profile), payload), out),
         Profile::Fast5 => whole(fast::Decoder5::new(lattice, payload), out),
         Profile::Fast => whole(<fast::Decoder>::new(lattice, payload), out),
     }
@@ -376,7 +383,7 @@ pub fn encode_le<S: ByteSink>(profile: Profile, lattice: AdcLattice, le: &[u8], 
             lite_payload_le(lattice, le, out);
         }
         Profile::Tables => whole(tables::Encoder::new(lattice), le, out),
-        Profile::Max | Profile::Max4 => whole(max::Encoder::with_version(lattice, max_version(profile)), le, out),
+        Profile::Max | Profile::Max4 | Profile::Max5 => whole(max::Encoder::with_version(lattice, max_version(profile)), le, out),
         Profile::Fast5 => whole(fast::Encoder5::new(lattice), le, out),
         Profile::Fast => whole(<fast::Encoder>::new(lattice), le, out),
     }
@@ -385,7 +392,11 @@ pub fn encode_le<S: ByteSink>(profile: Profile, lattice: AdcLattice, le: &[u8], 
 /// The `max` version a profile id names.
 #[inline(always)]
 fn max_version(profile: Profile) -> max::Version {
-    if profile == Profile::Max4 { max::Version::V4 } else { max::Version::V3 }
+    match profile {
+        Profile::Max4 => max::Version::V4,
+        Profile::Max5 => max::Version::V5,
+        _ => max::Version::V3,
+    }
 }
 
 /// [`encode_le`] of the lite profile on the 10-bit lattice, for a caller

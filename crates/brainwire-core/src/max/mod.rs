@@ -42,12 +42,15 @@ use crate::sink::ByteSink;
 pub use rails::Rails;
 pub use model::{code_of, predictor, Ablation, Model, Window, ESCAPE_FREQ, MU_SHIFT, SCALE_CONTEXTS, SCALE_ONE, TAPS, TOTAL};
 
-/// Which version of the profile a coder speaks: 3 (`Profile::Max`) or 4
-/// (`Profile::Max4`, with the stuck-at-rail state of [`Rails`]).
+/// Which version of the profile a coder speaks: 3 (`Profile::Max`), 4
+/// (`Profile::Max4`, with the stuck-at-rail state of [`Rails`] and the scale
+/// factors) or 5 (`Profile::Max5`, version 4 with the predictor's level
+/// term).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Version {
     V3,
     V4,
+    V5,
 }
 
 /// The model of `version`, built once (a caller naming a constant version
@@ -57,12 +60,13 @@ fn model_of(lattice: AdcLattice, version: Version) -> Model {
     match version {
         Version::V3 => Model::new(lattice),
         Version::V4 => Model::with_scales(lattice, scales::SCALES_Q8),
+        Version::V5 => Model::with_scales_and_level(lattice, scales::SCALES_Q8),
     }
 }
 
 #[inline(always)]
 fn rails_of(lattice: AdcLattice, version: Version) -> Option<Rails> {
-    (version == Version::V4).then(|| Rails::new(lattice.len()))
+    (version != Version::V3).then(|| Rails::new(lattice.len()))
 }
 
 /// Encoder of one channel in the `max` profile.

@@ -179,7 +179,7 @@ impl Model {
 
     pub fn with_ablation(lattice: AdcLattice, ablation: Ablation) -> Self {
         let len = lattice.len();
-        let stages = Stages { difference_nlms: ablation.nlms };
+        let stages = Stages { difference_nlms: ablation.nlms, level: false };
         let predictor = match ablation.learned_weights {
             true => Cascade::with_weights(len, stages, INITIAL_WEIGHTS, MU_SHIFT),
             false => Cascade::with_weights(len, stages, [0; TAPS], 7),
@@ -206,6 +206,12 @@ impl Model {
     /// Version 4's model: the scale factors `scales` (Q8) per context.
     pub fn with_scales(lattice: AdcLattice, scales: [u16; SCALE_CONTEXTS]) -> Self {
         Self { scales: Some(scales), ..Self::new(lattice) }
+    }
+
+    /// Version 5's model: version 4's with the predictor's level term.
+    pub fn with_scales_and_level(lattice: AdcLattice, scales: [u16; SCALE_CONTEXTS]) -> Self {
+        let predictor = Cascade::with_weights(lattice.len(), Stages::WITH_LEVEL, INITIAL_WEIGHTS, MU_SHIFT);
+        Self { predictor, ..Self::with_scales(lattice, scales) }
     }
 
     /// The scale context of the sample [`Model::window`] was last called

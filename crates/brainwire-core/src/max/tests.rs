@@ -13,7 +13,7 @@ use brainwire_testkit::Rng;
 use std::vec::Vec;
 use std::{eprintln, vec};
 
-const VERSIONS: [Version; 2] = [Version::V3, Version::V4];
+const VERSIONS: [Version; 3] = [Version::V3, Version::V4, Version::V5];
 
 fn encode(lattice: AdcLattice, samples: &[i16]) -> Vec<u8> {
     encode_version(lattice, Version::V3, samples)

@@ -163,7 +163,7 @@ mod tests {
     #[test]
     fn every_ablation_round_trips() {
         round_trip(Ablation::NONE);
-        round_trip(Ablation { predictor: Stages { difference_nlms: false }, ..Ablation::NONE });
+        round_trip(Ablation { predictor: Stages { difference_nlms: false, level: false }, ..Ablation::NONE });
         let parts = [
             Parts { width_prior: false, ..Parts::ALL },
             Parts { learned_shapes: false, ..Parts::ALL },

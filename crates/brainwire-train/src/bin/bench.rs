@@ -182,7 +182,7 @@ fn ablation_tables(recs: &[Recording]) {
     let all = Ablation::NONE;
     let r = all.residual;
     let tables_rows: [(&str, Ablation); 6] = [
-        ("difference NLMS (16 taps)", Ablation { predictor: Stages { difference_nlms: false }, ..all }),
+        ("difference NLMS (16 taps)", Ablation { predictor: Stages { difference_nlms: false, level: false }, ..all }),
         ("code-width prior", Ablation { residual: Parts { width_prior: false, ..r }, ..all }),
         ("learned initial shapes", Ablation { residual: Parts { learned_shapes: false, ..r }, ..all }),
         ("energy contexts", Ablation { residual: Parts { energy_contexts: false, ..r }, ..all }),
@@ -190,7 +190,7 @@ fn ablation_tables(recs: &[Recording]) {
         (
             "all of the above",
             Ablation {
-                predictor: Stages { difference_nlms: false },
+                predictor: Stages { difference_nlms: false, level: false },
                 residual: Parts { width_prior: false, learned_shapes: false, energy_contexts: false, adaptation: true },
             },
         ),

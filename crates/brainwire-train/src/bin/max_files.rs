@@ -27,7 +27,7 @@ fn main() {
     let mut profiles: Vec<Profile> =
         args[1..].iter().map(|n| Profile::from_name(n).unwrap_or_else(|| panic!("unknown profile {n}"))).collect();
     if profiles.is_empty() {
-        profiles.push(Profile::Max4);
+        profiles.push(Profile::Max5);
     }
     let mut files: Vec<(bool, PathBuf)> = Vec::new();
     for split in [Split::Train, Split::HeldOut] {
