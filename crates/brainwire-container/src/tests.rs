@@ -302,7 +302,7 @@ fn profile_sets_code_their_own_profile_and_refuse_the_others() {
     assert_eq!(decode_with::<MaxOnly>(&max).unwrap(), input);
     assert_eq!(decode_with::<LiteOnly>(&lite).unwrap(), input);
     assert_eq!(decode_with::<MaxOnly>(&lite), Err(Error::Corrupt(CoreError::UnknownProfile(1))));
-    assert_eq!(decode_with::<LiteOnly>(&max), Err(Error::Corrupt(CoreError::UnknownProfile(4))));
+    assert_eq!(decode_with::<LiteOnly>(&max), Err(Error::Corrupt(CoreError::UnknownProfile(7))));
     for p in Profile::ALL {
         assert_eq!(decode(&encode(&input, p)).unwrap(), input, "{p:?}");
     }

@@ -1,4 +1,4 @@
-//! The stuck-at-rail state of profile 4 (`Max4`).
+//! The stuck-at-rail state of profiles 4 and 7 (`Max4`, `Max5`).
 //!
 //! A few recordings sit clipped at the ADC's lowest or highest code for
 //! thousands of samples at a time. The Gaussian model codes such a run
