@@ -125,13 +125,25 @@ impl Stages {
     pub const WITH_LEVEL: Stages = Stages { difference_nlms: true, level: true };
 }
 
-/// The level term's rates and units (Q4 codes as everywhere here): the
-/// mean keeps 8 more fraction bits and moves by `2^-8` a sample; the input's
-/// power moves by `2^-6`; the weight steps by `2^-8 * err * lv / (power + 1)`
-/// (code units), Q16, within `[-1, 0]`.
-const LEVEL_MEAN_SHIFT: u32 = 8;
-const LEVEL_POWER_SHIFT: u32 = 6;
-const LEVEL_STEP_BITS: u32 = 8;
+// The level term (max version 5, fast version 6; each in its own
+// arithmetic, with these constants): a filter on code differences cannot
+// say where the signal's level is; on white noise (a probe's high-passed
+// band, generated noise) the best prediction is the running mean, which
+// difference taps reach only through a weight vector the normalised step
+// never converges to (the differences of white noise have no power near
+// DC). One more input, the last code's distance from a running mean, with
+// a weight of its own in `[-1, 0]`, fixes that. Units: Q4 codes.
+/// Fraction bits the running mean keeps beyond Q4 (Q12 codes), and its
+/// rate: `mean += (x - mean) / 2^LEVEL_MEAN_SHIFT`.
+pub(crate) const LEVEL_MEAN_SHIFT: u32 = 8;
+/// Rate of the level input's power: `power += (lv^2 - power) / 2^6`.
+pub(crate) const LEVEL_POWER_SHIFT: u32 = 6;
+/// The level weight's normaliser floor (one code squared, Q8) and step:
+/// `w += 2^-8 * err * lv / (power + 1 code^2)`, in Q16 `2^8 * err * lv / norm`.
+pub(crate) const LEVEL_NORM_FLOOR: i64 = 1 << (2 * FRAC_BITS);
+pub(crate) const LEVEL_STEP_BITS: u32 = 8;
+/// The level weight's range, Q16: `[-1, 0]`.
+pub(crate) const LEVEL_WEIGHT_MIN: i64 = -(1 << W_BITS);
 
 /// State of the level term.
 #[derive(Clone, Debug, Default)]
@@ -181,7 +193,7 @@ impl Cascade {
             // Codes below 2^16: |input| < 2^20, the term within +-2^20.
             let l = &mut self.level;
             l.input = ((i64::from(self.last) << LEVEL_MEAN_SHIFT) - l.mean) >> LEVEL_MEAN_SHIFT;
-            self.p_diff += ((l.weight * l.input) >> 16) as i32;
+            self.p_diff += ((l.weight * l.input) >> W_BITS) as i32;
         }
         let p = self.last + self.p_diff;
         p.clamp(0, (self.codes - 1) * ONE)
@@ -199,8 +211,8 @@ impl Cascade {
             // |err| < 2^21 and |input| < 2^20: `err * input << 8` < 2^49.
             let l = &mut self.level;
             l.power += (l.input * l.input - l.power) >> LEVEL_POWER_SHIFT;
-            let step = ((i64::from(err) * l.input) << LEVEL_STEP_BITS) / (l.power + i64::from(ONE * ONE));
-            l.weight = (l.weight + step).clamp(-(1 << 16), 0);
+            let step = ((i64::from(err) * l.input) << LEVEL_STEP_BITS) / (l.power + LEVEL_NORM_FLOOR);
+            l.weight = (l.weight + step).clamp(LEVEL_WEIGHT_MIN, 0);
             l.mean += ((i64::from(x) << LEVEL_MEAN_SHIFT) - l.mean) >> LEVEL_MEAN_SHIFT;
         }
     }

@@ -13,6 +13,7 @@
 use super::priors::{INITIAL_WEIGHTS, PHI_Q31_CODED, PHI_Q31_LEN, PHI_Q31_ORDER, PHI_STEPS_PER_SIGMA, WIDTHS_Q6};
 use crate::lattice::AdcLattice;
 use crate::packed::Differences;
+use crate::predictor::{LEVEL_MEAN_SHIFT, LEVEL_NORM_FLOOR, LEVEL_POWER_SHIFT, LEVEL_STEP_BITS, LEVEL_WEIGHT_MIN};
 use crate::search::{self, Guess};
 
 /// Every coding step uses this frequency total.
@@ -49,24 +50,6 @@ const UPDATE_EVERY: u32 = 4;
 /// Mantissa bits of the filter's normaliser in the reciprocal table.
 const RECIP_BITS: u32 = 7;
 
-// The level term (profile 6): the filter works on code differences, which
-// cannot say where the signal's level is; on white noise (a probe's
-// high-passed band, generated noise) the best prediction is the running
-// mean, which 16 difference taps reach only through a weight vector the
-// normalised step never converges to (the differences of white noise have
-// no power near DC). One more input, the last code's distance from a
-// running mean, with a weight of its own in `[-1, 0]`, fixes that.
-/// Fraction bits the running mean keeps beyond Q4 (Q12 codes), and its
-/// rate: `mean += (x - mean) / 2^LEVEL_MEAN_SHIFT`.
-const LEVEL_MEAN_SHIFT: u32 = 8;
-/// Rate of the level input's power: `power += (lv^2 - power) / 2^6`.
-const LEVEL_POWER_SHIFT: u32 = 6;
-/// The level weight's normaliser floor (one code squared, Q8) and step:
-/// `w += 2^-8 * err * lv / (power + 1 code^2)`, in Q16 `2^8 * err * lv / norm`.
-const LEVEL_NORM_FLOOR: i64 = 1 << (2 * FRAC_BITS);
-const LEVEL_STEP_BITS: u32 = 8;
-/// The level weight's range, Q16: `[-1, 0]`.
-const LEVEL_WEIGHT_MIN: i64 = -(1 << W_BITS);
 
 /// Analog units per average code width.
 const U_PER_CODE: i64 = 128;
@@ -265,7 +248,8 @@ impl Tables {
 }
 
 /// The `fast` model of one channel; `LEVEL` adds the level term
-/// (profile 6), without it the model is profile 5's.
+/// (profile 6; its constants and reason in `crate::predictor`), without it
+/// the model is profile 5's.
 #[derive(Clone, Debug)]
 pub struct Model<const LEVEL: bool> {
     lattice: AdcLattice,
