@@ -107,8 +107,9 @@ pub struct Cascade {
     level: Level,
 }
 
-/// Which stages of the cascade contribute to the prediction. Every stage is
-/// on in a coded stream; turning one off is for measuring what it saves.
+/// Which stages of the cascade contribute to the prediction. A coded stream
+/// has the difference filter on, and the level term in max version 5 only;
+/// turning the filter off is for measuring what it saves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Stages {
     pub difference_nlms: bool,
@@ -120,7 +121,7 @@ pub struct Stages {
 
 impl Stages {
     /// The stages of profiles 2 to 4.
-    pub const ALL: Stages = Stages { difference_nlms: true, level: false };
+    pub const WITHOUT_LEVEL: Stages = Stages { difference_nlms: true, level: false };
     /// Max version 5's.
     pub const WITH_LEVEL: Stages = Stages { difference_nlms: true, level: true };
 }
@@ -160,7 +161,7 @@ struct Level {
 
 impl Cascade {
     pub fn new(codes: u32) -> Self {
-        Self::with_stages(codes, Stages::ALL)
+        Self::with_stages(codes, Stages::WITHOUT_LEVEL)
     }
 
     pub fn with_stages(codes: u32, stages: Stages) -> Self {

@@ -26,8 +26,8 @@ pub enum Profile {
     /// analog interval under a Gaussian around the prediction (learned code
     /// edges, adaptive scale).
     Max = 3,
-    /// `max` with the rails modelled (`max::Rails`): what the challenge
-    /// executables and the tools write.
+    /// `max` with the rails modelled (`max::Rails`) and a scale factor per
+    /// context. Kept so its streams decode; `max` (7) adds the level term.
     Max4 = 4,
     /// `max` version 5: version 4 with the predictor's level term
     /// (`predictor::Stages::WITH_LEVEL`): what the challenge executables
@@ -235,9 +235,9 @@ impl Encoder {
         let state = match profile {
             Profile::Lite => EncoderState::Lite(lite::Encoder::new(lattice)),
             Profile::Tables => EncoderState::Tables(tables::Encoder::new(lattice)),
-            Profile::Max => EncoderState::Max(max::Encoder::new(lattice)),
-            Profile::Max4 => EncoderState::Max(max::Encoder::with_version(lattice, max::Version::V4)),
-            Profile::Max5 => EncoderState::Max(max::Encoder::with_version(lattice, max::Version::V5)),
+            Profile::Max | Profile::Max4 | Profile::Max5 => {
+                EncoderState::Max(max::Encoder::with_version(lattice, max_version(profile)))
+            }
             Profile::Fast5 => EncoderState::Fast5(fast::Encoder5::new(lattice)),
             Profile::Fast => EncoderState::Fast(<fast::Encoder>::new(lattice)),
         };
@@ -276,9 +276,9 @@ impl<'a> Decoder<'a> {
         let state = match profile {
             Profile::Lite => DecoderState::Lite(lite::Decoder::new(lattice, payload)),
             Profile::Tables => DecoderState::Tables(tables::Decoder::new(lattice, payload)),
-            Profile::Max => DecoderState::Max(max::Decoder::new(lattice, payload)),
-            Profile::Max4 => DecoderState::Max(max::Decoder::with_version(lattice, max::Version::V4, payload)),
-            Profile::Max5 => DecoderState::Max(max::Decoder::with_version(lattice, max::Version::V5, payload)),
+            Profile::Max | Profile::Max4 | Profile::Max5 => {
+                DecoderState::Max(max::Decoder::with_version(lattice, max_version(profile), payload))
+            }
             Profile::Fast5 => DecoderState::Fast5(fast::Decoder5::new(lattice, payload)),
             Profile::Fast => DecoderState::Fast(<fast::Decoder>::new(lattice, payload)),
         };

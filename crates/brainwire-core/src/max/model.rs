@@ -65,7 +65,7 @@ pub const MU_SHIFT: u32 = 9;
 /// The predictor: the shared cascade (last code plus an NLMS filter on first
 /// differences, `crate::predictor`) started from the learned weights.
 pub fn predictor(codes: u32, weights: [i32; TAPS]) -> Cascade {
-    Cascade::with_weights(codes, Stages::ALL, weights, MU_SHIFT)
+    Cascade::with_weights(codes, Stages::WITHOUT_LEVEL, weights, MU_SHIFT)
 }
 
 /// The coding window of one sample: codes `lo..=hi` have a symbol each.

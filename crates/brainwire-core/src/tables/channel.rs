@@ -21,7 +21,7 @@ pub struct Ablation {
 }
 
 impl Ablation {
-    pub const NONE: Ablation = Ablation { predictor: Stages::ALL, residual: Parts::ALL };
+    pub const NONE: Ablation = Ablation { predictor: Stages::WITHOUT_LEVEL, residual: Parts::ALL };
 }
 
 /// The per-channel model state shared by encoder and decoder.
