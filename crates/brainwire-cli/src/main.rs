@@ -350,33 +350,26 @@ fn address_space_limit() -> Option<u64> {
 fn in_pool<T: Send>(jobs: Option<usize>, work: impl FnOnce() -> T + Send) -> T {
     let threads = |n: usize| rayon::ThreadPoolBuilder::new().num_threads(n);
     let wanted = jobs.map_or("worker".into(), |n| n.to_string());
-    let pool = match address_space_limit() {
-        Some(limit) if limit < NO_WORKER_BELOW_AS_BYTES => {
-            if jobs != Some(1) {
-                errln!(
-                    "brainwire: warning: address space limited to {} MiB, too little for {wanted} threads; working on 1 thread",
-                    limit >> 20
-                );
-            }
-            let _pool = threads(1).use_current_thread().build();
-            return work();
-        }
-        Some(limit) if limit < ONE_WORKER_BELOW_AS_BYTES && jobs != Some(1) => {
-            errln!(
-                "brainwire: warning: address space limited to {} MiB, too little for {wanted} threads; working on 1 thread",
-                limit >> 20
-            );
-            threads(1).build()
-        }
-        _ => threads(jobs.unwrap_or(0)).build().or_else(|e| {
-            errln!("brainwire: warning: cannot start {wanted} threads ({e}); working on 1 thread");
-            threads(1).build()
-        }),
+    let limit = address_space_limit();
+    if let Some(l) = limit.filter(|&l| l < ONE_WORKER_BELOW_AS_BYTES && jobs != Some(1)) {
+        errln!("brainwire: warning: address space limited to {} MiB, too little for {wanted} threads; working on 1 thread", l >> 20);
+    }
+    let pool = match limit {
+        Some(l) if l < NO_WORKER_BELOW_AS_BYTES => None,
+        Some(l) if l < ONE_WORKER_BELOW_AS_BYTES && jobs != Some(1) => threads(1).build().ok(),
+        _ => threads(jobs.unwrap_or(0))
+            .build()
+            .or_else(|e| {
+                errln!("brainwire: warning: cannot start {wanted} threads ({e}); working on 1 thread");
+                threads(1).build()
+            })
+            .ok(),
     };
     match pool {
-        Ok(pool) => pool.install(work),
-        Err(_) => {
-            // Only fails if this thread is in a pool already, which it is not.
+        Some(pool) => pool.install(work),
+        None => {
+            // Building fails only if this thread is in a pool already, which
+            // it is not.
             let _pool = threads(1).use_current_thread().build();
             work()
         }
