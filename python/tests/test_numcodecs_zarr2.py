@@ -2,13 +2,11 @@
 
 import json
 import pickle
-import subprocess
-import sys
 
 import numcodecs
 import numpy as np
 import pytest
-from conftest import synthetic
+from conftest import check_reopened_and_edge_writes, edge_chunk_input, run_fresh_interpreter, synthetic
 
 import brainwire_codec as bw
 
@@ -25,8 +23,7 @@ def test_get_codec_needs_no_import():
         "assert (c.decode(c.encode(x)) == x).all()\n"
         "print(type(c).__module__, c.get_config())\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.startswith("brainwire_codec.codec")
+    assert run_fresh_interpreter(code).startswith("brainwire_codec.codec")
 
 
 def test_config_holds_only_what_changes_the_bytes():
@@ -75,9 +72,7 @@ def test_encode_decode_with_out(dtype):
 @pytest.mark.parametrize("order", ["C", "F"])
 @pytest.mark.parametrize("dtype", ["int16", "uint16", "int32", "int8"])
 def test_zarr2_padded_edge_chunks(tmp_path, order, dtype):
-    x = synthetic(70001, 7, "int32")
-    info = np.iinfo(dtype)
-    x = np.clip(x - (x.min() if info.min == 0 else 0), info.min, info.max).astype(dtype)
+    x = edge_chunk_input(dtype)
     path = str(tmp_path / "a.zarr")
     z = zarr.open(path, mode="w", shape=x.shape, chunks=(30000, 4), dtype=dtype, order=order,
                   compressor=bw.Brainwire())
@@ -87,13 +82,7 @@ def test_zarr2_padded_edge_chunks(tmp_path, order, dtype):
     assert meta["compressor"]["id"] == "brainwire"
     np.testing.assert_array_equal(zarr.open(path, mode="r")[:], x)
     # Reopened in a fresh interpreter: the entry point supplies the codec.
-    code = f"import zarr, numpy as np; z = zarr.open({path!r}, mode='r'); print(int(np.asarray(z[:], 'int64').sum()))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert int(out.stdout) == int(x.astype(np.int64).sum())
-    # Partial writes and reads through the edge.
-    z[69990:, 5:] = 1
-    x[69990:, 5:] = 1
-    np.testing.assert_array_equal(z[69000:, 3:], x[69000:, 3:])
+    check_reopened_and_edge_writes(z, x, f"zarr.open({path!r}, mode='r')")
 
 
 @pytest.mark.skipif(not ZARR2, reason="zarr 2 API")
