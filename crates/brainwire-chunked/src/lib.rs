@@ -39,6 +39,7 @@
 mod dtype;
 mod error;
 mod format;
+mod frames;
 pub mod lattice;
 mod reader;
 mod substream;

@@ -7,6 +7,7 @@ use std::io::{Read, Seek, SeekFrom};
 use rayon::prelude::*;
 
 use crate::error::Error;
+use crate::frames::interleave;
 use crate::format::{parse_table, parse_trailer, crc32, Header, Index, CRC64, HEADER_FIXED_LEN, TRAILER_LEN};
 use crate::substream::{self, SubstreamInfo};
 use crate::writer::Pool;
@@ -171,23 +172,31 @@ impl<R: Read + Seek> Reader<R> {
     /// Decodes `channels` of the chunks `ks`: per chunk, per channel, the
     /// samples of the chunk up to frame `until` (absolute; all with `None`).
     fn decode_chunks(&mut self, ks: std::ops::Range<usize>, channels: &[usize], until: Option<u64>) -> Result<Vec<Vec<Vec<i32>>>, Error> {
-        let mut raw = Vec::with_capacity(ks.len());
-        for k in ks.clone() {
-            raw.push(self.read_substreams(k, channels)?);
-        }
+        let raw = self.read_chunks(ks.clone(), channels)?;
+        self.decode_read(ks, &raw, channels, until, || ())
+    }
+
+    /// The substreams of `channels` of the chunks `ks`, read.
+    fn read_chunks(&mut self, ks: std::ops::Range<usize>, channels: &[usize]) -> Result<Vec<Substreams>, Error> {
+        ks.map(|k| self.read_substreams(k, channels)).collect()
+    }
+
+    /// [`Reader::decode_chunks`] of substreams already read, with `side`
+    /// run as one more job beside the channels'.
+    fn decode_read(&self, ks: std::ops::Range<usize>, raw: &[Substreams], channels: &[usize], until: Option<u64>, side: impl FnOnce() + Send) -> Result<Vec<Vec<Vec<i32>>>, Error> {
         let dtype = self.header.dtype;
         let jobs: Vec<(usize, usize, usize)> = ks.clone().enumerate().flat_map(|(i, k)| (0..channels.len()).map(move |j| (i, k, j))).collect();
         let ranges: Vec<(u64, u64)> = ks.clone().map(|k| self.chunk_range(k)).collect();
         let ks_start = ks.start;
-        let decoded: Vec<Result<Vec<i32>, (usize, usize, Error)>> = self.pool.install(|| {
-            jobs.par_iter()
+        let ((), decoded): ((), Vec<ChannelResult>) = self.pool.install(|| {
+            rayon::join(side, || jobs.par_iter()
                 .map(|&(i, k, j)| {
                     let (a, b) = ranges[k - ks_start];
                     let limit = until.map_or(b, |u| u.clamp(a, b)) - a;
                     let mut out = Vec::new();
                     substream::decode(raw[i].get(j), (b - a) as usize, limit as usize, dtype, &mut out).map(|_| out).map_err(|e| (k, channels[j], e))
                 })
-                .collect()
+                .collect())
         });
         let mut result: Vec<Vec<Vec<i32>>> = (0..ks.len()).map(|_| Vec::with_capacity(channels.len())).collect();
         for (r, &(i, _, _)) in decoded.into_iter().zip(&jobs) {
@@ -225,7 +234,8 @@ impl<R: Read + Seek> Reader<R> {
                 let (from, to) = ((start.max(a) - a) as usize, (end.min(b) - a) as usize);
                 let at = out.len();
                 out.resize(at + (to - from) * cols.len() * w, 0);
-                interleave(cols, from..to, self.header.dtype, &mut out[at..]);
+                let dtype = self.header.dtype;
+                self.pool.install(|| interleave(cols, from..to, dtype, &mut out[at..]));
             }
             k = kend;
         }
@@ -268,44 +278,54 @@ pub struct SampleRead<R: Read + Seek> {
     next_chunk: usize,
     buf: Vec<u8>,
     pos: usize,
-    hash: crc::Digest<'static, u64>,
+    hash: crc::Digest<'static, u64, crc::Table<16>>,
     done: bool,
 }
 
 impl<R: Read + Seek> SampleRead<R> {
-    /// Refills `buf` with the next batch; false at the end.
+    /// Refills `buf` with the next batch; false at the end. The hash of
+    /// the whole takes in each batch while the next one decodes (one more
+    /// job beside its channels'), and the last batch and the tail when the
+    /// chunks are done, so the hash is checked before the tail is served.
     fn fill(&mut self) -> Result<bool, Error> {
-        self.buf.clear();
         self.pos = 0;
         let r = &mut self.reader;
         let n = r.chunk_count();
         if self.next_chunk < n {
             let batch = r.batch_chunks(r.header.channels as usize);
-            let end = (self.next_chunk + batch).min(n);
+            let ks = self.next_chunk..(self.next_chunk + batch).min(n);
             let all: Vec<usize> = (0..r.header.channels as usize).collect();
-            let decoded = r.decode_chunks(self.next_chunk..end, &all, None)?;
+            // Taken out first, so that a failed batch leaves nothing to serve.
+            let prev = std::mem::take(&mut self.buf);
+            let raw = r.read_chunks(ks.clone(), &all)?;
+            let hash = &mut self.hash;
+            let decoded = r.decode_read(ks.clone(), &raw, &all, None, || hash.update(&prev))?;
+            self.buf = prev;
+            self.buf.clear();
             let dtype = r.header.dtype;
             let w = dtype.width();
             for cols in &decoded {
                 let frames = cols[0].len();
                 let start = self.buf.len();
                 self.buf.resize(start + frames * cols.len() * w, 0);
-                interleave(cols, 0..frames, dtype, &mut self.buf[start..]);
+                let buf = &mut self.buf[start..];
+                r.pool.install(|| interleave(cols, 0..frames, dtype, buf));
             }
-            self.next_chunk = end;
+            self.next_chunk = ks.end;
         } else if !self.done {
             self.done = true;
+            self.hash.update(&self.buf);
+            self.buf.clear();
             self.buf.extend_from_slice(&r.index.tail);
-        } else {
-            return Ok(false);
-        }
-        self.hash.update(&self.buf);
-        if self.done {
+            self.hash.update(&self.buf);
             if let Some(expected) = r.index.whole_crc64 {
                 if self.hash.clone().finalize() != expected {
                     return Err(Error::malformed("the decoded recording fails the CRC-64 of the whole"));
                 }
             }
+        } else {
+            self.buf.clear();
+            return Ok(false);
         }
         Ok(true)
     }
@@ -325,6 +345,9 @@ impl<R: Read + Seek> Read for SampleRead<R> {
     }
 }
 
+/// One channel of one chunk decoded, or the chunk, channel and error.
+type ChannelResult = Result<Vec<i32>, (usize, usize, Error)>;
+
 /// Substreams read from one chunk: their bytes, one after the other.
 struct Substreams {
     bytes: Vec<u8>,
@@ -334,25 +357,6 @@ struct Substreams {
 impl Substreams {
     fn get(&self, j: usize) -> &[u8] {
         &self.bytes[self.ranges[j].clone()]
-    }
-}
-
-/// Frames interleaved per tile: a tile of 384 int16 channels is 48 KiB of
-/// output, which stays in cache while each column fills its slot (column by
-/// column over a whole chunk missed the cache on every sample).
-const TILE_FRAMES: usize = 64;
-
-/// Frames `frames` of the columns `cols`, interleaved as `dtype` words into
-/// `dst` (exactly their size).
-fn interleave(cols: &[Vec<i32>], frames: std::ops::Range<usize>, dtype: crate::SampleType, dst: &mut [u8]) {
-    let w = dtype.width();
-    let stride = cols.len() * w;
-    for (tile, first) in dst.chunks_mut(stride * TILE_FRAMES).zip(frames.clone().step_by(TILE_FRAMES)) {
-        for (c, col) in cols.iter().enumerate() {
-            for (frame, &v) in tile.chunks_exact_mut(stride).zip(&col[first..frames.end]) {
-                dtype.write(v.into(), &mut frame[c * w..(c + 1) * w]);
-            }
-        }
     }
 }
 

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use crate::dtype::SampleType;
 use crate::error::Error;
 use crate::format::{write_table, write_trailer, ChunkEntry, Header, Index, CRC64, MAX_METADATA_LEN};
-use crate::{substream, EncodeOptions, LatticeMode, DEFAULT_PROFILE};
+use crate::{frames, substream, EncodeOptions, LatticeMode, DEFAULT_PROFILE};
 use brainwire_core::Profile;
 
 /// Frames per chunk when there is no sampling rate to make it one second.
@@ -66,21 +66,11 @@ pub fn chunk_frames(opts: &EncodeOptions) -> Result<usize, Error> {
 
 /// Codes one chunk of `frames` interleaved frames.
 fn encode_chunk(header: &Header, mode: LatticeMode, profile: Profile, data: &[u8]) -> Vec<u8> {
-    let channels = header.channels as usize;
-    let subs: Vec<Vec<u8>> = (0..channels)
-        .into_par_iter()
-        .map(|ch| substream::encode(&column(data, header.dtype, channels, ch), header.dtype, mode, profile))
-        .collect();
+    let subs: Vec<Vec<u8>> = frames::map_columns(data, header.dtype, header.channels as usize, |col| substream::encode(col, header.dtype, mode, profile));
     let mut out = Vec::with_capacity(header.table_len() + subs.iter().map(Vec::len).sum::<usize>());
     write_table(header, &subs, &mut out);
     subs.iter().for_each(|s| out.extend_from_slice(s));
     out
-}
-
-/// Channel `ch` of interleaved frames.
-pub(crate) fn column(data: &[u8], dtype: SampleType, channels: usize, ch: usize) -> Vec<i32> {
-    let w = dtype.width();
-    data.chunks_exact(w * channels).map(|f| dtype.read(&f[ch * w..(ch + 1) * w]) as i32).collect()
 }
 
 /// Writes a chunked stream to `W`.
@@ -95,7 +85,7 @@ pub struct Writer<W: Write> {
     pending: Vec<u8>,
     written: u64,
     index: Index,
-    hash: crc::Digest<'static, u64>,
+    hash: crc::Digest<'static, u64, crc::Table<16>>,
     input_bytes: u64,
 }
 
@@ -141,7 +131,6 @@ impl<W: Write> Writer<W> {
     /// Appends interleaved little-endian samples; a write need not end on a
     /// frame (or sample) boundary.
     pub fn write_bytes(&mut self, mut data: &[u8]) -> Result<(), Error> {
-        self.hash.update(data);
         self.input_bytes += data.len() as u64;
         if !self.pending.is_empty() {
             let take = (self.batch_bytes - self.pending.len()).min(data.len());
@@ -199,10 +188,12 @@ impl<W: Write> Writer<W> {
     }
 
     /// Codes whole frames (full chunks, but for the last one) and writes
-    /// them.
+    /// them. The hash of the whole takes in the same bytes as one more job
+    /// beside the chunks' (every byte reaches the hash through here or
+    /// `finish`'s tail, in input order), so it is not a serial pass.
     fn code_frames(&mut self, data: &[u8]) -> Result<(), Error> {
-        let (header, mode, profile) = (&self.header, self.mode, self.profile);
-        let coded: Vec<Vec<u8>> = self.pool.install(|| data.par_chunks(self.chunk_bytes).map(|c| encode_chunk(header, mode, profile, c)).collect());
+        let (header, mode, profile, chunk_bytes, hash) = (&self.header, self.mode, self.profile, self.chunk_bytes, &mut self.hash);
+        let ((), coded): ((), Vec<Vec<u8>>) = self.pool.install(|| rayon::join(|| hash.update(data), || data.par_chunks(chunk_bytes).map(|c| encode_chunk(header, mode, profile, c)).collect()));
         for (c, raw) in coded.iter().zip(data.chunks(self.chunk_bytes)) {
             self.out.write_all(c)?;
             self.index.chunks.push(ChunkEntry { offset: self.written, len: c.len() as u64 });
@@ -221,6 +212,7 @@ impl<W: Write> Writer<W> {
             self.code_frames(&pending[..whole])?;
         }
         self.index.tail = pending[whole..].to_vec();
+        self.hash.update(&self.index.tail);
         if self.header.checksums {
             self.index.whole_crc64 = Some(self.hash.clone().finalize());
         }
