@@ -20,7 +20,7 @@
 # DATA_DIR defaults to $BRAINWIRE_DATA, else three synthetic recordings
 # (`brainwire synth`). EVERY=N (default 1) takes every N-th file of the
 # sorted list (a sample; the summary says how many). NAMES (default "lite
-# tables max3 max4 max fast5 fast") are the profile names probed. JOBS (default 2) files
+# tables max3 max4 max fast5 fast fast-widths") are the profile names probed. JOBS (default 2) files
 # run at once. IDENTITY_BASE_TARGET (default: a temporary directory) keeps
 # the base build for the next run. Exits non-zero at the first difference,
 # naming the file and the profile.
@@ -28,7 +28,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 base="${1:?usage: $0 BASE_REV [DATA_DIR]}"
 data="${2:-${BRAINWIRE_DATA:-}}"
-names="${NAMES:-lite tables max3 max4 max fast5 fast}"
+names="${NAMES:-lite tables max3 max4 max fast5 fast fast-widths}"
 every="${EVERY:-1}"
 jobs="${JOBS:-2}"
 cd "$root"

@@ -4,7 +4,8 @@
 # independent decoder of the lite profile, written in Python from those two
 # documents alone (tools/spec/decode_lite.py), must restore every file that
 # `./encode-lite` compressed, byte for byte; and the same for the fast
-# profile (tools/spec/decode_fast.py, `brainwire encode --profile fast`).
+# profiles (tools/spec/decode_fast.py, `brainwire encode --profile fast`,
+# `fast5` and `fast-widths`).
 #
 #   scripts/spec-check.sh [DATA_DIR [N]]
 #
@@ -30,8 +31,8 @@ for f in "$work"/in/*.wav; do
 done
 echo "spec-check: $n recordings: the decoder written from FORMAT.md restored every one exactly"
 
-# The fast profiles (ids 5 and 6): tools/spec/decode_fast.py, from the same documents.
-for profile in fast5 fast; do
+# The fast profiles (ids 5, 6 and 8): tools/spec/decode_fast.py, from the same documents.
+for profile in fast5 fast fast-widths; do
     n=0
     for f in "$work"/in/*.wav; do
         target/release/brainwire encode --profile "$profile" "$f" -o "$work/x.bw" --force > /dev/null 2>&1

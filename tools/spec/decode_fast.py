@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Independent decoder for brainwire containers holding a `fast` stream (profile 5 or 6).
+"""Independent decoder for brainwire containers holding a `fast` stream (profile 5, 6 or 8).
 
 Written from crates/brainwire-core/FORMAT.md (range coder, max's analog axis,
 the fast section) and the container's FORMAT.md (through decode_lite.py's
@@ -90,10 +90,90 @@ class RangeDecoder:
         self.consume(v, 1, 1 << k)
         return v
 
-def decode_fast(payload, lat, nsamples, level=False):
+class LearnedAxis:
+    """Profile 8's analog axis: code widths learned from the codes coded
+    (FORMAT.md, "Fast profile payload with learned code widths")."""
+    W, K, A = 1024, 8, 16
+    CURVED = [825, 660, 415, 135, -117, -260, -195, 195]
+    CURVED_SUM = 3316
+
+    def __init__(self, N):
+        self.N = N
+        S = 2 * sum(c * c for c in self.CURVED)
+        self.noise = 256 + (256 * S + self.CURVED_SUM ** 2 // 2) // self.CURVED_SUM ** 2
+        self.base = min(max(N // 2 - 512, 0), N - self.W)
+        self.count = [0] * self.W
+        self.total = 0
+        self.edge = [128 * (self.base + j) for j in range(self.W + 1)]
+        self.mid = [e + 64 for e in self.edge[:self.W]]
+        self.above = 0
+
+    def E(self, c):
+        j = c - self.base
+        if 0 <= j <= self.W:
+            return self.edge[j]
+        return 128 * c if c < self.base else 128 * c + self.above
+
+    def M(self, c):
+        j = c - self.base
+        if 0 <= j < self.W:
+            return self.mid[j]
+        return 128 * c + 64 if c < self.base else 128 * c + 64 + self.above
+
+    def learn(self, c, n, mean):
+        W = self.W
+        if 0 <= c - self.base < W:
+            self.count[c - self.base] += 1
+            self.total += 1
+        if n not in (256, 512, 1024, 2048) and n % 4096 != 0:
+            return
+        # 1. Move the window to the running mean's code.
+        base = min(max((mean >> 12) - 512, 0), self.N - W)
+        d = base - self.base
+        self.count = [self.count[j + d] if 0 <= j + d < W else 0 for j in range(W)]
+        self.base = base
+        self.total = sum(self.count)
+        # 2. Halve.
+        if self.total >= 1 << 22:
+            self.count = [k >> 1 for k in self.count]
+            self.total = sum(self.count)
+        cnt = self.count
+        # 3. The signal share.
+        chi, codes = 0, 0
+        for j in range(self.K, W - self.K):
+            D = max(0, sum(self.CURVED[d - 1] * (cnt[j - d] + cnt[j + d]) for d in range(1, 9)))
+            if D < 8 * self.CURVED_SUM:
+                continue
+            dev = cnt[j] * self.CURVED_SUM - D
+            chi += min(((dev * dev) << 8) // (D * self.CURVED_SUM), 16 << 8)
+            codes += 1
+        sh = 0 if codes == 0 else max(0, 256 - (256 * self.noise) // max(chi // codes, 1))
+        # 4, 5. Widths and edges.
+        e = 128 * base
+        for j in range(W):
+            T = V = 0
+            for d in range(1, 9):
+                for i in (j - d, j + d):
+                    if 0 <= i < W:
+                        T += (9 - d) * cnt[i]
+                        V += 9 - d
+            den = T + self.A * V
+            r = ((cnt[j] + self.A) * V * 64 + den // 2) // den
+            w = min(max((max(64 * 256 + sh * r - sh * 64, 0) + 128) >> 8, 16), 256)
+            self.edge[j] = e
+            self.mid[j] = e + w
+            e += 2 * w
+        self.edge[W] = e
+        self.above = e - 128 * (base + W)
+
+def decode_fast(payload, lat, nsamples, level=False, learned=False):
     widths, phi, weights0 = load_priors()
     N = lat.N
-    if N == 1024:
+    axis = None
+    if learned:
+        axis = LearnedAxis(N)
+        E, M = axis.E, axis.M
+    elif N == 1024:
         S = [0]
         for w in widths:
             S.append(S[-1] + w)
@@ -198,6 +278,8 @@ def decode_fast(payload, lat, nsamples, level=False):
             step = (err * lv * recip[((norm << 7) >> nb) & 127]) >> (nb + 16)
             wl = min(max(wl + step, -65536), 0)
             mean += ((x << 8) - mean) >> 8
+        if axis is not None:
+            axis.learn(c, seen, mean)
     if rc.overrun or rc.pos != len(payload) or rc.code != 0:
         raise Refuse('stream does not end where the encoder ended it')
     return out
@@ -205,9 +287,9 @@ def decode_fast(payload, lat, nsamples, level=False):
 def decode_stream(stream, nsamples):
     if len(stream) < 2:
         raise Refuse('stream too short')
-    if stream[0] not in (5, 6):
+    if stream[0] not in (5, 6, 8):
         raise Refuse('profile %d not supported by this decoder' % stream[0])
-    return decode_fast(stream[2:], Lattice(stream[1]), nsamples, level=stream[0] == 6)
+    return decode_fast(stream[2:], Lattice(stream[1]), nsamples, level=stream[0] in (6, 8), learned=stream[0] == 8)
 
 if __name__ == '__main__':
     dl.decode_stream = decode_stream

@@ -41,10 +41,14 @@ pub enum Profile {
     /// Profile 5 with a level term in the predictor (`src/fast/model.rs`):
     /// what the CLI, the chunked format and Python write by default.
     Fast = 6,
+    /// Profile 6 with each code's width learned from the codes already
+    /// coded (`src/fast/edges.rs`) in place of the built-in prior of the
+    /// 10-bit ADC: for ADCs with no prior.
+    FastWidths = 8,
 }
 
 impl Profile {
-    pub const ALL: [Profile; 7] = [Profile::Lite, Profile::Tables, Profile::Max, Profile::Max4, Profile::Fast5, Profile::Fast, Profile::Max5];
+    pub const ALL: [Profile; 8] = [Profile::Lite, Profile::Tables, Profile::Max, Profile::Max4, Profile::Fast5, Profile::Fast, Profile::Max5, Profile::FastWidths];
 
     pub fn from_id(id: u8) -> Option<Self> {
         Self::ALL.into_iter().find(|p| *p as u8 == id)
@@ -63,6 +67,7 @@ impl Profile {
             Self::Max5 => "max",
             Self::Fast5 => "fast5",
             Self::Fast => "fast",
+            Self::FastWidths => "fast-widths",
         }
     }
 
@@ -185,6 +190,7 @@ macro_rules! profile_traits {
 profile_traits!(lite::Encoder, lite::Decoder<'_>, block_loops);
 profile_traits!(fast::Encoder, fast::Decoder<'_>, block_loops);
 profile_traits!(fast::Encoder5, fast::Decoder5<'_>, block_loops);
+profile_traits!(fast::EncoderLearned, fast::DecoderLearned<'_>, block_loops);
 profile_traits!(tables::Encoder, tables::Decoder<'_>);
 profile_traits!(max::Encoder, max::Decoder<'_>);
 
@@ -197,6 +203,7 @@ enum EncoderState {
     Max(max::Encoder),
     Fast5(fast::Encoder5),
     Fast(fast::Encoder),
+    FastWidths(fast::EncoderLearned),
 }
 
 #[allow(clippy::large_enum_variant)]
@@ -206,6 +213,7 @@ enum DecoderState<'a> {
     Max(max::Decoder<'a>),
     Fast5(fast::Decoder5<'a>),
     Fast(fast::Decoder<'a>),
+    FastWidths(fast::DecoderLearned<'a>),
 }
 
 /// `$body` with `$coder` bound to the profile's coder in `$state` (an
@@ -219,6 +227,7 @@ macro_rules! with_coder {
             $state::Max($coder) => $body,
             $state::Fast5($coder) => $body,
             $state::Fast($coder) => $body,
+            $state::FastWidths($coder) => $body,
         }
     };
 }
@@ -240,6 +249,7 @@ impl Encoder {
             }
             Profile::Fast5 => EncoderState::Fast5(fast::Encoder5::new(lattice)),
             Profile::Fast => EncoderState::Fast(<fast::Encoder>::new(lattice)),
+            Profile::FastWidths => EncoderState::FastWidths(fast::EncoderLearned::new(lattice)),
         };
         Self { state }
     }
@@ -281,6 +291,7 @@ impl<'a> Decoder<'a> {
             }
             Profile::Fast5 => DecoderState::Fast5(fast::Decoder5::new(lattice, payload)),
             Profile::Fast => DecoderState::Fast(<fast::Decoder>::new(lattice, payload)),
+            Profile::FastWidths => DecoderState::FastWidths(fast::DecoderLearned::new(lattice, payload)),
         };
         Ok(Self { profile, lattice, state })
     }
@@ -352,6 +363,7 @@ pub fn decode_le(stream: &[u8], out: &mut [u8]) -> Result<(), Error> {
         Profile::Max | Profile::Max4 | Profile::Max5 => whole(max::Decoder::with_version(lattice, max_version(profile), payload), out),
         Profile::Fast5 => whole(fast::Decoder5::new(lattice, payload), out),
         Profile::Fast => whole(<fast::Decoder>::new(lattice, payload), out),
+        Profile::FastWidths => whole(fast::DecoderLearned::new(lattice, payload), out),
     }
 }
 
@@ -386,6 +398,7 @@ pub fn encode_le<S: ByteSink>(profile: Profile, lattice: AdcLattice, le: &[u8], 
         Profile::Max | Profile::Max4 | Profile::Max5 => whole(max::Encoder::with_version(lattice, max_version(profile)), le, out),
         Profile::Fast5 => whole(fast::Encoder5::new(lattice), le, out),
         Profile::Fast => whole(<fast::Encoder>::new(lattice), le, out),
+        Profile::FastWidths => whole(fast::EncoderLearned::new(lattice), le, out),
     }
 }
 

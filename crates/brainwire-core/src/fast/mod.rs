@@ -23,6 +23,7 @@
 //! encoder and decoder compute identical frequencies on any machine; every
 //! coded symbol has a non-zero frequency and every total is [`TOTAL`].
 
+mod edges;
 mod model;
 pub mod priors;
 #[cfg(test)]
@@ -32,12 +33,13 @@ use crate::error::Error;
 use crate::lattice::AdcLattice;
 use crate::range::{RangeDecoder, RangeEncoder};
 use crate::sink::ByteSink;
+pub use edges::{Edges, LearnedEdges, PriorEdges};
 pub use model::{Model, Window, BUCKETS, BUCKET_BITS, ESCAPE_FREQ, TAPS, TOTAL};
 
 /// Encoder of one channel in the `fast` profile: with `LEVEL` (the
 /// default) profile 6, without it profile 5.
-pub struct Encoder<const LEVEL: bool = true> {
-    model: Model<LEVEL>,
+pub struct Encoder<const LEVEL: bool = true, E: Edges = PriorEdges> {
+    model: Model<LEVEL, E>,
     rc: RangeEncoder,
 }
 
@@ -45,7 +47,12 @@ pub struct Encoder<const LEVEL: bool = true> {
 pub type Encoder5 = Encoder<false>;
 pub type Decoder5<'a> = Decoder<'a, false>;
 
-impl<const LEVEL: bool> Encoder<LEVEL> {
+/// Profile 8's encoder and decoder: profile 6 with code widths learned
+/// from the stream in place of the built-in prior.
+pub type EncoderLearned = Encoder<true, LearnedEdges>;
+pub type DecoderLearned<'a> = Decoder<'a, true, LearnedEdges>;
+
+impl<const LEVEL: bool, E: Edges> Encoder<LEVEL, E> {
     pub fn new(lattice: AdcLattice) -> Self {
         Self { model: Model::new(lattice), rc: RangeEncoder::new() }
     }
@@ -70,7 +77,7 @@ impl<const LEVEL: bool> Encoder<LEVEL> {
     /// decision, then its code or its value in plain bits; the code the
     /// model learns.
     #[inline(never)]
-    fn escape<S: ByteSink>(rc: &mut RangeEncoder, m: &Model<LEVEL>, sample: i16, on_lattice: Option<u32>, out: &mut S) -> u32 {
+    fn escape<S: ByteSink>(rc: &mut RangeEncoder, m: &Model<LEVEL, E>, sample: i16, on_lattice: Option<u32>, out: &mut S) -> u32 {
         rc.encode(TOTAL - ESCAPE_FREQ, ESCAPE_FREQ, TOTAL, out);
         rc.encode_bit(on_lattice.is_none(), 2048, out);
         match on_lattice {
@@ -107,12 +114,12 @@ impl<const LEVEL: bool> Encoder<LEVEL> {
 }
 
 /// Decoder of one channel in the `fast` profile (`LEVEL` as [`Encoder`]).
-pub struct Decoder<'a, const LEVEL: bool = true> {
-    model: Model<LEVEL>,
+pub struct Decoder<'a, const LEVEL: bool = true, E: Edges = PriorEdges> {
+    model: Model<LEVEL, E>,
     rc: RangeDecoder<'a>,
 }
 
-impl<'a, const LEVEL: bool> Decoder<'a, LEVEL> {
+impl<'a, const LEVEL: bool, E: Edges> Decoder<'a, LEVEL, E> {
     pub fn new(lattice: AdcLattice, payload: &'a [u8]) -> Self {
         Self { model: Model::new(lattice), rc: RangeDecoder::new(payload) }
     }
@@ -141,7 +148,7 @@ impl<'a, const LEVEL: bool> Decoder<'a, LEVEL> {
     }
 
     #[inline(never)]
-    fn escape(rc: &mut RangeDecoder<'_>, m: &Model<LEVEL>, w: &Window) -> Result<(u32, i16), Error> {
+    fn escape(rc: &mut RangeDecoder<'_>, m: &Model<LEVEL, E>, w: &Window) -> Result<(u32, i16), Error> {
         let lattice = m.lattice();
         rc.consume(TOTAL - ESCAPE_FREQ, ESCAPE_FREQ, TOTAL);
         let off = rc.decode_bit(2048).ok_or(Error::Corrupt)?;

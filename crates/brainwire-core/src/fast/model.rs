@@ -15,6 +15,7 @@ use crate::lattice::AdcLattice;
 use crate::packed::Differences;
 use crate::predictor::{LEVEL_MEAN_SHIFT, LEVEL_NORM_FLOOR, LEVEL_POWER_SHIFT, LEVEL_STEP_BITS, LEVEL_WEIGHT_MIN};
 use crate::search::{self, Guess};
+use super::edges::{Edges, PriorEdges};
 
 /// Every coding step uses this frequency total.
 pub const TOTAL: u32 = 1 << 16;
@@ -52,7 +53,7 @@ const RECIP_BITS: u32 = 7;
 
 
 /// Analog units per average code width.
-const U_PER_CODE: i64 = 128;
+pub(super) const U_PER_CODE: i64 = 128;
 /// The window spans this many standard deviations each side (plus 2 codes).
 const WINDOW_SIGMAS: i64 = 6;
 /// Largest half-window in codes (the identity lattice of loud recordings).
@@ -82,7 +83,7 @@ pub const BUCKETS: usize = ((VAR_MAX_LOG2 - VAR_MIN_LOG2) << BUCKET_BITS) as usi
 const SCALE_ROWS: usize = BUCKETS.next_power_of_two();
 /// Entries of the edge and midpoint tables: a power of two above the 1025
 /// edges, padded with the last, so a masked code indexes without a check.
-const EDGE_ROWS: usize = 2048;
+pub(super) const EDGE_ROWS: usize = 2048;
 /// Fraction bits of `1/s`, and the z resolution of CDF lookups (Q12 sigmas).
 const INV_BITS: u32 = 40;
 const Z_BITS: u32 = 12;
@@ -133,15 +134,15 @@ impl Window {
 /// The tables every model shares: functions of the priors and constants
 /// alone, evaluated at compile time (so a model is a few hundred bytes, and
 /// the 384 channels of a probe read one copy).
-static TABLES: Tables = Tables::new(HALF_MAX);
+pub(super) static TABLES: Tables = Tables::new(HALF_MAX);
 
 #[derive(Debug)]
-struct Tables {
+pub(super) struct Tables {
     /// Lower code edges (U) of the 10-bit lattice (`edges[c]` for
     /// `c <= 1024`, the rest `edges[1024]`), and midpoints (`mids[c]` for
     /// `c < 1024`, the rest `mids[1023]`).
-    edges: [u32; EDGE_ROWS],
-    mids: [u32; EDGE_ROWS],
+    pub(super) edges: [u32; EDGE_ROWS],
+    pub(super) mids: [u32; EDGE_ROWS],
     /// `fine[k]`: the CDF (Q31) at `(k - FINE_LEN / 2) / 2^FINE_STEPS_LOG2`
     /// sigmas, interpolated from `PHI_Q31` as `max` interpolates it.
     fine: [u32; FINE_LEN],
@@ -249,12 +250,15 @@ impl Tables {
 
 /// The `fast` model of one channel; `LEVEL` adds the level term
 /// (profile 6; its constants and reason in `crate::predictor`), without it
-/// the model is profile 5's.
+/// the model is profile 5's; `E` places the codes on the analog axis (the
+/// built-in prior, or widths learned from the stream: profile 8).
 #[derive(Clone, Debug)]
-pub struct Model<const LEVEL: bool> {
+pub struct Model<const LEVEL: bool, E: Edges = PriorEdges> {
     lattice: AdcLattice,
     len: u32,
-    learned_edges: bool,
+    /// The 10-bit lattice: its code test is a block lookup.
+    ten_bit: bool,
+    edges: E,
     // Predictor: last code (Q4) and the NLMS filter on first differences.
     last: i32,
     p_diff: i32,
@@ -279,7 +283,7 @@ pub struct Model<const LEVEL: bool> {
     block_value: [u16; 1024],
 }
 
-impl<const LEVEL: bool> Model<LEVEL> {
+impl<const LEVEL: bool, E: Edges> Model<LEVEL, E> {
     pub fn new(lattice: AdcLattice) -> Self {
         Self::with_weights(lattice, INITIAL_WEIGHTS)
     }
@@ -291,7 +295,8 @@ impl<const LEVEL: bool> Model<LEVEL> {
         Self {
             lattice,
             len,
-            learned_edges: lattice == AdcLattice::Neuralink10,
+            ten_bit: lattice == AdcLattice::Neuralink10,
+            edges: E::new(lattice),
             last: (len / 2) as i32 * ONE,
             p_diff: 0,
             weights,
@@ -325,25 +330,17 @@ impl<const LEVEL: bool> Model<LEVEL> {
         self.len.trailing_zeros()
     }
 
-    /// Lower analog edge of `code` (`code < len`), U.
+    /// Lower analog edge of `code` (`code <= len`), U.
     #[inline(always)]
     fn edge(&self, code: u32) -> i64 {
-        if self.learned_edges {
-            i64::from(TABLES.edges[code as usize & (EDGE_ROWS - 1)])
-        } else {
-            i64::from(code) * U_PER_CODE
-        }
+        self.edges.edge(code)
     }
 
     /// Analog midpoint of `code` (`code < len`; `mid(len)` is only ever
     /// multiplied by 0), U.
     #[inline(always)]
     fn mid(&self, code: u32) -> i64 {
-        if self.learned_edges {
-            i64::from(TABLES.mids[code as usize & (EDGE_ROWS - 1)])
-        } else {
-            i64::from(code) * U_PER_CODE + U_PER_CODE / 2
-        }
+        self.edges.mid(code)
     }
 
     /// Normal CDF, Q31, of the analog position `t` (U): z floored to
@@ -359,7 +356,7 @@ impl<const LEVEL: bool> Model<LEVEL> {
     /// compare on the 10-bit lattice (see [`AdcLattice::ten_bit_block_values`]).
     #[inline(always)]
     pub fn code_of(&self, value: i16) -> Option<u32> {
-        if self.learned_edges {
+        if self.ten_bit {
             let w = value as u16;
             let block = usize::from(w >> 6);
             (self.block_value[block] == w).then_some(block as u32 ^ 512)
@@ -446,9 +443,8 @@ impl<const LEVEL: bool> Model<LEVEL> {
     #[inline(always)]
     fn code_at(&self, w: &Window, analog: i64) -> u32 {
         let (lo, hi) = (i64::from(w.lo), i64::from(w.hi));
-        if self.learned_edges {
-            let e = &TABLES.edges;
-            let at = |g: usize| i64::from(e[g & (EDGE_ROWS - 1)]);
+        if !self.edges.uniform() {
+            let at = |g: usize| self.edge(g as u32);
             let g = i64::from(w.code) + ((analog - w.code_mid + U_PER_CODE / 2) >> U_PER_CODE.trailing_zeros());
             let mut g = g.clamp(lo, hi) as usize;
             while g > w.lo as usize && at(g) > analog {
@@ -521,6 +517,8 @@ impl<const LEVEL: bool> Model<LEVEL> {
         if LEVEL {
             self.learn_level(err, x);
         }
+        let centre = (self.mean >> (LEVEL_MEAN_SHIFT + FRAC_BITS)) as u32;
+        self.edges.learn(code, self.seen, centre);
     }
 
     /// The level term's update after the sample `x` (Q4) with the

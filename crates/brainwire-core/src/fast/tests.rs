@@ -168,3 +168,133 @@ fn real_recordings_round_trip() {
         std::eprintln!("fast5 / fast: {} {:.4} / {:.4} bits/sample", path.display(), bps(n5), bps(n6));
     }
 }
+
+// Profile 8: code widths learned from the stream.
+
+fn encode_learned(lattice: AdcLattice, samples: &[i16]) -> Vec<u8> {
+    let mut out = Bytes(Vec::new());
+    let mut enc = EncoderLearned::new(lattice);
+    enc.push_all(samples, &mut out);
+    enc.finish(&mut out);
+    out.0
+}
+
+fn decode_learned(lattice: AdcLattice, bytes: &[u8], n: usize) -> Result<Vec<i16>, Error> {
+    let mut dec = DecoderLearned::new(lattice, bytes);
+    let mut v = std::vec![0i16; n];
+    dec.decode_into(&mut v)?;
+    dec.finish()?;
+    Ok(v)
+}
+
+fn learned_round_trip(lattice: AdcLattice, samples: &[i16]) -> usize {
+    let bytes = encode_learned(lattice, samples);
+    let back = decode_learned(lattice, &bytes, samples.len()).expect("a clean stream decodes");
+    assert!(back == samples, "round trip changed the samples (learned widths, {lattice:?})");
+    bytes.len()
+}
+
+/// Gaussian noise of `sigma` codes around a level that sweeps `sweep`
+/// codes up and down, through an ADC whose code `c` spans `edges[c]..
+/// edges[c + 1]` (analog units of one average code), on the identity
+/// lattice around code 0.
+fn through_adc(n: usize, seed: u64, sigma: f64, sweep: f64, edges: &[f64]) -> Vec<i16> {
+    let mut rng = Rng::new(seed);
+    let half = (edges.len() / 2) as f64;
+    (0..n)
+        .map(|i| {
+            let x = half + sweep * ((i as f64) / 20_000.0).sin() + sigma * rng.normal();
+            let c = edges.partition_point(|&e| e <= x).clamp(1, edges.len() - 1) - 1;
+            (c as i64 - half as i64) as i16
+        })
+        .collect()
+}
+
+/// Edges of `codes` codes: every width 1, or irregular (0.4 to 1.6, as an
+/// ADC's differential non-linearity).
+fn adc_edges(codes: usize, irregular: bool, seed: u64) -> Vec<f64> {
+    let mut rng = Rng::new(seed);
+    let mut e = std::vec![0.0];
+    for _ in 0..codes {
+        let w = if irregular { 0.4 + 1.2 * (rng.next_u64() % 1000) as f64 / 1000.0 } else { 1.0 };
+        e.push(e.last().unwrap() + w);
+    }
+    e
+}
+
+#[test]
+fn learned_widths_round_trip() {
+    for sigma in [0.1, 1.0, 5.0, 60.0] {
+        let s = synthetic(30_000, 7, sigma);
+        learned_round_trip(AdcLattice::Neuralink10, &s);
+        learned_round_trip(AdcLattice::Identity16, &s);
+    }
+    let mut rng = Rng::new(3);
+    let loud: Vec<i16> = (0..20_000).map(|_| rng.next_u64() as i16).collect();
+    learned_round_trip(AdcLattice::Identity16, &loud);
+    learned_round_trip(AdcLattice::Neuralink10, &loud);
+    let rails: Vec<i16> = (0..9000).map(|i| [i16::MIN, i16::MAX, 0, -1][i % 4]).collect();
+    learned_round_trip(AdcLattice::Identity16, &rails);
+    learned_round_trip(AdcLattice::Neuralink10, &rails);
+    for n in 0..5 {
+        learned_round_trip(AdcLattice::Neuralink10, &synthetic(n, 1, 3.0));
+    }
+    // A level that sweeps 30000 codes moves the learned window across the
+    // identity lattice, to both of its ends.
+    let sweep = through_adc(120_000, 5, 4.0, 30_000.0, &adc_edges(65_536, true, 2));
+    learned_round_trip(AdcLattice::Identity16, &sweep);
+}
+
+/// Through an ADC with irregular code widths (and no prior for it), the
+/// learned widths code the samples tighter than one width for all; through
+/// a uniform ADC they cost little (the signal share finds no departures
+/// beyond counting noise).
+#[test]
+fn learned_widths_find_an_adc_s_widths() {
+    let sizes = |edges: &[f64]| {
+        let s = through_adc(100_000, 9, 6.0, 60.0, edges);
+        let learned = learned_round_trip(AdcLattice::Identity16, &s);
+        let uniform = round_trip::<true>(AdcLattice::Identity16, &s);
+        (learned as f64 * 8.0 / s.len() as f64, uniform as f64 * 8.0 / s.len() as f64)
+    };
+    let (learned, uniform) = sizes(&adc_edges(4096, true, 4));
+    std::eprintln!("irregular ADC: learned widths {learned:.4} bits/sample, one width {uniform:.4}");
+    assert!(learned < uniform - 0.05, "irregular: learned {learned} vs uniform {uniform}");
+    let (learned, uniform) = sizes(&adc_edges(4096, false, 4));
+    std::eprintln!("uniform ADC: learned widths {learned:.4} bits/sample, one width {uniform:.4}");
+    assert!(learned < uniform + 0.01, "uniform: learned {learned} vs uniform {uniform}");
+}
+
+#[test]
+fn learned_widths_damaged_streams_are_refused_or_differ() {
+    let s = synthetic(5000, 5, 5.0);
+    let bytes = encode_learned(AdcLattice::Neuralink10, &s);
+    assert!(decode_learned(AdcLattice::Neuralink10, &bytes[..bytes.len() - 1], s.len()).is_err(), "cut");
+    for i in (0..bytes.len()).step_by(97) {
+        let mut b = bytes.clone();
+        b[i] ^= 0x10;
+        if let Ok(v) = decode_learned(AdcLattice::Neuralink10, &b, s.len()) {
+            assert!(v != s, "a damaged byte {i} decoded to the same samples");
+        }
+    }
+    let mut rng = Rng::new(17);
+    for n in [0usize, 1, 7, 100, 3000] {
+        let junk: Vec<u8> = (0..n).map(|_| rng.next_u64() as u8).collect();
+        for lattice in [AdcLattice::Neuralink10, AdcLattice::Identity16] {
+            let _ = decode_learned(lattice, &junk, 6000);
+        }
+    }
+}
+
+/// On real recordings (when available): exact round trips, the learned
+/// widths between no widths and the built-in prior.
+#[test]
+fn learned_widths_on_real_recordings() {
+    let Some(recs) = real_recordings(4) else { return };
+    for (path, s) in recs {
+        let lattice = AdcLattice::detect(&s);
+        let (n6, n8) = (round_trip::<true>(lattice, &s), learned_round_trip(lattice, &s));
+        let bps = |n: usize| n as f64 * 8.0 / s.len() as f64;
+        std::eprintln!("fast / fast-widths: {} {:.4} / {:.4} bits/sample", path.display(), bps(n6), bps(n8));
+    }
+}

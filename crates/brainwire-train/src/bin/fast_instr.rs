@@ -2,7 +2,7 @@
 //! instruction counts under callgrind (`valgrind --tool=callgrind`):
 //!
 //! ```text
-//! cargo run --release -p brainwire-train --bin fast_instr -- encode|decode|max-encode|max-decode FILE.wav [REPEAT]
+//! cargo run --release -p brainwire-train --bin fast_instr -- encode|decode|widths-encode|widths-decode|max-encode|max-decode FILE.wav [REPEAT]
 //! ```
 
 use brainwire_core::{fast, max, AdcLattice};
@@ -16,7 +16,12 @@ fn main() {
     let lattice = AdcLattice::detect_le(le);
     let mut stream = Vec::with_capacity(le.len());
     let maxp = what.starts_with("max");
-    if maxp {
+    let widths = what.starts_with("widths");
+    if widths {
+        let mut e = fast::EncoderLearned::new(lattice);
+        e.push_le(le, &mut stream);
+        e.finish(&mut stream);
+    } else if maxp {
         let mut e = max::Encoder::new(lattice);
         le.chunks_exact(2).for_each(|c| e.push(i16::from_le_bytes([c[0], c[1]]), &mut stream));
         e.finish(&mut stream);
@@ -40,6 +45,18 @@ fn main() {
                 d.decode_le(&mut back).unwrap();
                 d.finish().unwrap();
             }
+            "widths-encode" => {
+                let mut out = Vec::with_capacity(le.len());
+                let mut e = fast::EncoderLearned::new(lattice);
+                e.push_le(le, &mut out);
+                e.finish(&mut out);
+                assert_eq!(out, stream);
+            }
+            "widths-decode" => {
+                let mut d = fast::DecoderLearned::new(lattice, &stream);
+                d.decode_le(&mut back).unwrap();
+                d.finish().unwrap();
+            }
             "max-encode" => {}
             "max-decode" => {
                 let mut d = max::Decoder::new(lattice, &stream);
@@ -47,7 +64,7 @@ fn main() {
                     c.copy_from_slice(&d.next_sample().unwrap().to_le_bytes());
                 }
             }
-            _ => panic!("encode|decode|max-encode|max-decode"),
+            _ => panic!("encode|decode|widths-encode|widths-decode|max-encode|max-decode"),
         }
     }
     println!("{} samples, {} bytes", le.len() / 2, stream.len());

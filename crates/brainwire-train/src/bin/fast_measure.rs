@@ -1,19 +1,25 @@
-//! Bits/sample of the `fast` profiles (6, and 5 without the level term)
-//! next to `max`, per split (sorted file index % 4 == 0 is held out), with
+//! Bits/sample of the `fast` profiles (6, 5 without the level term, and 8
+//! with code widths learned from the stream) next to `max`, and of profile
+//! 6's model with every code one average code wide (the built-in prior of
+//! code widths switched off: what profile 8 starts from), per split (sorted file index % 4 == 0 is held out), with
 //! codec-only single-thread speeds, on a directory of canonical 16-bit mono
 //! WAVs; or, with `--raw CHANNELS`, on one raw interleaved int16 file
 //! (each channel coded alone, as the chunked format does):
 //!
 //! ```text
-//! cargo run --release -p brainwire-train --bin fast_measure -- DATA_DIR [STRIDE]
+//! cargo run --release -p brainwire-train --bin fast_measure -- DATA_DIR [STRIDE [PIECE]]
 //! cargo run --release -p brainwire-train --bin fast_measure -- --raw CHANNELS FILE.i16
 //! ```
 //!
-//! STRIDE (default 1) takes every STRIDE-th file of each split. Checks that
+//! STRIDE (default 1) takes every STRIDE-th file of each split; PIECE (in
+//! samples) codes each recording in pieces of that many samples, each from a
+//! fresh model, as the chunked format codes a channel's chunks (19531: one
+//! second). Checks that
 //! every `fast` stream decodes to its recording.
 
 use brainwire_core::ByteCounter;
 use brainwire_core::{fast, max, AdcLattice};
+use fast::{Edges, LearnedEdges, PriorEdges};
 use brainwire_train::corpus::{self, Split};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -24,6 +30,8 @@ struct Sizes {
     max: u64,
     fast5: u64,
     fast: u64,
+    uniform: u64,
+    widths: u64,
     samples: u64,
 }
 
@@ -32,6 +40,8 @@ impl std::ops::AddAssign for Sizes {
         self.max += o.max;
         self.fast5 += o.fast5;
         self.fast += o.fast;
+        self.uniform += o.uniform;
+        self.widths += o.widths;
         self.samples += o.samples;
     }
 }
@@ -42,20 +52,41 @@ struct Times {
     decode: Duration,
 }
 
-fn fast_bytes<const LEVEL: bool>(lattice: AdcLattice, le: &[u8], times: &mut Times, name: &str) -> u64 {
+/// Every code one average code wide, whatever the lattice: profile 6's
+/// model without the built-in prior of the 10-bit ADC's code widths.
+#[derive(Clone, Copy, Debug)]
+struct UniformEdges;
+
+impl Edges for UniformEdges {
+    fn new(_: AdcLattice) -> Self {
+        Self
+    }
+    fn edge(&self, code: u32) -> i64 {
+        i64::from(code) * 128
+    }
+    fn mid(&self, code: u32) -> i64 {
+        i64::from(code) * 128 + 64
+    }
+    fn uniform(&self) -> bool {
+        true
+    }
+    fn learn(&mut self, _: u32, _: u32, _: u32) {}
+}
+
+fn fast_bytes<const LEVEL: bool, E: Edges>(lattice: AdcLattice, le: &[u8], times: Option<&mut Times>, name: &str) -> u64 {
     let t0 = Instant::now();
     let mut out = Vec::with_capacity(le.len());
-    let mut enc = fast::Encoder::<LEVEL>::new(lattice);
+    let mut enc = fast::Encoder::<LEVEL, E>::new(lattice);
     enc.push_le(le, &mut out);
     enc.finish(&mut out);
     let t1 = Instant::now();
     let mut back = vec![0u8; le.len()];
-    let mut dec = fast::Decoder::<LEVEL>::new(lattice, &out);
+    let mut dec = fast::Decoder::<LEVEL, E>::new(lattice, &out);
     dec.decode_le(&mut back).unwrap_or_else(|e| panic!("{name}: {e:?}"));
     dec.finish().unwrap();
     let t2 = Instant::now();
     assert!(back == le, "{name}: round trip");
-    if LEVEL {
+    if let Some(times) = times {
         times.encode += t1 - t0;
         times.decode += t2 - t1;
     }
@@ -71,8 +102,10 @@ fn measure(le: &[u8], times: &mut Times, name: &str) -> Sizes {
     enc.finish(&mut cnt);
     Sizes {
         max: cnt.0,
-        fast5: fast_bytes::<false>(lattice, le, times, name),
-        fast: fast_bytes::<true>(lattice, le, times, name),
+        fast5: fast_bytes::<false, PriorEdges>(lattice, le, None, name),
+        fast: fast_bytes::<true, PriorEdges>(lattice, le, Some(times), name),
+        uniform: fast_bytes::<true, UniformEdges>(lattice, le, None, name),
+        widths: fast_bytes::<true, LearnedEdges>(lattice, le, None, name),
         samples: s.len() as u64,
     }
 }
@@ -87,6 +120,14 @@ fn report(name: &str, z: Sizes) {
         bps(z.fast) - bps(z.max),
         bps(z.fast) - bps(z.fast5),
         z.samples
+    );
+    let (u, f) = (bps(z.uniform), bps(z.fast));
+    println!(
+        "{:9} code widths: built-in prior {f:.4}, none {u:.4}, learned (fast-widths) {:.4} bits/sample: learning recovers {:.1} % of the prior's {:.4}",
+        "",
+        bps(z.widths),
+        100.0 * (u - bps(z.widths)) / (u - f),
+        u - f
     );
 }
 
@@ -108,13 +149,16 @@ fn main() {
     } else {
         let dir = args.first().expect("usage: fast_measure DATA_DIR [STRIDE] | --raw CHANNELS FILE");
         let stride: usize = args.get(1).map(|s| s.parse().expect("STRIDE is a number")).unwrap_or(1);
+        let piece: usize = args.get(2).map(|s| s.parse().expect("PIECE is a number of samples")).unwrap_or(usize::MAX / 4);
         let mut parts = [Sizes::default(); 2];
         for (split, slot) in parts.iter_mut().enumerate() {
             let part = if split == 1 { Split::HeldOut } else { Split::Train };
             let chosen = corpus::files(Path::new(dir), part).expect("a directory of WAVs");
             for p in chosen.iter().step_by(stride) {
                 let bytes = std::fs::read(p).unwrap();
-                *slot += measure(&bytes[44..], &mut times, &p.display().to_string());
+                for part in bytes[44..].chunks(2 * piece) {
+                    *slot += measure(part, &mut times, &p.display().to_string());
+                }
             }
         }
         report("train", parts[0]);
