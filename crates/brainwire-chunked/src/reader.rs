@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::frames::interleave;
 use crate::format::{parse_table, parse_trailer, crc32, Header, Index, CRC64, HEADER_FIXED_LEN, TRAILER_LEN};
 use crate::substream::{self, SubstreamInfo};
-use crate::writer::Pool;
+use crate::writer::{wait_helping, Digest, Pool};
 use crate::ArrayInfo;
 
 /// Chunks decoded at once per thread, at most.
@@ -173,39 +173,14 @@ impl<R: Read + Seek> Reader<R> {
     /// samples of the chunk up to frame `until` (absolute; all with `None`).
     fn decode_chunks(&mut self, ks: std::ops::Range<usize>, channels: &[usize], until: Option<u64>) -> Result<Vec<Vec<Vec<i32>>>, Error> {
         let raw = self.read_chunks(ks.clone(), channels)?;
-        self.decode_read(ks, &raw, channels, until, || ())
+        let ranges: Vec<(u64, u64)> = ks.clone().map(|k| self.chunk_range(k)).collect();
+        let dtype = self.header.dtype;
+        self.pool.install(|| decode_batch(&raw, &ranges, ks.start, channels, dtype, until)).map_err(|(k, c, e)| self.chunk_error(k, Some(c), e))
     }
 
     /// The substreams of `channels` of the chunks `ks`, read.
     fn read_chunks(&mut self, ks: std::ops::Range<usize>, channels: &[usize]) -> Result<Vec<Substreams>, Error> {
         ks.map(|k| self.read_substreams(k, channels)).collect()
-    }
-
-    /// [`Reader::decode_chunks`] of substreams already read, with `side`
-    /// run as one more job beside the channels'.
-    fn decode_read(&self, ks: std::ops::Range<usize>, raw: &[Substreams], channels: &[usize], until: Option<u64>, side: impl FnOnce() + Send) -> Result<Vec<Vec<Vec<i32>>>, Error> {
-        let dtype = self.header.dtype;
-        let jobs: Vec<(usize, usize, usize)> = ks.clone().enumerate().flat_map(|(i, k)| (0..channels.len()).map(move |j| (i, k, j))).collect();
-        let ranges: Vec<(u64, u64)> = ks.clone().map(|k| self.chunk_range(k)).collect();
-        let ks_start = ks.start;
-        let ((), decoded): ((), Vec<ChannelResult>) = self.pool.install(|| {
-            rayon::join(side, || jobs.par_iter()
-                .map(|&(i, k, j)| {
-                    let (a, b) = ranges[k - ks_start];
-                    let limit = until.map_or(b, |u| u.clamp(a, b)) - a;
-                    let mut out = Vec::new();
-                    substream::decode(raw[i].get(j), (b - a) as usize, limit as usize, dtype, &mut out).map(|_| out).map_err(|e| (k, channels[j], e))
-                })
-                .collect())
-        });
-        let mut result: Vec<Vec<Vec<i32>>> = (0..ks.len()).map(|_| Vec::with_capacity(channels.len())).collect();
-        for (r, &(i, _, _)) in decoded.into_iter().zip(&jobs) {
-            match r {
-                Ok(col) => result[i].push(col),
-                Err((k, c, e)) => return Err(self.chunk_error(k, Some(c), e)),
-            }
-        }
-        Ok(result)
     }
 
     /// Frames `[start, start + frames)` of `channels` (all when `None`),
@@ -257,7 +232,7 @@ impl<R: Read + Seek> Reader<R> {
     /// included), decoded batch by batch; the hash of the whole is checked
     /// before the last byte is served.
     pub fn into_read(self) -> SampleRead<R> {
-        SampleRead { reader: self, next_chunk: 0, buf: Vec::new(), pos: 0, hash: CRC64.digest(), done: false }
+        SampleRead { reader: self, next_chunk: 0, buf: Vec::new(), pos: 0, hash: Some(CRC64.digest()), in_flight: None, failed: None, done: false }
     }
 
     /// The whole recording's bytes, checked.
@@ -272,62 +247,101 @@ impl<R: Read + Seek> Reader<R> {
     }
 }
 
-/// [`Reader::into_read`]: the original bytes through `std::io::Read`.
+/// [`Reader::into_read`]: the original bytes through `std::io::Read`,
+/// the next batch decoding on the pool while the caller takes this one.
 pub struct SampleRead<R: Read + Seek> {
     reader: Reader<R>,
+    /// Chunks read and handed to the pool so far.
     next_chunk: usize,
     buf: Vec<u8>,
     pos: usize,
-    hash: crc::Digest<'static, u64, crc::Table<16>>,
+    /// The hash of the whole, with the batch on the pool while there is one.
+    hash: Option<Digest>,
+    in_flight: Option<std::sync::mpsc::Receiver<DecodedBatch>>,
+    /// An error reading the next batch, told when the caller reaches it.
+    failed: Option<Error>,
     done: bool,
 }
 
 impl<R: Read + Seek> SampleRead<R> {
-    /// Refills `buf` with the next batch; false at the end. The hash of
-    /// the whole takes in each batch while the next one decodes (one more
-    /// job beside its channels'), and the last batch and the tail when the
-    /// chunks are done, so the hash is checked before the tail is served.
+    /// Refills `buf` with the next batch; false at the end. Each batch is
+    /// decoded, interleaved and taken into the hash of the whole by one job
+    /// on the pool, started when the batch before it is served; the tail
+    /// comes last, after the hash is checked.
     fn fill(&mut self) -> Result<bool, Error> {
         self.pos = 0;
-        let r = &mut self.reader;
-        let n = r.chunk_count();
-        if self.next_chunk < n {
-            let batch = r.batch_chunks(r.header.channels as usize);
-            let ks = self.next_chunk..(self.next_chunk + batch).min(n);
-            let all: Vec<usize> = (0..r.header.channels as usize).collect();
-            // Taken out first, so that a failed batch leaves nothing to serve.
-            let prev = std::mem::take(&mut self.buf);
-            let raw = r.read_chunks(ks.clone(), &all)?;
-            let hash = &mut self.hash;
-            let decoded = r.decode_read(ks.clone(), &raw, &all, None, || hash.update(&prev))?;
-            self.buf = prev;
-            self.buf.clear();
-            let dtype = r.header.dtype;
-            let w = dtype.width();
-            for cols in &decoded {
-                let frames = cols[0].len();
-                let start = self.buf.len();
-                self.buf.resize(start + frames * cols.len() * w, 0);
-                let buf = &mut self.buf[start..];
-                r.pool.install(|| interleave(cols, 0..frames, dtype, buf));
-            }
-            self.next_chunk = ks.end;
-        } else if !self.done {
-            self.done = true;
-            self.hash.update(&self.buf);
-            self.buf.clear();
-            self.buf.extend_from_slice(&r.index.tail);
-            self.hash.update(&self.buf);
-            if let Some(expected) = r.index.whole_crc64 {
-                if self.hash.clone().finalize() != expected {
-                    return Err(Error::malformed("the decoded recording fails the CRC-64 of the whole"));
+        self.buf.clear();
+        if let Some(e) = self.failed.take() {
+            return Err(e);
+        }
+        if self.in_flight.is_none() && self.next_chunk < self.reader.chunk_count() {
+            self.submit()?;
+        }
+        if let Some(rx) = self.in_flight.take() {
+            let batch = wait_helping(&rx).ok_or_else(|| Error::Io(std::io::Error::other("a decoding job ended without its samples (internal error)")))?;
+            let (buf, hash) = batch.map_err(|(k, c, e)| self.reader.chunk_error(k, Some(c), e))?;
+            self.buf = buf;
+            self.hash = Some(hash);
+            if self.next_chunk < self.reader.chunk_count() {
+                if let Err(e) = self.submit() {
+                    self.failed = Some(e);
                 }
             }
-        } else {
-            self.buf.clear();
+            return Ok(true);
+        }
+        if self.done {
             return Ok(false);
         }
+        self.done = true;
+        let r = &self.reader;
+        let mut hash = self.hash.take().expect("no batch in flight after the last");
+        hash.update(&r.index.tail);
+        if let Some(expected) = r.index.whole_crc64 {
+            if hash.finalize() != expected {
+                return Err(Error::malformed("the decoded recording fails the CRC-64 of the whole"));
+            }
+        }
+        self.buf.extend_from_slice(&r.index.tail);
         Ok(true)
+    }
+
+    /// Reads the next batch's substreams and hands their decoding to the
+    /// pool, with the hash.
+    fn submit(&mut self) -> Result<(), Error> {
+        let r = &mut self.reader;
+        let channels = r.header.channels as usize;
+        let ks = self.next_chunk..(self.next_chunk + r.batch_chunks(channels)).min(r.chunk_count());
+        let all: Vec<usize> = (0..channels).collect();
+        let raw = r.read_chunks(ks.clone(), &all)?;
+        let ranges: Vec<(u64, u64)> = ks.clone().map(|k| r.chunk_range(k)).collect();
+        let dtype = r.header.dtype;
+        let mut hash = self.hash.take().expect("one batch in flight at a time");
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let ks_start = ks.start;
+        r.pool.spawn(move || {
+            // A panic drops `tx` unsent, which `fill` reports as an error.
+            let batch = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                decode_batch(&raw, &ranges, ks_start, &all, dtype, None).map(|decoded| {
+                    let w = dtype.width();
+                    let mut buf = vec![0u8; decoded.iter().map(|cols| cols[0].len() * cols.len() * w).sum()];
+                    let mut at = 0;
+                    for cols in &decoded {
+                        let len = cols[0].len() * cols.len() * w;
+                        interleave(cols, 0..cols[0].len(), dtype, &mut buf[at..at + len]);
+                        at += len;
+                    }
+                    hash.update(&buf);
+                    (buf, hash)
+                })
+            }));
+            if let Ok(batch) = batch {
+                // The reader may be gone (dropped unfinished): nothing to tell.
+                let _ = tx.send(batch);
+            }
+        });
+        self.next_chunk = ks.end;
+        self.in_flight = Some(rx);
+        Ok(())
     }
 }
 
@@ -345,8 +359,38 @@ impl<R: Read + Seek> Read for SampleRead<R> {
     }
 }
 
-/// One channel of one chunk decoded, or the chunk, channel and error.
-type ChannelResult = Result<Vec<i32>, (usize, usize, Error)>;
+/// A failure in a batch: the chunk, the channel and the error.
+type Failed = (usize, usize, Error);
+/// One channel of one chunk decoded, or where it failed.
+type ChannelResult = Result<Vec<i32>, Failed>;
+/// Per chunk, per channel, the decoded samples.
+type Columns = Vec<Vec<Vec<i32>>>;
+
+/// Decodes `channels` of the chunks from `ks_start` whose substreams `raw`
+/// holds and whose frame ranges are `ranges`, on the current pool: per
+/// chunk, per channel, the samples up to frame `until` (absolute; all with
+/// `None`); on an error, the first failing chunk and channel with it.
+fn decode_batch(raw: &[Substreams], ranges: &[(u64, u64)], ks_start: usize, channels: &[usize], dtype: crate::SampleType, until: Option<u64>) -> Result<Columns, Failed> {
+    let jobs: Vec<(usize, usize)> = (0..raw.len()).flat_map(|i| (0..channels.len()).map(move |j| (i, j))).collect();
+    let decoded: Vec<ChannelResult> = jobs
+        .par_iter()
+        .map(|&(i, j)| {
+            let (a, b) = ranges[i];
+            let limit = until.map_or(b, |u| u.clamp(a, b)) - a;
+            let mut out = Vec::new();
+            substream::decode(raw[i].get(j), (b - a) as usize, limit as usize, dtype, &mut out).map(|_| out).map_err(|e| (ks_start + i, channels[j], e))
+        })
+        .collect();
+    let mut result: Vec<Vec<Vec<i32>>> = (0..raw.len()).map(|_| Vec::with_capacity(channels.len())).collect();
+    for (r, &(i, _)) in decoded.into_iter().zip(&jobs) {
+        result[i].push(r?);
+    }
+    Ok(result)
+}
+
+/// A batch decoded on the pool: its interleaved bytes and the hash of the
+/// whole that took them in, or the failing chunk, channel and error.
+type DecodedBatch = Result<(Vec<u8>, Digest), Failed>;
 
 /// Substreams read from one chunk: their bytes, one after the other.
 struct Substreams {

@@ -4,7 +4,9 @@
 //!
 //! Invariant: the bytes written depend only on the samples and the options
 //! (not on the thread count, the batch size or how the input was split into
-//! writes); memory is bounded by one batch of chunks.
+//! writes); memory is bounded by two batches of chunks: one coded on the
+//! pool while the caller fills the next (so reading the input overlaps the
+//! coding), and chunks are written in input order.
 
 use std::io::Write;
 
@@ -20,9 +22,15 @@ use brainwire_core::Profile;
 pub const DEFAULT_CHUNK_FRAMES: usize = 30_000;
 /// Largest chunk, in input bytes: a chunk's length is a 32-bit field.
 pub const MAX_CHUNK_BYTES: usize = 1 << 30;
-/// Input bytes a batch of chunks may hold (the encoder's memory bound, with
-/// its output).
-const BATCH_BYTES: usize = 64 << 20;
+/// Input bytes a batch of chunks may hold (two batches and their output are
+/// the encoder's memory bound).
+const BATCH_BYTES: usize = 32 << 20;
+
+pub(crate) type Digest = crc::Digest<'static, u64, crc::Table<16>>;
+
+/// A batch coded on the pool: its chunks, the batch's bytes (handed back to
+/// be filled again) and the hash of the whole, which took them in.
+type CodedBatch = (Vec<Vec<u8>>, Vec<u8>, Digest);
 
 /// A thread pool of the asked size, or the global one.
 pub(crate) struct Pool(Option<rayon::ThreadPool>);
@@ -37,6 +45,14 @@ impl Pool {
             .build()
             .map(|p| Self(Some(p)))
             .map_err(|e| Error::Io(std::io::Error::other(e)))
+    }
+
+    /// Runs `f` on the pool without waiting for it.
+    pub fn spawn(&self, f: impl FnOnce() + Send + 'static) {
+        match &self.0 {
+            Some(p) => p.spawn(f),
+            None => rayon::spawn(f),
+        }
     }
 
     pub fn install<T: Send>(&self, f: impl FnOnce() -> T + Send) -> T {
@@ -73,6 +89,30 @@ fn encode_chunk(header: &Header, mode: LatticeMode, profile: Profile, data: &[u8
     out
 }
 
+/// What `rx` brings, once its job is done; `None` if the job died.
+/// A pool's thread (the CLI codes inside its pool) runs the pool's pending
+/// jobs meanwhile rather than blocking: on a pool of one thread, the job it
+/// waits for is one of them.
+pub(crate) fn wait_helping<T>(rx: &std::sync::mpsc::Receiver<T>) -> Option<T> {
+    use std::sync::mpsc::{RecvTimeoutError, TryRecvError};
+    loop {
+        match rx.try_recv() {
+            Ok(batch) => return Some(batch),
+            Err(TryRecvError::Disconnected) => return None,
+            Err(TryRecvError::Empty) => {}
+        }
+        if rayon::yield_now() != Some(rayon::Yield::Executed) {
+            // Nothing to run here (or not a pool's thread): the job runs on
+            // another thread.
+            match rx.recv_timeout(std::time::Duration::from_millis(1)) {
+                Ok(batch) => return Some(batch),
+                Err(RecvTimeoutError::Disconnected) => return None,
+                Err(RecvTimeoutError::Timeout) => {}
+            }
+        }
+    }
+}
+
 /// Writes a chunked stream to `W`.
 pub struct Writer<W: Write> {
     out: W,
@@ -83,9 +123,11 @@ pub struct Writer<W: Write> {
     chunk_bytes: usize,
     batch_bytes: usize,
     pending: Vec<u8>,
+    /// The batch on the pool (the hash is with it meanwhile), if any.
+    in_flight: Option<std::sync::mpsc::Receiver<CodedBatch>>,
     written: u64,
     index: Index,
-    hash: crc::Digest<'static, u64, crc::Table<16>>,
+    hash: Option<Digest>,
     input_bytes: u64,
 }
 
@@ -120,9 +162,10 @@ impl<W: Write> Writer<W> {
             chunk_bytes,
             batch_bytes: batch_chunks * chunk_bytes,
             pending: Vec::new(),
+            in_flight: None,
             written: head.len() as u64,
             index: Index { frames: 0, chunks: Vec::new(), tail: Vec::new(), whole_crc64: None },
-            hash: CRC64.digest(),
+            hash: Some(CRC64.digest()),
             input_bytes: 0,
             header,
         })
@@ -132,22 +175,15 @@ impl<W: Write> Writer<W> {
     /// frame (or sample) boundary.
     pub fn write_bytes(&mut self, mut data: &[u8]) -> Result<(), Error> {
         self.input_bytes += data.len() as u64;
-        if !self.pending.is_empty() {
+        while !data.is_empty() {
             let take = (self.batch_bytes - self.pending.len()).min(data.len());
             self.pending.extend_from_slice(&data[..take]);
             data = &data[take..];
             if self.pending.len() == self.batch_bytes {
                 let batch = std::mem::take(&mut self.pending);
-                self.code_frames(&batch)?;
-                self.pending = batch;
-                self.pending.clear();
+                self.code_batch(batch)?;
             }
         }
-        while data.len() >= self.batch_bytes {
-            self.code_frames(&data[..self.batch_bytes])?;
-            data = &data[self.batch_bytes..];
-        }
-        self.pending.extend_from_slice(data);
         Ok(())
     }
 
@@ -187,18 +223,45 @@ impl<W: Write> Writer<W> {
         Ok(())
     }
 
-    /// Codes whole frames (full chunks, but for the last one) and writes
-    /// them. The hash of the whole takes in the same bytes as one more job
-    /// beside the chunks' (every byte reaches the hash through here or
-    /// `finish`'s tail, in input order), so it is not a serial pass.
-    fn code_frames(&mut self, data: &[u8]) -> Result<(), Error> {
-        let (header, mode, profile, chunk_bytes, hash) = (&self.header, self.mode, self.profile, self.chunk_bytes, &mut self.hash);
-        let ((), coded): ((), Vec<Vec<u8>>) = self.pool.install(|| rayon::join(|| hash.update(data), || data.par_chunks(chunk_bytes).map(|c| encode_chunk(header, mode, profile, c)).collect()));
-        for (c, raw) in coded.iter().zip(data.chunks(self.chunk_bytes)) {
+    /// Hands whole frames (full chunks, but for the last batch) to the pool,
+    /// after writing out the batch before it. The hash of the whole takes
+    /// in the same bytes as one more job beside the chunks' (every byte
+    /// reaches the hash through here or `finish`'s tail, in input order).
+    fn code_batch(&mut self, batch: Vec<u8>) -> Result<(), Error> {
+        self.drain()?;
+        let mut hash = self.hash.take().expect("the hash is here when no batch is in flight");
+        let (header, mode, profile, chunk_bytes) = (self.header.clone(), self.mode, self.profile, self.chunk_bytes);
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        self.pool.spawn(move || {
+            // A panic drops `tx` unsent, which `drain` reports as an error
+            // (a panic escaping a spawned job would abort the process).
+            let coded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                rayon::join(|| hash.update(&batch), || batch.par_chunks(chunk_bytes).map(|c| encode_chunk(&header, mode, profile, c)).collect::<Vec<_>>()).1
+            }));
+            if let Ok(coded) = coded {
+                // The writer may be gone (dropped unfinished): nothing to tell.
+                let _ = tx.send((coded, batch, hash));
+            }
+        });
+        self.in_flight = Some(rx);
+        Ok(())
+    }
+
+    /// Waits for the batch on the pool, if any, and writes its chunks.
+    fn drain(&mut self) -> Result<(), Error> {
+        let Some(rx) = self.in_flight.take() else { return Ok(()) };
+        let (coded, mut batch, hash) = wait_helping(&rx).ok_or_else(|| Error::Io(std::io::Error::other("a coding job ended without its chunks (internal error)")))?;
+        self.hash = Some(hash);
+        for (c, raw) in coded.iter().zip(batch.chunks(self.chunk_bytes)) {
             self.out.write_all(c)?;
             self.index.chunks.push(ChunkEntry { offset: self.written, len: c.len() as u64 });
-            self.index.frames += (raw.len() / header.frame_bytes()) as u64;
+            self.index.frames += (raw.len() / self.header.frame_bytes()) as u64;
             self.written += c.len() as u64;
+        }
+        // The next batch fills the same allocation.
+        if self.pending.is_empty() {
+            batch.clear();
+            self.pending = batch;
         }
         Ok(())
     }
@@ -206,15 +269,18 @@ impl<W: Write> Writer<W> {
     /// Codes what is left, writes the index and trailer, and returns the
     /// output.
     pub fn finish(mut self) -> Result<W, Error> {
-        let pending = std::mem::take(&mut self.pending);
+        let mut pending = std::mem::take(&mut self.pending);
         let whole = pending.len() - pending.len() % self.header.frame_bytes();
+        let tail = pending.split_off(whole);
         if whole > 0 {
-            self.code_frames(&pending[..whole])?;
+            self.code_batch(pending)?;
         }
-        self.index.tail = pending[whole..].to_vec();
-        self.hash.update(&self.index.tail);
+        self.drain()?;
+        let mut hash = self.hash.take().expect("no batch in flight after drain");
+        hash.update(&tail);
+        self.index.tail = tail;
         if self.header.checksums {
-            self.index.whole_crc64 = Some(self.hash.clone().finalize());
+            self.index.whole_crc64 = Some(hash.finalize());
         }
         let index = self.index.write();
         self.out.write_all(&index)?;
