@@ -270,12 +270,14 @@ impl<R: Read + Seek> SampleRead<R> {
     /// comes last, after the hash is checked.
     fn fill(&mut self) -> Result<bool, Error> {
         self.pos = 0;
-        self.buf.clear();
+        // The batch just served: the one after the next is decoded into it,
+        // so two buffers take turns and memory stays flat.
+        let spare = std::mem::take(&mut self.buf);
         if let Some(e) = self.failed.take() {
             return Err(e);
         }
         if self.in_flight.is_none() && self.next_chunk < self.reader.chunk_count() {
-            self.submit()?;
+            self.submit(Vec::new())?;
         }
         if let Some(rx) = self.in_flight.take() {
             let batch = wait_helping(&rx).ok_or_else(|| Error::Io(std::io::Error::other("a decoding job ended without its samples (internal error)")))?;
@@ -283,7 +285,7 @@ impl<R: Read + Seek> SampleRead<R> {
             self.buf = buf;
             self.hash = Some(hash);
             if self.next_chunk < self.reader.chunk_count() {
-                if let Err(e) = self.submit() {
+                if let Err(e) = self.submit(spare) {
                     self.failed = Some(e);
                 }
             }
@@ -306,8 +308,8 @@ impl<R: Read + Seek> SampleRead<R> {
     }
 
     /// Reads the next batch's substreams and hands their decoding to the
-    /// pool, with the hash.
-    fn submit(&mut self) -> Result<(), Error> {
+    /// pool, with the hash and the buffer to interleave them into.
+    fn submit(&mut self, mut buf: Vec<u8>) -> Result<(), Error> {
         let r = &mut self.reader;
         let channels = r.header.channels as usize;
         let ks = self.next_chunk..(self.next_chunk + r.batch_chunks(channels)).min(r.chunk_count());
@@ -323,7 +325,8 @@ impl<R: Read + Seek> SampleRead<R> {
             let batch = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 decode_batch(&raw, &ranges, ks_start, &all, dtype, None).map(|decoded| {
                     let w = dtype.width();
-                    let mut buf = vec![0u8; decoded.iter().map(|cols| cols[0].len() * cols.len() * w).sum()];
+                    buf.clear();
+                    buf.resize(decoded.iter().map(|cols| cols[0].len() * cols.len() * w).sum(), 0);
                     let mut at = 0;
                     for cols in &decoded {
                         let len = cols[0].len() * cols.len() * w;
