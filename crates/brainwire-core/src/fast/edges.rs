@@ -104,8 +104,9 @@ pub const NOISE_CHI2_Q8: u64 = {
 /// Pseudo-count of the shrinkage towards width 1: `w = (n + A) / (d + A)`
 /// for a code counted `n` times where its neighbours say `d`.
 pub const PSEUDO_COUNT: u64 = 16;
-/// Codes whose neighbours' mean count is below this do not vote on how
-/// much of the departures is the ADC's (their counts are too noisy).
+/// Codes where the [`CURVED`] estimate of the density (a mean count) is
+/// below this do not vote on how much of the departures is the ADC's
+/// (their counts are too noisy).
 pub const MIN_DENSITY: u64 = 8;
 /// A code's `(n - d)^2 / d` counts for at most this (Q8) in the mean that
 /// decides the signal share, so that a few codes that stand out (a level

@@ -298,3 +298,11 @@ fn learned_widths_on_real_recordings() {
         std::eprintln!("fast / fast-widths: {} {:.4} / {:.4} bits/sample", path.display(), bps(n6), bps(n8));
     }
 }
+
+/// The constants FORMAT.md states for profile 8 are the ones derived here.
+#[test]
+fn learned_widths_constants_are_format_md_s() {
+    use super::edges::{CURVED, CURVED_SUM, NOISE_CHI2_Q8};
+    assert_eq!(2 * CURVED.iter().sum::<i64>(), CURVED_SUM as i64);
+    assert_eq!(NOISE_CHI2_Q8, 324);
+}
