@@ -1,7 +1,8 @@
-//! Tests of the `fast` profile: exact round trips (on and off the lattice,
-//! both lattices, rails, spikes, loud noise), the slice paths against the
-//! sample paths, damaged and random payloads (errors, never panics), and
-//! coding efficiency on noise of known entropy. Real recordings come from
+//! Tests of the `fast` profiles (5, 6 and 8): exact round trips (on and off
+//! the lattice, both lattices, rails, spikes, loud noise), the slice paths
+//! against the sample paths, damaged and random payloads (errors, never
+//! panics), coding efficiency on noise of known entropy, and profile 8's
+//! learned widths on an ADC with uneven ones. Real recordings come from
 //! `BRAINWIRE_DATA` or the challenge archive beside the repository, when there.
 
 extern crate std;
@@ -11,31 +12,42 @@ use crate::test_support::{real_recordings, Bytes};
 use brainwire_testkit::Rng;
 use std::vec::Vec;
 
-fn encode<const LEVEL: bool>(lattice: AdcLattice, samples: &[i16]) -> Vec<u8> {
+fn encode<const LEVEL: bool, E: Edges>(lattice: AdcLattice, samples: &[i16]) -> Vec<u8> {
     let mut out = Bytes(Vec::new());
-    let mut enc = Encoder::<LEVEL>::new(lattice);
+    let mut enc = Encoder::<LEVEL, E>::new(lattice);
     enc.push_all(samples, &mut out);
     enc.finish(&mut out);
     out.0
 }
 
-fn decode<const LEVEL: bool>(lattice: AdcLattice, bytes: &[u8], n: usize) -> Result<Vec<i16>, Error> {
-    let mut dec = Decoder::<LEVEL>::new(lattice, bytes);
+fn decode<const LEVEL: bool, E: Edges>(lattice: AdcLattice, bytes: &[u8], n: usize) -> Result<Vec<i16>, Error> {
+    let mut dec = Decoder::<LEVEL, E>::new(lattice, bytes);
     let mut v = std::vec![0i16; n];
     dec.decode_into(&mut v)?;
     dec.finish()?;
     Ok(v)
 }
 
-/// Bytes of both versions' streams (5, 6), each decoded and checked.
-fn assert_round_trip(lattice: AdcLattice, samples: &[i16]) -> [usize; 2] {
-    [round_trip::<false>(lattice, samples), round_trip::<true>(lattice, samples)]
+/// `[f::<5's parameters>(args), f::<6's>(args), f::<8's>(args)]`: a
+/// generic test step run for each of the three fast profiles.
+macro_rules! each_profile {
+    ($f:ident($($arg:expr),*)) => {
+        [$f::<false, PriorEdges>($($arg),*), $f::<true, PriorEdges>($($arg),*), $f::<true, LearnedEdges>($($arg),*)]
+    };
 }
 
-fn round_trip<const LEVEL: bool>(lattice: AdcLattice, samples: &[i16]) -> usize {
-    let bytes = encode::<LEVEL>(lattice, samples);
-    let back = decode::<LEVEL>(lattice, &bytes, samples.len()).expect("a clean stream decodes");
-    assert!(back == samples, "round trip changed the samples (level term: {LEVEL})");
+/// Bytes of the three profiles' streams (5, 6 and 8), each decoded and
+/// checked.
+fn assert_round_trip(lattice: AdcLattice, samples: &[i16]) -> [usize; 3] {
+    each_profile!(round_trip(lattice, samples))
+}
+
+/// Bytes of one profile's stream (`LEVEL`, `E` as [`Encoder`]), decoded and
+/// checked.
+fn round_trip<const LEVEL: bool, E: Edges>(lattice: AdcLattice, samples: &[i16]) -> usize {
+    let bytes = encode::<LEVEL, E>(lattice, samples);
+    let back = decode::<LEVEL, E>(lattice, &bytes, samples.len()).expect("a clean stream decodes");
+    assert!(back == samples, "round trip changed the samples (level term: {LEVEL}, {}, {lattice:?})", core::any::type_name::<E>());
     bytes.len()
 }
 
@@ -68,7 +80,8 @@ fn round_trips_on_both_lattices() {
     let loud: Vec<i16> = (0..20_000).map(|_| rng.next_u64() as i16).collect();
     assert_round_trip(AdcLattice::Identity16, &loud);
     assert_round_trip(AdcLattice::Neuralink10, &loud);
-    let rails: Vec<i16> = (0..5000).map(|i| [i16::MIN, i16::MAX, 0, -1][i % 4]).collect();
+    // Past profile 8's first periodic rebuild (4096 samples).
+    let rails: Vec<i16> = (0..9000).map(|i| [i16::MIN, i16::MAX, 0, -1][i % 4]).collect();
     assert_round_trip(AdcLattice::Identity16, &rails);
     assert_round_trip(AdcLattice::Neuralink10, &rails);
     for n in 0..5 {
@@ -78,21 +91,20 @@ fn round_trips_on_both_lattices() {
 
 #[test]
 fn slice_paths_give_the_sample_paths_bytes() {
-    slice_paths::<false>();
-    slice_paths::<true>();
+    each_profile!(slice_paths());
 }
 
-fn slice_paths<const LEVEL: bool>() {
+fn slice_paths<const LEVEL: bool, E: Edges>() {
     let s = synthetic(9000, 11, 4.0);
     let mut le: Vec<u8> = s.iter().flat_map(|v| v.to_le_bytes()).collect();
     le.push(0x5a);
     let mut a = Bytes(Vec::new());
-    let mut enc = Encoder::<LEVEL>::new(AdcLattice::Neuralink10);
+    let mut enc = Encoder::<LEVEL, E>::new(AdcLattice::Neuralink10);
     enc.push_le(&le, &mut a);
     enc.finish(&mut a);
-    assert_eq!(a.0, encode::<LEVEL>(AdcLattice::Neuralink10, &s));
+    assert_eq!(a.0, encode::<LEVEL, E>(AdcLattice::Neuralink10, &s));
     let mut back = std::vec![0x77u8; le.len()];
-    let mut dec = Decoder::<LEVEL>::new(AdcLattice::Neuralink10, &a.0);
+    let mut dec = Decoder::<LEVEL, E>::new(AdcLattice::Neuralink10, &a.0);
     dec.decode_le(&mut back).unwrap();
     dec.finish().unwrap();
     assert_eq!(&back[..le.len() - 1], &le[..le.len() - 1]);
@@ -111,7 +123,7 @@ fn codes_gaussian_noise_near_its_entropy() {
     let s: Vec<i16> = (0..200_000)
         .map(|_| AdcLattice::Identity16.value((32768.0 + sigma * rng.normal()).round() as u32))
         .collect();
-    let [bytes5, bytes6] = assert_round_trip(AdcLattice::Identity16, &s);
+    let [bytes5, bytes6, _] = assert_round_trip(AdcLattice::Identity16, &s);
     let (bits, bits6) = (bytes5 as f64 * 8.0 / s.len() as f64, bytes6 as f64 * 8.0 / s.len() as f64);
     // Entropy of a unit-width discretised Gaussian: log2(sigma sqrt(2 pi e)).
     let h = (sigma * (2.0 * core::f64::consts::PI * core::f64::consts::E).sqrt()).log2();
@@ -126,17 +138,17 @@ fn codes_gaussian_noise_near_its_entropy() {
 }
 
 /// Damaged, cut, extended and random payloads give an error or other
-/// samples, never a panic or a hang.
+/// samples, never a panic or a hang (profiles 5, 6 and 8; random payloads
+/// long enough for profile 8's periodic rebuild).
 #[test]
 fn damaged_streams_are_refused_or_differ() {
-    damaged_streams::<false>();
-    damaged_streams::<true>();
+    each_profile!(damaged_streams());
 }
 
-fn damaged_streams<const LEVEL: bool>() {
-    let decode = decode::<LEVEL>;
+fn damaged_streams<const LEVEL: bool, E: Edges>() {
+    let decode = decode::<LEVEL, E>;
     let s = synthetic(5000, 5, 5.0);
-    let bytes = encode::<LEVEL>(AdcLattice::Neuralink10, &s);
+    let bytes = encode::<LEVEL, E>(AdcLattice::Neuralink10, &s);
     assert!(decode(AdcLattice::Neuralink10, &bytes[..bytes.len() - 1], s.len()).is_err(), "cut");
     let mut longer = bytes.clone();
     longer.push(0);
@@ -152,7 +164,7 @@ fn damaged_streams<const LEVEL: bool>() {
     for n in [0usize, 1, 7, 100, 3000] {
         let junk: Vec<u8> = (0..n).map(|_| rng.next_u64() as u8).collect();
         for lattice in [AdcLattice::Neuralink10, AdcLattice::Identity16] {
-            let _ = decode(lattice, &junk, 2000);
+            let _ = decode(lattice, &junk, 6000);
         }
     }
 }
@@ -163,36 +175,13 @@ fn real_recordings_round_trip() {
     let Some(recs) = real_recordings(6) else { return };
     for (path, s) in recs {
         let lattice = AdcLattice::detect(&s);
-        let [n5, n6] = assert_round_trip(lattice, &s);
+        let [n5, n6, n8] = assert_round_trip(lattice, &s);
         let bps = |n: usize| n as f64 * 8.0 / s.len() as f64;
-        std::eprintln!("fast5 / fast: {} {:.4} / {:.4} bits/sample", path.display(), bps(n5), bps(n6));
+        std::eprintln!("fast5 / fast / fast-widths: {} {:.4} / {:.4} / {:.4} bits/sample", path.display(), bps(n5), bps(n6), bps(n8));
     }
 }
 
 // Profile 8: code widths learned from the stream.
-
-fn encode_learned(lattice: AdcLattice, samples: &[i16]) -> Vec<u8> {
-    let mut out = Bytes(Vec::new());
-    let mut enc = EncoderLearned::new(lattice);
-    enc.push_all(samples, &mut out);
-    enc.finish(&mut out);
-    out.0
-}
-
-fn decode_learned(lattice: AdcLattice, bytes: &[u8], n: usize) -> Result<Vec<i16>, Error> {
-    let mut dec = DecoderLearned::new(lattice, bytes);
-    let mut v = std::vec![0i16; n];
-    dec.decode_into(&mut v)?;
-    dec.finish()?;
-    Ok(v)
-}
-
-fn learned_round_trip(lattice: AdcLattice, samples: &[i16]) -> usize {
-    let bytes = encode_learned(lattice, samples);
-    let back = decode_learned(lattice, &bytes, samples.len()).expect("a clean stream decodes");
-    assert!(back == samples, "round trip changed the samples (learned widths, {lattice:?})");
-    bytes.len()
-}
 
 /// Gaussian noise of `sigma` codes around a level that sweeps `sweep`
 /// codes up and down, through an ADC whose code `c` spans `edges[c]..
@@ -222,27 +211,13 @@ fn adc_edges(codes: usize, irregular: bool, seed: u64) -> Vec<f64> {
     e
 }
 
+/// A level that sweeps 30000 codes moves profile 8's learned window across
+/// the identity lattice, to both of its ends (the other round trips are
+/// [`round_trips_on_both_lattices`]'s).
 #[test]
-fn learned_widths_round_trip() {
-    for sigma in [0.1, 1.0, 5.0, 60.0] {
-        let s = synthetic(30_000, 7, sigma);
-        learned_round_trip(AdcLattice::Neuralink10, &s);
-        learned_round_trip(AdcLattice::Identity16, &s);
-    }
-    let mut rng = Rng::new(3);
-    let loud: Vec<i16> = (0..20_000).map(|_| rng.next_u64() as i16).collect();
-    learned_round_trip(AdcLattice::Identity16, &loud);
-    learned_round_trip(AdcLattice::Neuralink10, &loud);
-    let rails: Vec<i16> = (0..9000).map(|i| [i16::MIN, i16::MAX, 0, -1][i % 4]).collect();
-    learned_round_trip(AdcLattice::Identity16, &rails);
-    learned_round_trip(AdcLattice::Neuralink10, &rails);
-    for n in 0..5 {
-        learned_round_trip(AdcLattice::Neuralink10, &synthetic(n, 1, 3.0));
-    }
-    // A level that sweeps 30000 codes moves the learned window across the
-    // identity lattice, to both of its ends.
+fn learned_widths_follow_a_sweeping_level() {
     let sweep = through_adc(120_000, 5, 4.0, 30_000.0, &adc_edges(65_536, true, 2));
-    learned_round_trip(AdcLattice::Identity16, &sweep);
+    round_trip::<true, LearnedEdges>(AdcLattice::Identity16, &sweep);
 }
 
 /// Through an ADC with irregular code widths (and no prior for it), the
@@ -253,8 +228,8 @@ fn learned_widths_round_trip() {
 fn learned_widths_find_an_adc_s_widths() {
     let sizes = |edges: &[f64]| {
         let s = through_adc(100_000, 9, 6.0, 60.0, edges);
-        let learned = learned_round_trip(AdcLattice::Identity16, &s);
-        let uniform = round_trip::<true>(AdcLattice::Identity16, &s);
+        let learned = round_trip::<true, LearnedEdges>(AdcLattice::Identity16, &s);
+        let uniform = round_trip::<true, PriorEdges>(AdcLattice::Identity16, &s);
         (learned as f64 * 8.0 / s.len() as f64, uniform as f64 * 8.0 / s.len() as f64)
     };
     let (learned, uniform) = sizes(&adc_edges(4096, true, 4));
@@ -263,40 +238,6 @@ fn learned_widths_find_an_adc_s_widths() {
     let (learned, uniform) = sizes(&adc_edges(4096, false, 4));
     std::eprintln!("uniform ADC: learned widths {learned:.4} bits/sample, one width {uniform:.4}");
     assert!(learned < uniform + 0.01, "uniform: learned {learned} vs uniform {uniform}");
-}
-
-#[test]
-fn learned_widths_damaged_streams_are_refused_or_differ() {
-    let s = synthetic(5000, 5, 5.0);
-    let bytes = encode_learned(AdcLattice::Neuralink10, &s);
-    assert!(decode_learned(AdcLattice::Neuralink10, &bytes[..bytes.len() - 1], s.len()).is_err(), "cut");
-    for i in (0..bytes.len()).step_by(97) {
-        let mut b = bytes.clone();
-        b[i] ^= 0x10;
-        if let Ok(v) = decode_learned(AdcLattice::Neuralink10, &b, s.len()) {
-            assert!(v != s, "a damaged byte {i} decoded to the same samples");
-        }
-    }
-    let mut rng = Rng::new(17);
-    for n in [0usize, 1, 7, 100, 3000] {
-        let junk: Vec<u8> = (0..n).map(|_| rng.next_u64() as u8).collect();
-        for lattice in [AdcLattice::Neuralink10, AdcLattice::Identity16] {
-            let _ = decode_learned(lattice, &junk, 6000);
-        }
-    }
-}
-
-/// On real recordings (when available): exact round trips, the learned
-/// widths between no widths and the built-in prior.
-#[test]
-fn learned_widths_on_real_recordings() {
-    let Some(recs) = real_recordings(4) else { return };
-    for (path, s) in recs {
-        let lattice = AdcLattice::detect(&s);
-        let (n6, n8) = (round_trip::<true>(lattice, &s), learned_round_trip(lattice, &s));
-        let bps = |n: usize| n as f64 * 8.0 / s.len() as f64;
-        std::eprintln!("fast / fast-widths: {} {:.4} / {:.4} bits/sample", path.display(), bps(n6), bps(n8));
-    }
 }
 
 /// The constants FORMAT.md states for profile 8 are the ones derived here.
