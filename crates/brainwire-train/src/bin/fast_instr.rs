@@ -6,6 +6,22 @@
 //! ```
 
 use brainwire_core::{fast, max, AdcLattice};
+use fast::{Edges, LearnedEdges, PriorEdges};
+
+/// The profile-6 (`PriorEdges`) or profile-8 (`LearnedEdges`) stream of `le`.
+fn fast_encode<E: Edges>(lattice: AdcLattice, le: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(le.len());
+    let mut e = fast::Encoder::<true, E>::new(lattice);
+    e.push_le(le, &mut out);
+    e.finish(&mut out);
+    out
+}
+
+fn fast_decode<E: Edges>(lattice: AdcLattice, stream: &[u8], back: &mut [u8]) {
+    let mut d = fast::Decoder::<true, E>::new(lattice, stream);
+    d.decode_le(back).unwrap();
+    d.finish().unwrap();
+}
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -14,49 +30,24 @@ fn main() {
     let bytes = std::fs::read(path).unwrap();
     let le = &bytes[44..];
     let lattice = AdcLattice::detect_le(le);
-    let mut stream = Vec::with_capacity(le.len());
-    let maxp = what.starts_with("max");
-    let widths = what.starts_with("widths");
-    if widths {
-        let mut e = fast::EncoderLearned::new(lattice);
-        e.push_le(le, &mut stream);
-        e.finish(&mut stream);
-    } else if maxp {
+    let stream = if what.starts_with("widths") {
+        fast_encode::<LearnedEdges>(lattice, le)
+    } else if what.starts_with("max") {
+        let mut stream = Vec::with_capacity(le.len());
         let mut e = max::Encoder::new(lattice);
         le.chunks_exact(2).for_each(|c| e.push(i16::from_le_bytes([c[0], c[1]]), &mut stream));
         e.finish(&mut stream);
+        stream
     } else {
-        let mut e = <fast::Encoder>::new(lattice);
-        e.push_le(le, &mut stream);
-        e.finish(&mut stream);
-    }
+        fast_encode::<PriorEdges>(lattice, le)
+    };
     let mut back = vec![0u8; le.len()];
     for _ in 0..repeat {
         match what {
-            "encode" => {
-                let mut out = Vec::with_capacity(le.len());
-                let mut e = <fast::Encoder>::new(lattice);
-                e.push_le(le, &mut out);
-                e.finish(&mut out);
-                assert_eq!(out, stream);
-            }
-            "decode" => {
-                let mut d = <fast::Decoder>::new(lattice, &stream);
-                d.decode_le(&mut back).unwrap();
-                d.finish().unwrap();
-            }
-            "widths-encode" => {
-                let mut out = Vec::with_capacity(le.len());
-                let mut e = fast::EncoderLearned::new(lattice);
-                e.push_le(le, &mut out);
-                e.finish(&mut out);
-                assert_eq!(out, stream);
-            }
-            "widths-decode" => {
-                let mut d = fast::DecoderLearned::new(lattice, &stream);
-                d.decode_le(&mut back).unwrap();
-                d.finish().unwrap();
-            }
+            "encode" => assert_eq!(fast_encode::<PriorEdges>(lattice, le), stream),
+            "decode" => fast_decode::<PriorEdges>(lattice, &stream, &mut back),
+            "widths-encode" => assert_eq!(fast_encode::<LearnedEdges>(lattice, le), stream),
+            "widths-decode" => fast_decode::<LearnedEdges>(lattice, &stream, &mut back),
             "max-encode" => {}
             "max-decode" => {
                 let mut d = max::Decoder::new(lattice, &stream);
