@@ -1,10 +1,11 @@
 //! Bits/sample of the `fast` profiles (6, 5 without the level term, and 8
 //! with code widths learned from the stream) next to `max`, and of profile
 //! 6's model with every code one average code wide (the built-in prior of
-//! code widths switched off: what profile 8 starts from), per split (sorted file index % 4 == 0 is held out), with
-//! codec-only single-thread speeds, on a directory of canonical 16-bit mono
-//! WAVs; or, with `--raw CHANNELS`, on one raw interleaved int16 file
-//! (each channel coded alone, as the chunked format does):
+//! code widths switched off: what profile 8 starts from), per split (sorted
+//! file index % 4 == 0 is held out), with codec-only single-thread speeds,
+//! on a directory of canonical 16-bit mono WAVs; or, with `--raw CHANNELS`,
+//! on one raw interleaved int16 file (each channel coded alone, as the
+//! chunked format does):
 //!
 //! ```text
 //! cargo run --release -p brainwire-train --bin fast_measure -- DATA_DIR [STRIDE [PIECE]]
@@ -14,8 +15,7 @@
 //! STRIDE (default 1) takes every STRIDE-th file of each split; PIECE (in
 //! samples) codes each recording in pieces of that many samples, each from a
 //! fresh model, as the chunked format codes a channel's chunks (19531: one
-//! second). Checks that
-//! every `fast` stream decodes to its recording.
+//! second). Checks that every `fast` stream decodes to its recording.
 
 use brainwire_core::ByteCounter;
 use brainwire_core::{fast, max, AdcLattice};
@@ -53,24 +53,27 @@ struct Times {
 }
 
 /// Every code one average code wide, whatever the lattice: profile 6's
-/// model without the built-in prior of the 10-bit ADC's code widths.
+/// model without the built-in prior of the 10-bit ADC's code widths (the
+/// prior's edges as they are on a lattice it does not apply to).
 #[derive(Clone, Copy, Debug)]
-struct UniformEdges;
+struct UniformEdges(PriorEdges);
 
 impl Edges for UniformEdges {
     fn new(_: AdcLattice) -> Self {
-        Self
+        Self(PriorEdges::new(AdcLattice::Identity16))
     }
     fn edge(&self, code: u32) -> i64 {
-        i64::from(code) * 128
+        self.0.edge(code)
     }
     fn mid(&self, code: u32) -> i64 {
-        i64::from(code) * 128 + 64
+        self.0.mid(code)
     }
     fn uniform(&self) -> bool {
-        true
+        self.0.uniform()
     }
-    fn learn(&mut self, _: u32, _: u32, _: u32) {}
+    fn learn(&mut self, code: u32, seen: u32, centre: u32) {
+        self.0.learn(code, seen, centre);
+    }
 }
 
 fn fast_bytes<const LEVEL: bool, E: Edges>(lattice: AdcLattice, le: &[u8], times: Option<&mut Times>, name: &str) -> u64 {
