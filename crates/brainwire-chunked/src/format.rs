@@ -20,6 +20,8 @@ const FLAG_CHECKSUMS: u8 = 2;
 /// pass over every byte in the encoder's and decoder's own thread: byte at a
 /// time it was a tenth of a 2-thread encode).
 pub static CRC64: crc::Crc<u64, crc::Table<16>> = crc::Crc::<u64, crc::Table<16>>::new(&crc::CRC_64_XZ);
+/// A running [`CRC64`].
+pub type Digest = crc::Digest<'static, u64, crc::Table<16>>;
 
 pub fn crc32(bytes: &[u8]) -> u32 {
     crc32fast::hash(bytes)

@@ -40,6 +40,7 @@ mod dtype;
 mod error;
 mod format;
 mod frames;
+mod pool;
 pub mod lattice;
 mod reader;
 mod substream;

@@ -8,9 +8,9 @@ use rayon::prelude::*;
 
 use crate::error::Error;
 use crate::frames::interleave;
-use crate::format::{parse_table, parse_trailer, crc32, Header, Index, CRC64, HEADER_FIXED_LEN, TRAILER_LEN};
+use crate::format::{parse_table, parse_trailer, crc32, Digest, Header, Index, CRC64, HEADER_FIXED_LEN, TRAILER_LEN};
 use crate::substream::{self, SubstreamInfo};
-use crate::writer::{wait_helping, Digest, Pool};
+use crate::pool::{Job, Pool};
 use crate::ArrayInfo;
 
 /// Chunks decoded at once per thread, at most.
@@ -257,7 +257,7 @@ pub struct SampleRead<R: Read + Seek> {
     pos: usize,
     /// The hash of the whole, with the batch on the pool while there is one.
     hash: Option<Digest>,
-    in_flight: Option<std::sync::mpsc::Receiver<DecodedBatch>>,
+    in_flight: Option<Job<DecodedBatch>>,
     /// An error reading the next batch, told when the caller reaches it.
     failed: Option<Error>,
     done: bool,
@@ -279,9 +279,8 @@ impl<R: Read + Seek> SampleRead<R> {
         if self.in_flight.is_none() && self.next_chunk < self.reader.chunk_count() {
             self.submit(Vec::new())?;
         }
-        if let Some(rx) = self.in_flight.take() {
-            let batch = wait_helping(&rx).ok_or_else(|| Error::Io(std::io::Error::other("a decoding job ended without its samples (internal error)")))?;
-            let (buf, hash) = batch.map_err(|(k, c, e)| self.reader.chunk_error(k, Some(c), e))?;
+        if let Some(job) = self.in_flight.take() {
+            let (buf, hash) = job.wait()?.map_err(|(k, c, e)| self.reader.chunk_error(k, Some(c), e))?;
             self.buf = buf;
             self.hash = Some(hash);
             if self.next_chunk < self.reader.chunk_count() {
@@ -318,32 +317,23 @@ impl<R: Read + Seek> SampleRead<R> {
         let ranges: Vec<(u64, u64)> = ks.clone().map(|k| r.chunk_range(k)).collect();
         let dtype = r.header.dtype;
         let mut hash = self.hash.take().expect("one batch in flight at a time");
-        let (tx, rx) = std::sync::mpsc::sync_channel(1);
         let ks_start = ks.start;
-        r.pool.spawn(move || {
-            // A panic drops `tx` unsent, which `fill` reports as an error.
-            let batch = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                decode_batch(&raw, &ranges, ks_start, &all, dtype, None).map(|decoded| {
-                    let w = dtype.width();
-                    buf.clear();
-                    buf.resize(decoded.iter().map(|cols| cols[0].len() * cols.len() * w).sum(), 0);
-                    let mut at = 0;
-                    for cols in &decoded {
-                        let len = cols[0].len() * cols.len() * w;
-                        interleave(cols, 0..cols[0].len(), dtype, &mut buf[at..at + len]);
-                        at += len;
-                    }
-                    hash.update(&buf);
-                    (buf, hash)
-                })
-            }));
-            if let Ok(batch) = batch {
-                // The reader may be gone (dropped unfinished): nothing to tell.
-                let _ = tx.send(batch);
-            }
-        });
+        self.in_flight = Some(r.pool.start(move || {
+            decode_batch(&raw, &ranges, ks_start, &all, dtype, None).map(|decoded| {
+                let w = dtype.width();
+                buf.clear();
+                buf.resize(decoded.iter().map(|cols| cols[0].len() * cols.len() * w).sum(), 0);
+                let mut at = 0;
+                for cols in &decoded {
+                    let len = cols[0].len() * cols.len() * w;
+                    interleave(cols, 0..cols[0].len(), dtype, &mut buf[at..at + len]);
+                    at += len;
+                }
+                hash.update(&buf);
+                (buf, hash)
+            })
+        }));
         self.next_chunk = ks.end;
-        self.in_flight = Some(rx);
         Ok(())
     }
 }

@@ -14,7 +14,8 @@ use rayon::prelude::*;
 
 use crate::dtype::SampleType;
 use crate::error::Error;
-use crate::format::{write_table, write_trailer, ChunkEntry, Header, Index, CRC64, MAX_METADATA_LEN};
+use crate::format::{write_table, write_trailer, ChunkEntry, Digest, Header, Index, CRC64, MAX_METADATA_LEN};
+use crate::pool::{Job, Pool};
 use crate::{frames, substream, EncodeOptions, LatticeMode, DEFAULT_PROFILE};
 use brainwire_core::Profile;
 
@@ -26,46 +27,9 @@ pub const MAX_CHUNK_BYTES: usize = 1 << 30;
 /// the encoder's memory bound).
 const BATCH_BYTES: usize = 32 << 20;
 
-pub(crate) type Digest = crc::Digest<'static, u64, crc::Table<16>>;
-
 /// A batch coded on the pool: its chunks, the batch's bytes (handed back to
 /// be filled again) and the hash of the whole, which took them in.
 type CodedBatch = (Vec<Vec<u8>>, Vec<u8>, Digest);
-
-/// A thread pool of the asked size, or the global one.
-pub(crate) struct Pool(Option<rayon::ThreadPool>);
-
-impl Pool {
-    pub fn new(threads: usize) -> Result<Self, Error> {
-        if threads == 0 {
-            return Ok(Self(None));
-        }
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .map(|p| Self(Some(p)))
-            .map_err(|e| Error::Io(std::io::Error::other(e)))
-    }
-
-    /// Runs `f` on the pool without waiting for it.
-    pub fn spawn(&self, f: impl FnOnce() + Send + 'static) {
-        match &self.0 {
-            Some(p) => p.spawn(f),
-            None => rayon::spawn(f),
-        }
-    }
-
-    pub fn install<T: Send>(&self, f: impl FnOnce() -> T + Send) -> T {
-        match &self.0 {
-            Some(p) => p.install(f),
-            None => f(),
-        }
-    }
-
-    pub fn threads(&self) -> usize {
-        self.0.as_ref().map_or_else(rayon::current_num_threads, |p| p.current_num_threads())
-    }
-}
 
 /// The chunk length `opts` asks for.
 pub fn chunk_frames(opts: &EncodeOptions) -> Result<usize, Error> {
@@ -89,30 +53,6 @@ fn encode_chunk(header: &Header, mode: LatticeMode, profile: Profile, data: &[u8
     out
 }
 
-/// What `rx` brings, once its job is done; `None` if the job died.
-/// A pool's thread (the CLI codes inside its pool) runs the pool's pending
-/// jobs meanwhile rather than blocking: on a pool of one thread, the job it
-/// waits for is one of them.
-pub(crate) fn wait_helping<T>(rx: &std::sync::mpsc::Receiver<T>) -> Option<T> {
-    use std::sync::mpsc::{RecvTimeoutError, TryRecvError};
-    loop {
-        match rx.try_recv() {
-            Ok(batch) => return Some(batch),
-            Err(TryRecvError::Disconnected) => return None,
-            Err(TryRecvError::Empty) => {}
-        }
-        if rayon::yield_now() != Some(rayon::Yield::Executed) {
-            // Nothing to run here (or not a pool's thread): the job runs on
-            // another thread.
-            match rx.recv_timeout(std::time::Duration::from_millis(1)) {
-                Ok(batch) => return Some(batch),
-                Err(RecvTimeoutError::Disconnected) => return None,
-                Err(RecvTimeoutError::Timeout) => {}
-            }
-        }
-    }
-}
-
 /// Writes a chunked stream to `W`.
 pub struct Writer<W: Write> {
     out: W,
@@ -124,7 +64,7 @@ pub struct Writer<W: Write> {
     batch_bytes: usize,
     pending: Vec<u8>,
     /// The batch on the pool (the hash is with it meanwhile), if any.
-    in_flight: Option<std::sync::mpsc::Receiver<CodedBatch>>,
+    in_flight: Option<Job<CodedBatch>>,
     written: u64,
     index: Index,
     hash: Option<Digest>,
@@ -231,26 +171,17 @@ impl<W: Write> Writer<W> {
         self.drain()?;
         let mut hash = self.hash.take().expect("the hash is here when no batch is in flight");
         let (header, mode, profile, chunk_bytes) = (self.header.clone(), self.mode, self.profile, self.chunk_bytes);
-        let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        self.pool.spawn(move || {
-            // A panic drops `tx` unsent, which `drain` reports as an error
-            // (a panic escaping a spawned job would abort the process).
-            let coded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                rayon::join(|| hash.update(&batch), || batch.par_chunks(chunk_bytes).map(|c| encode_chunk(&header, mode, profile, c)).collect::<Vec<_>>()).1
-            }));
-            if let Ok(coded) = coded {
-                // The writer may be gone (dropped unfinished): nothing to tell.
-                let _ = tx.send((coded, batch, hash));
-            }
-        });
-        self.in_flight = Some(rx);
+        self.in_flight = Some(self.pool.start(move || {
+            let ((), coded) = rayon::join(|| hash.update(&batch), || batch.par_chunks(chunk_bytes).map(|c| encode_chunk(&header, mode, profile, c)).collect());
+            (coded, batch, hash)
+        }));
         Ok(())
     }
 
     /// Waits for the batch on the pool, if any, and writes its chunks.
     fn drain(&mut self) -> Result<(), Error> {
-        let Some(rx) = self.in_flight.take() else { return Ok(()) };
-        let (coded, mut batch, hash) = wait_helping(&rx).ok_or_else(|| Error::Io(std::io::Error::other("a coding job ended without its chunks (internal error)")))?;
+        let Some(job) = self.in_flight.take() else { return Ok(()) };
+        let (coded, mut batch, hash) = job.wait()?;
         self.hash = Some(hash);
         for (c, raw) in coded.iter().zip(batch.chunks(self.chunk_bytes)) {
             self.out.write_all(c)?;
