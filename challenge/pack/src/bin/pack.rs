@@ -162,91 +162,247 @@ impl Encoder {
             .encode_bit_split(bit == 1, u32::from(*p), &mut self.out);
         adapt(p, bit == 1);
     }
+}
 
-    fn gamma(&mut self, base: usize, v: usize) {
-        let n = (usize::BITS - v.leading_zeros()) as usize;
-        assert!((1..32).contains(&n), "gamma of {v}");
-        for i in 0..n - 1 {
-            self.bit(base + i, 1);
-        }
-        self.bit(base + n - 1, 0);
-        for i in (0..n - 1).rev() {
-            self.bit(base + 32 + (n - 1) * 32 + i, (v >> i) & 1);
+/// One token of the parse: a literal byte, a match at the last distance
+/// (`Rep`), or a match at a new distance; lengths are at least 2.
+#[derive(Clone, Copy, Debug)]
+enum Token {
+    Literal,
+    Rep { len: usize },
+    Match { dist: usize, len: usize },
+}
+
+impl Token {
+    fn len(self) -> usize {
+        match self {
+            Token::Literal => 1,
+            Token::Rep { len } | Token::Match { len, .. } => len,
         }
     }
 }
 
-/// Compresses `input` (a greedy parse with one step of lazy matching).
-pub fn pack(input: &[u8]) -> Vec<u8> {
-    let mut e = Encoder {
-        rc: RangeEncoder::new(),
-        out: Bytes(Vec::new()),
-        p: vec![HALF; PROBS],
-    };
-    let common = |a: usize, b: usize| {
-        input[a..]
-            .iter()
-            .zip(&input[b..])
-            .take_while(|(x, y)| x == y)
-            .count()
-    };
-    // Longest earlier match at `i`: (length, distance), nearest first.
-    let best = |i: usize| -> (usize, usize) {
-        let mut found = (0, 0);
-        for j in (0..i).rev() {
-            let l = common(j, i);
-            if l > found.0 {
-                found = (l, i - j);
-            }
-        }
-        found
-    };
-    let (mut pos, mut matched, mut rep) = (0usize, 0usize, 1usize);
-    while pos < input.len() {
-        let rep_len = if rep <= pos {
-            common(pos - rep, pos)
-        } else {
-            0
-        };
-        let (len, dist) = best(pos);
-        let take_rep = rep_len >= 2 && rep_len + 1 >= len;
-        let take_match =
-            !take_rep && len >= 3 && !(pos + 1 < input.len() && best(pos + 1).0 > len + 1);
-        if take_rep || take_match {
-            e.bit(IS_MATCH + matched, 1);
-            let l = if take_rep {
-                e.bit(IS_REP + matched, 1);
-                rep_len
-            } else {
-                e.bit(IS_REP + matched, 0);
-                e.gamma(DIST, dist);
-                rep = dist;
-                len
-            };
-            e.gamma(LEN, l - 1);
-            pos += l;
-            matched = 1;
-        } else {
-            e.bit(IS_MATCH + matched, 0);
-            let prev = if pos > 0 {
-                usize::from(input[pos - 1] >> 5)
-            } else {
-                0
-            };
-            let mut m = 1;
-            for i in (0..8).rev() {
-                let b = usize::from(input[pos] >> i) & 1;
-                e.bit(LIT + prev * 256 + m, b);
-                m = (m << 1) | b;
-            }
-            pos += 1;
-            matched = 0;
+/// The length of the common prefix of `input[a..]` and `input[b..]`.
+fn common(input: &[u8], a: usize, b: usize) -> usize {
+    input[a..].iter().zip(&input[b..]).take_while(|(x, y)| x == y).count()
+}
+
+/// Every earlier match at `i` that is longer than all nearer ones, nearest
+/// first, as (length, distance): the nearest distance for each length.
+fn frontier(input: &[u8], i: usize) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
+    let mut longest = 1;
+    for j in (0..i).rev() {
+        let l = common(input, j, i);
+        if l > longest {
+            longest = l;
+            found.push((l, i - j));
         }
     }
+    found
+}
+
+/// The unpacker's decisions for `tokens`, in order, as (context, bit): what
+/// both the encoder and the parser's statistics walk.
+fn bits(input: &[u8], tokens: &[Token], mut visit: impl FnMut(usize, usize)) {
+    let gamma = |visit: &mut dyn FnMut(usize, usize), base: usize, v: usize| {
+        let n = (usize::BITS - v.leading_zeros()) as usize;
+        assert!((1..32).contains(&n), "gamma of {v}");
+        for i in 0..n - 1 {
+            visit(base + i, 1);
+        }
+        visit(base + n - 1, 0);
+        for i in (0..n - 1).rev() {
+            visit(base + 32 + (n - 1) * 32 + i, (v >> i) & 1);
+        }
+    };
+    let (mut pos, mut matched) = (0usize, 0usize);
+    for &t in tokens {
+        match t {
+            Token::Literal => {
+                visit(IS_MATCH + matched, 0);
+                let prev = if pos > 0 { usize::from(input[pos - 1] >> 5) } else { 0 };
+                let mut m = 1;
+                for i in (0..8).rev() {
+                    let b = usize::from(input[pos] >> i) & 1;
+                    visit(LIT + prev * 256 + m, b);
+                    m = (m << 1) | b;
+                }
+                matched = 0;
+            }
+            Token::Rep { len } => {
+                visit(IS_MATCH + matched, 1);
+                visit(IS_REP + matched, 1);
+                gamma(&mut visit, LEN, len - 1);
+                matched = 1;
+            }
+            Token::Match { dist, len } => {
+                visit(IS_MATCH + matched, 1);
+                visit(IS_REP + matched, 0);
+                gamma(&mut visit, DIST, dist);
+                gamma(&mut visit, LEN, len - 1);
+                matched = 1;
+            }
+        }
+        pos += t.len();
+    }
+}
+
+/// Codes `tokens` (a parse of `input`).
+fn encode(input: &[u8], tokens: &[Token]) -> Vec<u8> {
+    let mut e = Encoder { rc: RangeEncoder::new(), out: Bytes(Vec::new()), p: vec![HALF; PROBS] };
+    bits(input, tokens, |ctx, bit| e.bit(ctx, bit));
     let Encoder { rc, mut out, .. } = e;
     rc.finish(&mut out);
     out.0
 }
+
+/// A greedy parse with one step of lazy matching: the first parse, whose
+/// statistics price the optimal one's.
+fn greedy(input: &[u8]) -> Vec<Token> {
+    let best = |i: usize| frontier(input, i).last().copied().unwrap_or((0, 0));
+    let mut tokens = Vec::new();
+    let (mut pos, mut rep) = (0usize, 1usize);
+    while pos < input.len() {
+        let rep_len = if rep <= pos { common(input, pos - rep, pos) } else { 0 };
+        let (len, dist) = best(pos);
+        let take_rep = rep_len >= 2 && rep_len + 1 >= len;
+        let take_match = !take_rep && len >= 3 && !(pos + 1 < input.len() && best(pos + 1).0 > len + 1);
+        let t = if take_rep {
+            Token::Rep { len: rep_len }
+        } else if take_match {
+            rep = dist;
+            Token::Match { dist, len }
+        } else {
+            Token::Literal
+        };
+        tokens.push(t);
+        pos += t.len();
+    }
+    tokens
+}
+
+/// Bits each decision costs, from how often each context saw a 1 in a
+/// parse (a static estimate of the adaptive coder's cost).
+struct Prices(Vec<[f64; 2]>);
+
+impl Prices {
+    fn of(input: &[u8], tokens: &[Token]) -> Self {
+        let mut counts = vec![[0.4f64; 2]; PROBS];
+        bits(input, tokens, |ctx, bit| counts[ctx][bit] += 1.0);
+        Prices(counts.iter().map(|[z, o]| [-(z / (z + o)).log2(), -(o / (z + o)).log2()]).collect())
+    }
+
+    fn bit(&self, ctx: usize, bit: usize) -> f64 {
+        self.0[ctx][bit]
+    }
+
+    fn gamma(&self, base: usize, v: usize) -> f64 {
+        let n = (usize::BITS - v.leading_zeros()) as usize;
+        let mut cost = (0..n - 1).map(|i| self.bit(base + i, 1)).sum::<f64>() + self.bit(base + n - 1, 0);
+        for i in 0..n - 1 {
+            cost += self.bit(base + 32 + (n - 1) * 32 + i, (v >> i) & 1);
+        }
+        cost
+    }
+
+    fn literal(&self, prev: usize, byte: u8) -> f64 {
+        let mut m = 1;
+        let mut cost = 0.0;
+        for i in (0..8).rev() {
+            let b = usize::from(byte >> i) & 1;
+            cost += self.bit(LIT + prev * 256 + m, b);
+            m = (m << 1) | b;
+        }
+        cost
+    }
+}
+
+/// The cheapest parse under `prices` (dynamic programming over positions
+/// and the last token's kind, each keeping the repeat distance of its best
+/// path: an approximation, as LZMA's optimal parser makes).
+fn optimal(input: &[u8], frontiers: &[Vec<(usize, usize)>], prices: &Prices) -> Vec<Token> {
+    #[derive(Clone, Copy)]
+    struct Best {
+        cost: f64,
+        rep: usize,
+        /// The token that ends here and the state it left from.
+        token: Token,
+        from: usize,
+    }
+    let n = input.len();
+    let none = Best { cost: f64::INFINITY, rep: 1, token: Token::Literal, from: 0 };
+    // best[2 i + m]: `i` bytes coded, the last token a match (`m` = 1) or not.
+    let mut best = vec![none; 2 * (n + 1)];
+    best[0] = Best { cost: 0.0, ..none };
+    let relax = |best: &mut Vec<Best>, at: usize, cost: f64, rep: usize, token: Token, from: usize| {
+        if cost < best[at].cost {
+            best[at] = Best { cost, rep, token, from };
+        }
+    };
+    for i in 0..n {
+        let matches = &frontiers[i];
+        for m in 0..2 {
+            let here = best[2 * i + m];
+            if here.cost.is_infinite() {
+                continue;
+            }
+            let prev = if i > 0 { usize::from(input[i - 1] >> 5) } else { 0 };
+            let lit = here.cost + prices.bit(IS_MATCH + m, 0) + prices.literal(prev, input[i]);
+            relax(&mut best, 2 * (i + 1), lit, here.rep, Token::Literal, 2 * i + m);
+            let is_match = here.cost + prices.bit(IS_MATCH + m, 1);
+            if here.rep <= i {
+                let rep_len = common(input, i - here.rep, i);
+                let base = is_match + prices.bit(IS_REP + m, 1);
+                for len in 2..=rep_len {
+                    let cost = base + prices.gamma(LEN, len - 1);
+                    relax(&mut best, 2 * (i + len) + 1, cost, here.rep, Token::Rep { len }, 2 * i + m);
+                }
+            }
+            let base = is_match + prices.bit(IS_REP + m, 0);
+            let mut shorter = 2;
+            for &(longest, dist) in matches {
+                let at_dist = base + prices.gamma(DIST, dist);
+                for len in shorter..=longest {
+                    let cost = at_dist + prices.gamma(LEN, len - 1);
+                    relax(&mut best, 2 * (i + len) + 1, cost, dist, Token::Match { dist, len }, 2 * i + m);
+                }
+                shorter = longest + 1;
+            }
+        }
+    }
+    let mut at = if best[2 * n].cost <= best[2 * n + 1].cost { 2 * n } else { 2 * n + 1 };
+    let mut tokens = Vec::new();
+    while at > 1 {
+        tokens.push(best[at].token);
+        at = best[at].from;
+    }
+    tokens.reverse();
+    tokens
+}
+
+/// Compresses `input`: the call filter ([`brainwire_pack::filter_calls`]),
+/// then the greedy parse and optimal parses priced by the previous parse's
+/// statistics, keeping the smallest output.
+pub fn pack(input: &[u8]) -> Vec<u8> {
+    let mut filtered = input.to_vec();
+    brainwire_pack::filter_calls(&mut filtered, true);
+    let input = &filtered[..];
+    let mut tokens = greedy(input);
+    let mut smallest = encode(input, &tokens);
+    let frontiers: Vec<_> = (0..input.len()).map(|i| frontier(input, i)).collect();
+    for _ in 0..PRICING_ROUNDS {
+        tokens = optimal(input, &frontiers, &Prices::of(input, &tokens));
+        let packed = encode(input, &tokens);
+        if packed.len() < smallest.len() {
+            smallest = packed;
+        }
+    }
+    smallest
+}
+
+/// Rounds of pricing and parsing: the output stops shrinking after ~3.
+const PRICING_ROUNDS: usize = 4;
 
 #[cfg(test)]
 mod tests {
@@ -262,9 +418,18 @@ mod tests {
             })
             .collect();
         let text = b"abcabcabcabcabd the quick brown fox the quick brown fox jumps".repeat(20);
+        // Calls, near and far, back to back and cut off at the end.
+        let calls: Vec<u8> = (0..400u32)
+            .flat_map(|i| {
+                let rel = [i.wrapping_mul(37), (i * 977).wrapping_neg(), i << 26][i as usize % 3];
+                [&[0xE8][..], &rel.to_le_bytes(), &[0x90, 0xE8][..i as usize % 3]].concat()
+            })
+            .chain([0xE8, 0, 0])
+            .collect();
         for input in [
             &noise[..],
             &text[..],
+            &calls[..],
             b"",
             b"a",
             b"aaaaaaaaaaaaaaaaaaaaaaaaa",
