@@ -19,55 +19,151 @@ const ONE: i32 = 1 << FRAC_BITS;
 /// Taps of the cascade's difference filter.
 pub const TAPS: usize = 16;
 
+use wide::{i16x8, i32x8};
+
 /// Fraction bits of NLMS weights.
 const W_BITS: u32 = 16;
 const W_LIMIT: i32 = 1 << 24;
 
-/// Normalised least-mean-squares filter with `N` taps over a Q4 signal.
+/// The narrow paths' bounds. Inputs below `2^NARROW_INPUT_BITS` in
+/// magnitude (first differences of at most 1024 codes, Q4: `1023 * 16 <
+/// 2^14`) fit an `i16`, and so do the weights split at `SPLIT_BITS`
+/// (`w = hi * 2^12 + lo`, `lo` in `[0, 2^12)`, `|hi| <= 2^12`).
+const NARROW_INPUT_BITS: u32 = 14;
+const SPLIT_BITS: u32 = 12;
+/// The narrow step needs `|gain| < 2^NARROW_GAIN_BITS` (on the challenge
+/// recordings 4 samples in 100,000 have more: a jump on a quiet history;
+/// they take the reference step) and the step shift `NARROW_SHIFT`
+/// (max's, `MU_SHIFT` 9).
+const NARROW_GAIN_BITS: u32 = 17;
+const NARROW_SHIFT: u32 = 17;
+
+/// Normalised least-mean-squares filter with [`TAPS`] taps over a Q4 signal.
 ///
 /// The step size is `2^-mu_shift`; normalising by the input power makes the
 /// filter converge at the same speed whatever the signal's amplitude.
+///
+/// Two forms of the same arithmetic: the reference (64-bit products, as
+/// the formats state it) and, for narrow inputs, one in 16- and 32-bit
+/// lanes (`wide`'s vectors: `pmaddwd` and `pmullw`/`pmulhw` on baseline
+/// x86-64, their NEON counterparts on aarch64, plain lanes elsewhere).
+/// Each narrow function states why it equals the reference; the tests run
+/// both on the same inputs.
 #[derive(Clone, Debug)]
-pub struct Nlms<const N: usize> {
-    weights: [i32; N],
+pub struct Nlms {
+    weights: [i32; TAPS],
     /// The history twice over, so the newest-first window is always the
-    /// contiguous `N` values from `pos`, and a new input moves nothing.
-    ring: [[i32; N]; 2],
+    /// contiguous `TAPS` values from `pos`, and a new input moves nothing.
+    ring: [[i32; TAPS]; 2],
     pos: usize,
     power: i64,
     mu_shift: u32,
+    /// Inputs are narrow (every `|input| < 2^14`, promised by the caller)
+    /// and the step shift is `NARROW_SHIFT`: `split` is kept and the
+    /// narrow paths run.
+    narrow: bool,
+    split: Split,
 }
 
-impl<const N: usize> Nlms<N> {
-    pub const fn new(mu_shift: u32) -> Self {
-        Self::with_weights(mu_shift, [0; N])
+/// The narrow paths' copy of the state: the weights split at
+/// `SPLIT_BITS` (`w = hi 2^12 + lo`), 8 taps a vector, and the history
+/// as `i16`, laid out as [`Nlms`]'s ring.
+#[derive(Clone, Debug)]
+struct Split {
+    hi: [i16x8; 2],
+    lo: [i16x8; 2],
+    ring: [i16; 2 * TAPS],
+}
+
+impl Split {
+    /// Splits taps `8 half .. 8 half + 8`: `hi = w >> 12` in `[-2^12, 2^12]`
+    /// and `lo = w & 0xFFF` both fit `i16` for `|w| <= W_LIMIT`, so the
+    /// saturating pack keeps them exactly.
+    #[inline]
+    fn set(&mut self, half: usize, w: i32x8) {
+        self.hi[half] = i16x8::from_i32x8_saturate(w >> SPLIT_BITS as u32);
+        self.lo[half] = i16x8::from_i32x8_saturate(w & i32x8::splat((1 << SPLIT_BITS) - 1));
     }
 
-    /// A filter starting from `weights` (Q16, newest tap first) instead of zero.
-    pub const fn with_weights(mu_shift: u32, weights: [i32; N]) -> Self {
-        Self { weights, ring: [[0; N]; 2], pos: 0, power: 0, mu_shift }
+    /// The history, newest first, from `pos`: two vectors of 8 taps.
+    #[inline]
+    fn history(&self, pos: usize) -> [i16x8; 2] {
+        let h = &self.ring[pos..pos + TAPS];
+        [i16x8::from_slice_unaligned(&h[..8]), i16x8::from_slice_unaligned(&h[8..])]
+    }
+}
+
+impl Nlms {
+    pub fn new(mu_shift: u32) -> Self {
+        Self::with_weights(mu_shift, [0; TAPS], false)
+    }
+
+    /// A filter starting from `weights` (Q16, newest tap first, each within
+    /// `+-2^24`) instead of zero. `narrow` promises every input below
+    /// `2^14` in magnitude.
+    pub fn with_weights(mu_shift: u32, weights: [i32; TAPS], narrow: bool) -> Self {
+        let narrow = narrow && 8 + mu_shift == NARROW_SHIFT;
+        debug_assert!(weights.iter().all(|w| w.unsigned_abs() <= W_LIMIT as u32));
+        let mut split = Split { hi: [i16x8::ZERO; 2], lo: [i16x8::ZERO; 2], ring: [0; 2 * TAPS] };
+        for half in 0..2 {
+            split.set(half, i32x8::new(weights[8 * half..][..8].try_into().unwrap()));
+        }
+        Self { weights, ring: [[0; TAPS]; 2], pos: 0, power: 0, mu_shift, narrow, split }
+    }
+
+    /// The same filter with the narrow paths off: for tests.
+    #[cfg(test)]
+    fn reference(mut self) -> Self {
+        self.narrow = false;
+        self
     }
 
     /// The filter's current weights (Q16, newest tap first).
-    pub fn weights(&self) -> [i32; N] {
+    pub fn weights(&self) -> [i32; TAPS] {
         self.weights
+    }
+
+    /// The newest input's slot, `pos` masked: always below `TAPS` (a
+    /// power of two), so indexing with it needs no bounds check.
+    #[inline]
+    fn at(&self) -> usize {
+        self.pos & (TAPS - 1)
     }
 
     /// The inputs, newest first.
     #[inline]
     fn history(&self) -> &[i32] {
-        &self.ring.as_flattened()[self.pos..self.pos + N]
+        &self.ring.as_flattened()[self.at()..][..TAPS]
     }
 
     /// The filter's prediction of the next input, Q4.
     #[inline]
     pub fn predict(&self) -> i32 {
+        let acc = if self.narrow { self.dot_narrow() } else { self.dot_reference() };
+        // Clamped so a diverging filter cannot overflow the cascade's sums.
+        (acc >> W_BITS).clamp(-i64::from(W_LIMIT), i64::from(W_LIMIT)) as i32
+    }
+
+    /// `sum w_k h_k` in 64-bit products.
+    #[inline]
+    fn dot_reference(&self) -> i64 {
         let mut acc: i64 = 0;
         for (w, h) in self.weights.iter().zip(self.history()) {
             acc += i64::from(*w) * i64::from(*h);
         }
-        // Clamped so a diverging filter cannot overflow the cascade's sums.
-        (acc >> W_BITS).clamp(-i64::from(W_LIMIT), i64::from(W_LIMIT)) as i32
+        acc
+    }
+
+    /// `sum w_k h_k` as `2^12 sum hi_k h_k + sum lo_k h_k`, each sum in
+    /// 32-bit lanes (`pmaddwd`: products of `i16` added in pairs):
+    /// `|hi_k h_k|` and `lo_k h_k` are below `2^12 * 2^14`, so a sum of 16
+    /// stays below `2^30`.
+    #[inline]
+    fn dot_narrow(&self) -> i64 {
+        let [h0, h1] = self.split.history(self.at());
+        let hi = self.split.hi[0].dot(h0) + self.split.hi[1].dot(h1);
+        let lo = self.split.lo[0].dot(h0) + self.split.lo[1].dot(h1);
+        (i64::from(hi.reduce_add()) << SPLIT_BITS) + i64::from(lo.reduce_add())
     }
 
     /// Adapts to the prediction error `err` (Q4) of the last prediction and
@@ -75,22 +171,98 @@ impl<const N: usize> Nlms<N> {
     #[inline]
     pub fn update(&mut self, err: i32, input: i32) {
         // Power plus a floor so silence does not blow up the step.
-        let norm = self.power + i64::from(N as u32) * i64::from(ONE * ONE) + 1;
+        let norm = self.power + i64::from(TAPS as u32) * i64::from(ONE * ONE) + 1;
         let gain = (i64::from(err) << (W_BITS + 8)) / norm;
         let shift = 8 + self.mu_shift;
-        let history = &self.ring.as_flattened()[self.pos..self.pos + N];
+        if self.narrow && gain.unsigned_abs() < 1 << NARROW_GAIN_BITS {
+            self.step_narrow(gain as i32);
+        } else {
+            self.step_reference(gain, shift);
+            if self.narrow {
+                self.clamp_and_split();
+            }
+        }
+        let oldest = i64::from(self.history()[TAPS - 1]);
+        self.power += i64::from(input) * i64::from(input) - oldest * oldest;
+        // Newest first: step the window back one slot and write both copies.
+        self.pos = self.pos.wrapping_sub(1) & (TAPS - 1);
+        let at = self.at();
+        self.ring[0][at] = input;
+        self.ring[1][at] = input;
+        if self.narrow {
+            debug_assert!(input.unsigned_abs() < 1 << NARROW_INPUT_BITS);
+            self.split.ring[at] = input as i16;
+            self.split.ring[at + TAPS] = input as i16;
+        }
+    }
+
+    /// `w_k += (gain h_k + 2^(shift-1)) >> shift`, clamped to `+-2^24`, in
+    /// 64-bit products.
+    #[inline(never)]
+    fn step_reference(&mut self, gain: i64, shift: u32) {
+        let history = &self.ring.as_flattened()[self.at()..][..TAPS];
         for (w, h) in self.weights.iter_mut().zip(history) {
             // Rounded, not floored: a floor's -1/2 bias per update would
             // drag every weight down over a recording.
             let step = (gain * i64::from(*h) + (1 << (shift - 1))) >> shift;
             *w = (i64::from(*w) + step).clamp(-i64::from(W_LIMIT), i64::from(W_LIMIT)) as i32;
         }
-        let oldest = i64::from(history[N - 1]);
-        self.power += i64::from(input) * i64::from(input) - oldest * oldest;
-        // Newest first: step the window back one slot and write both copies.
-        self.pos = if self.pos == 0 { N - 1 } else { self.pos - 1 };
-        self.ring[0][self.pos] = input;
-        self.ring[1][self.pos] = input;
+    }
+
+    /// [`Nlms::step_reference`] for `|gain| < 2^17` and the shift 17 on
+    /// narrow inputs, every step computed in 16-bit lanes.
+    ///
+    /// With `gain = gh 2^17 + gl` (`gh = gain >> 17` in `{-1, 0}`, `gl` in
+    /// `[0, 2^17)`), the step `(gain h + 2^16) >> 17` is
+    /// `gh h + ((gl h + 2^16) >> 17)`, and that is `gh h + ((H + 1) >> 1)`
+    /// with `H = floor(gl h / 2^16)`. With `gl = c 2^16 + d` (`c` in
+    /// `{0, 1, 2}`, `d` in `[-2^15, 2^15)`), `H = pmulhw(d, h) + c h`. For
+    /// `|h| < 2^14` every term fits `i16`: `|gl h| < 2^31` puts `H + 1` in
+    /// `[-2^15, 2^15)`, and `|gh h|`, `|(H + 1) >> 1|` below `2^14` put the
+    /// step there too. A weight leaves `+-2^24` rarely: the clamp is a
+    /// fix-up after a test on the split weights' `hi` (`w >> 12`,
+    /// saturated). A weight beyond has `hi` outside `[-2^12, 2^12)`, and
+    /// `hi + 2^12` of a weight inside has no bit above its 13 lowest, so
+    /// the OR of every lane's `hi + 2^12` has one exactly when some weight
+    /// is beyond or at `+2^24` (the fix-up, which clamps exactly, then
+    /// changes nothing).
+    #[inline]
+    fn step_narrow(&mut self, gain: i32) {
+        let gl = gain & ((1 << NARROW_SHIFT) - 1);
+        let c = (gl + (1 << 15)) >> 16;
+        let d = gl - (c << 16);
+        let gh = i16x8::splat((gain >> NARROW_SHIFT) as i16);
+        let (c, d) = (i16x8::splat(c as i16), i16x8::splat(d as i16));
+        let h = self.split.history(self.at());
+        let mut outside = i16x8::ZERO;
+        for half in 0..2 {
+            let big_h = d.mul_keep_high(h[half]) + c * h[half];
+            let step = gh * h[half] + ((big_h + i16x8::ONE) >> 1u32);
+            let taps = &mut self.weights[8 * half..][..8];
+            let w: [i32; 8] = (&*taps).try_into().unwrap();
+            let w = i32x8::new(w) + i32x8::from_i16x8(step);
+            taps.copy_from_slice(&w.to_array());
+            self.split.set(half, w);
+            outside |= self.split.hi[half] + i16x8::splat(1 << SPLIT_BITS);
+        }
+        let inside_bits = i16x8::splat((1 << (SPLIT_BITS + 1)) - 1);
+        if !(outside & !inside_bits).simd_eq(i16x8::ZERO).all() {
+            self.clamp_and_split();
+        }
+    }
+
+    /// Clamps the weights to `+-W_LIMIT` and splits them again: after a
+    /// narrow step took a weight beyond, and after a reference step. Rare,
+    /// so out of line: one copy serves both.
+    #[cold]
+    #[inline(never)]
+    fn clamp_and_split(&mut self) {
+        for w in &mut self.weights {
+            *w = (*w).clamp(-W_LIMIT, W_LIMIT);
+        }
+        for half in 0..2 {
+            self.split.set(half, i32x8::new(self.weights[8 * half..][..8].try_into().unwrap()));
+        }
     }
 }
 
@@ -100,7 +272,7 @@ pub struct Cascade {
     /// Code range: predictions are clamped to `[0, codes)`.
     codes: i32,
     last: i32,
-    diff_stage: Nlms<TAPS>,
+    diff_stage: Nlms,
     stages: Stages,
     /// The difference stage's last prediction, kept for its update.
     p_diff: i32,
@@ -180,7 +352,8 @@ impl Cascade {
             stages,
             codes: codes as i32,
             last: (codes / 2) as i32 * ONE,
-            diff_stage: Nlms::with_weights(mu_shift, weights),
+            // Differences of at most 1024 codes are below 2^14 (Q4).
+            diff_stage: Nlms::with_weights(mu_shift, weights, codes <= 1 << 10),
             p_diff: 0,
             level: Level { mean: i64::from((codes / 2) as i32 * ONE) << LEVEL_MEAN_SHIFT, ..Level::default() },
         }
@@ -216,5 +389,78 @@ impl Cascade {
             l.weight = (l.weight + step).clamp(LEVEL_WEIGHT_MIN, 0);
             l.mean += ((i64::from(x) << LEVEL_MEAN_SHIFT) - l.mean) >> LEVEL_MEAN_SHIFT;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A deterministic stream of Q4 code differences of a 10-bit lattice:
+    /// a random walk with bursts of large jumps (the gain beyond the narrow
+    /// step's bound) and stretches at a rail.
+    fn differences(seed: u64, n: usize) -> impl Iterator<Item = i32> {
+        let mut x = seed | 1;
+        let mut code = 512i32;
+        (0..n).map(move |i| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let next = match (i / 500) % 4 {
+                // Quiet, then a jump across the lattice.
+                0 if i % 500 == 499 => if code < 512 { 1023 } else { 0 },
+                0 => code + (x % 3) as i32 - 1,
+                1 => code + (x % 41) as i32 - 20,
+                2 => (x % 1024) as i32,
+                _ => code,
+            }
+            .clamp(0, 1023);
+            let diff = (next - code) * ONE;
+            code = next;
+            diff
+        })
+    }
+
+    /// Runs the narrow and the reference filter side by side: every
+    /// prediction and every weight must agree.
+    fn agree(weights: [i32; TAPS], seed: u64) -> (usize, usize) {
+        let mut fast = Nlms::with_weights(9, weights, true);
+        assert!(fast.narrow);
+        let mut reference = fast.clone().reference();
+        let (mut narrow_steps, mut clamps) = (0, 0);
+        for diff in differences(seed, 40_000) {
+            let (p, q) = (fast.predict(), reference.predict());
+            assert_eq!(p, q);
+            let norm = fast.power + i64::from(TAPS as u32) * i64::from(ONE * ONE) + 1;
+            narrow_steps += usize::from(((i64::from(diff - p) << (W_BITS + 8)) / norm).unsigned_abs() < 1 << NARROW_GAIN_BITS);
+            fast.update(diff - p, diff);
+            reference.update(diff - q, diff);
+            clamps += fast.weights.iter().filter(|w| w.unsigned_abs() == W_LIMIT as u32).count();
+            assert_eq!(fast.weights, reference.weights);
+        }
+        (narrow_steps, clamps)
+    }
+
+    #[test]
+    fn narrow_paths_match_the_reference() {
+        let (steps, _) = agree(crate::max::priors::INITIAL_WEIGHTS, 7);
+        // Both paths ran: most steps narrow, the jumps not.
+        assert!(steps > 30_000 && steps < 40_000, "{steps} narrow steps");
+    }
+
+    #[test]
+    fn narrow_paths_clamp_as_the_reference() {
+        let at_limit = core::array::from_fn(|k| if k % 2 == 0 { W_LIMIT - 3 } else { -W_LIMIT + 3 });
+        let (_, clamps) = agree(at_limit, 11);
+        assert!(clamps > 0, "no weight reached the clamp");
+    }
+
+    #[test]
+    fn narrow_needs_max_step_and_narrow_inputs() {
+        assert!(Nlms::with_weights(9, [0; TAPS], true).narrow);
+        assert!(!Nlms::with_weights(7, [0; TAPS], true).narrow);
+        assert!(!Nlms::with_weights(9, [0; TAPS], false).narrow);
+        assert!(Cascade::with_weights(1024, Stages::WITH_LEVEL, [0; TAPS], 9).diff_stage.narrow);
+        assert!(!Cascade::with_weights(1025, Stages::WITH_LEVEL, [0; TAPS], 9).diff_stage.narrow);
     }
 }
