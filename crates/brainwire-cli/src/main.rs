@@ -91,9 +91,9 @@ decodable on its own):
     Encode {
         #[command(flatten)]
         batch: BatchArgs,
-        /// Trade-off between ratio and speed: lite, tables, max (version 4), max3
-        /// (version 3) or fast. Without it, fast: within 0.1 % of max's ratio at
-        /// about twice its speed (./encode writes max).
+        /// Trade-off between ratio and speed: lite, tables, max (version 5), max4,
+        /// max3, fast, fast5 or fast-widths. Without it, fast: within 0.1 % of
+        /// max's ratio at about twice its speed (./encode writes max).
         #[arg(long, short, value_parser = parse_profile)]
         profile: Option<brainwire_core::Profile>,
         #[command(flatten)]
@@ -260,8 +260,10 @@ struct SetArgs {
 }
 
 fn parse_profile(name: &str) -> std::result::Result<brainwire_core::Profile, String> {
-    brainwire_core::Profile::from_name(name)
-        .ok_or_else(|| format!("unknown profile '{name}' (choose lite, tables, max, max3 or fast)"))
+    brainwire_core::Profile::from_name(name).ok_or_else(|| {
+        let names: Vec<_> = brainwire_core::Profile::ALL.iter().map(|p| p.name()).collect();
+        format!("unknown profile '{name}' (choose {})", names.join(", "))
+    })
 }
 
 impl SetArgs {
