@@ -75,14 +75,28 @@ struct Split {
     ring: [i16; 2 * TAPS],
 }
 
+/// Taps `8 half .. 8 half + 8` of `weights` as one vector.
+#[inline]
+fn lanes(weights: &[i32; TAPS], half: usize) -> i32x8 {
+    i32x8::new(weights[8 * half..][..8].try_into().unwrap())
+}
+
 impl Split {
     /// Splits taps `8 half .. 8 half + 8`: `hi = w >> 12` in `[-2^12, 2^12]`
     /// and `lo = w & 0xFFF` both fit `i16` for `|w| <= W_LIMIT`, so the
     /// saturating pack keeps them exactly.
     #[inline]
     fn set(&mut self, half: usize, w: i32x8) {
-        self.hi[half] = i16x8::from_i32x8_saturate(w >> SPLIT_BITS as u32);
+        self.hi[half] = i16x8::from_i32x8_saturate(w >> SPLIT_BITS);
         self.lo[half] = i16x8::from_i32x8_saturate(w & i32x8::splat((1 << SPLIT_BITS) - 1));
+    }
+
+    /// Splits all the taps.
+    #[inline]
+    fn set_all(&mut self, weights: &[i32; TAPS]) {
+        for half in 0..2 {
+            self.set(half, lanes(weights, half));
+        }
     }
 
     /// The history, newest first, from `pos`: two vectors of 8 taps.
@@ -105,9 +119,7 @@ impl Nlms {
         let narrow = narrow && 8 + mu_shift == NARROW_SHIFT;
         debug_assert!(weights.iter().all(|w| w.unsigned_abs() <= W_LIMIT as u32));
         let mut split = Split { hi: [i16x8::ZERO; 2], lo: [i16x8::ZERO; 2], ring: [0; 2 * TAPS] };
-        for half in 0..2 {
-            split.set(half, i32x8::new(weights[8 * half..][..8].try_into().unwrap()));
-        }
+        split.set_all(&weights);
         Self { weights, ring: [[0; TAPS]; 2], pos: 0, power: 0, mu_shift, narrow, split }
     }
 
@@ -166,13 +178,20 @@ impl Nlms {
         (i64::from(hi.reduce_add()) << SPLIT_BITS) + i64::from(lo.reduce_add())
     }
 
+    /// The normalised step's gain for the prediction error `err` (Q4):
+    /// `err 2^24 / (power + floor)`, the power plus a floor so silence does
+    /// not blow up the step.
+    #[inline]
+    fn gain(&self, err: i32) -> i64 {
+        let norm = self.power + i64::from(TAPS as u32) * i64::from(ONE * ONE) + 1;
+        (i64::from(err) << (W_BITS + 8)) / norm
+    }
+
     /// Adapts to the prediction error `err` (Q4) of the last prediction and
     /// shifts `input` (Q4) into the history.
     #[inline]
     pub fn update(&mut self, err: i32, input: i32) {
-        // Power plus a floor so silence does not blow up the step.
-        let norm = self.power + i64::from(TAPS as u32) * i64::from(ONE * ONE) + 1;
-        let gain = (i64::from(err) << (W_BITS + 8)) / norm;
+        let gain = self.gain(err);
         let shift = 8 + self.mu_shift;
         if self.narrow && gain.unsigned_abs() < 1 << NARROW_GAIN_BITS {
             self.step_narrow(gain as i32);
@@ -235,13 +254,11 @@ impl Nlms {
         let (c, d) = (i16x8::splat(c as i16), i16x8::splat(d as i16));
         let h = self.split.history(self.at());
         let mut outside = i16x8::ZERO;
-        for half in 0..2 {
-            let big_h = d.mul_keep_high(h[half]) + c * h[half];
-            let step = gh * h[half] + ((big_h + i16x8::ONE) >> 1u32);
-            let taps = &mut self.weights[8 * half..][..8];
-            let w: [i32; 8] = (&*taps).try_into().unwrap();
-            let w = i32x8::new(w) + i32x8::from_i16x8(step);
-            taps.copy_from_slice(&w.to_array());
+        for (half, &h) in h.iter().enumerate() {
+            let big_h = d.mul_keep_high(h) + c * h;
+            let step = gh * h + ((big_h + i16x8::ONE) >> 1u32);
+            let w = lanes(&self.weights, half) + i32x8::from_i16x8(step);
+            self.weights[8 * half..][..8].copy_from_slice(&w.to_array());
             self.split.set(half, w);
             outside |= self.split.hi[half] + i16x8::splat(1 << SPLIT_BITS);
         }
@@ -260,9 +277,7 @@ impl Nlms {
         for w in &mut self.weights {
             *w = (*w).clamp(-W_LIMIT, W_LIMIT);
         }
-        for half in 0..2 {
-            self.split.set(half, i32x8::new(self.weights[8 * half..][..8].try_into().unwrap()));
-        }
+        self.split.set_all(&self.weights);
     }
 }
 
@@ -431,8 +446,7 @@ mod tests {
         for diff in differences(seed, 40_000) {
             let (p, q) = (fast.predict(), reference.predict());
             assert_eq!(p, q);
-            let norm = fast.power + i64::from(TAPS as u32) * i64::from(ONE * ONE) + 1;
-            narrow_steps += usize::from(((i64::from(diff - p) << (W_BITS + 8)) / norm).unsigned_abs() < 1 << NARROW_GAIN_BITS);
+            narrow_steps += usize::from(fast.gain(diff - p).unsigned_abs() < 1 << NARROW_GAIN_BITS);
             fast.update(diff - p, diff);
             reference.update(diff - q, diff);
             clamps += fast.weights.iter().filter(|w| w.unsigned_abs() == W_LIMIT as u32).count();

@@ -16,7 +16,7 @@ use std::process::ExitCode;
 
 use brainwire_core::range::RangeEncoder;
 use brainwire_core::ByteSink;
-use brainwire_pack::{adapt, unpack, DIST, HALF, IS_MATCH, IS_REP, LEN, LIT, PROBS};
+use brainwire_pack::{adapt, literal_context, unpack, DIST, HALF, IS_MATCH, IS_REP, LEN, LIT, PROBS};
 
 fn u16_at(b: &[u8], at: usize) -> u16 {
     u16::from_le_bytes(b[at..at + 2].try_into().unwrap())
@@ -202,45 +202,52 @@ fn frontier(input: &[u8], i: usize) -> Vec<(usize, usize)> {
     found
 }
 
+/// The decisions of the Elias gamma code of `v` (`v >= 1`) in the block at
+/// `base`, in order, as (context, bit).
+fn gamma_bits(base: usize, v: usize, visit: &mut impl FnMut(usize, usize)) {
+    let n = (usize::BITS - v.leading_zeros()) as usize;
+    assert!((1..32).contains(&n), "gamma of {v}");
+    for i in 0..n - 1 {
+        visit(base + i, 1);
+    }
+    visit(base + n - 1, 0);
+    for i in (0..n - 1).rev() {
+        visit(base + 32 + (n - 1) * 32 + i, (v >> i) & 1);
+    }
+}
+
+/// The decisions of the literal `byte` in the bit tree of context `prev`.
+fn literal_bits(prev: usize, byte: u8, visit: &mut impl FnMut(usize, usize)) {
+    let mut m = 1;
+    for i in (0..8).rev() {
+        let b = usize::from(byte >> i) & 1;
+        visit(LIT + prev * 256 + m, b);
+        m = (m << 1) | b;
+    }
+}
+
 /// The unpacker's decisions for `tokens`, in order, as (context, bit): what
 /// both the encoder and the parser's statistics walk.
 fn bits(input: &[u8], tokens: &[Token], mut visit: impl FnMut(usize, usize)) {
-    let gamma = |visit: &mut dyn FnMut(usize, usize), base: usize, v: usize| {
-        let n = (usize::BITS - v.leading_zeros()) as usize;
-        assert!((1..32).contains(&n), "gamma of {v}");
-        for i in 0..n - 1 {
-            visit(base + i, 1);
-        }
-        visit(base + n - 1, 0);
-        for i in (0..n - 1).rev() {
-            visit(base + 32 + (n - 1) * 32 + i, (v >> i) & 1);
-        }
-    };
     let (mut pos, mut matched) = (0usize, 0usize);
     for &t in tokens {
         match t {
             Token::Literal => {
                 visit(IS_MATCH + matched, 0);
-                let prev = if pos > 0 { usize::from(input[pos - 1] >> 5) } else { 0 };
-                let mut m = 1;
-                for i in (0..8).rev() {
-                    let b = usize::from(input[pos] >> i) & 1;
-                    visit(LIT + prev * 256 + m, b);
-                    m = (m << 1) | b;
-                }
+                literal_bits(literal_context(input, pos), input[pos], &mut visit);
                 matched = 0;
             }
             Token::Rep { len } => {
                 visit(IS_MATCH + matched, 1);
                 visit(IS_REP + matched, 1);
-                gamma(&mut visit, LEN, len - 1);
+                gamma_bits(LEN, len - 1, &mut visit);
                 matched = 1;
             }
             Token::Match { dist, len } => {
                 visit(IS_MATCH + matched, 1);
                 visit(IS_REP + matched, 0);
-                gamma(&mut visit, DIST, dist);
-                gamma(&mut visit, LEN, len - 1);
+                gamma_bits(DIST, dist, &mut visit);
+                gamma_bits(LEN, len - 1, &mut visit);
                 matched = 1;
             }
         }
@@ -259,8 +266,8 @@ fn encode(input: &[u8], tokens: &[Token]) -> Vec<u8> {
 
 /// A greedy parse with one step of lazy matching: the first parse, whose
 /// statistics price the optimal one's.
-fn greedy(input: &[u8]) -> Vec<Token> {
-    let best = |i: usize| frontier(input, i).last().copied().unwrap_or((0, 0));
+fn greedy(input: &[u8], frontiers: &[Vec<(usize, usize)>]) -> Vec<Token> {
+    let best = |i: usize| frontiers[i].last().copied().unwrap_or((0, 0));
     let mut tokens = Vec::new();
     let (mut pos, mut rep) = (0usize, 1usize);
     while pos < input.len() {
@@ -298,22 +305,14 @@ impl Prices {
     }
 
     fn gamma(&self, base: usize, v: usize) -> f64 {
-        let n = (usize::BITS - v.leading_zeros()) as usize;
-        let mut cost = (0..n - 1).map(|i| self.bit(base + i, 1)).sum::<f64>() + self.bit(base + n - 1, 0);
-        for i in 0..n - 1 {
-            cost += self.bit(base + 32 + (n - 1) * 32 + i, (v >> i) & 1);
-        }
+        let mut cost = 0.0;
+        gamma_bits(base, v, &mut |ctx, bit| cost += self.bit(ctx, bit));
         cost
     }
 
     fn literal(&self, prev: usize, byte: u8) -> f64 {
-        let mut m = 1;
         let mut cost = 0.0;
-        for i in (0..8).rev() {
-            let b = usize::from(byte >> i) & 1;
-            cost += self.bit(LIT + prev * 256 + m, b);
-            m = (m << 1) | b;
-        }
+        literal_bits(prev, byte, &mut |ctx, bit| cost += self.bit(ctx, bit));
         cost
     }
 }
@@ -347,8 +346,7 @@ fn optimal(input: &[u8], frontiers: &[Vec<(usize, usize)>], prices: &Prices) -> 
             if here.cost.is_infinite() {
                 continue;
             }
-            let prev = if i > 0 { usize::from(input[i - 1] >> 5) } else { 0 };
-            let lit = here.cost + prices.bit(IS_MATCH + m, 0) + prices.literal(prev, input[i]);
+            let lit = here.cost + prices.bit(IS_MATCH + m, 0) + prices.literal(literal_context(input, i), input[i]);
             relax(&mut best, 2 * (i + 1), lit, here.rep, Token::Literal, 2 * i + m);
             let is_match = here.cost + prices.bit(IS_MATCH + m, 1);
             if here.rep <= i {
@@ -388,9 +386,9 @@ pub fn pack(input: &[u8]) -> Vec<u8> {
     let mut filtered = input.to_vec();
     brainwire_pack::filter_calls(&mut filtered, true);
     let input = &filtered[..];
-    let mut tokens = greedy(input);
-    let mut smallest = encode(input, &tokens);
     let frontiers: Vec<_> = (0..input.len()).map(|i| frontier(input, i)).collect();
+    let mut tokens = greedy(input, &frontiers);
+    let mut smallest = encode(input, &tokens);
     for _ in 0..PRICING_ROUNDS {
         tokens = optimal(input, &frontiers, &Prices::of(input, &tokens));
         let packed = encode(input, &tokens);
