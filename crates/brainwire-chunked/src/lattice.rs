@@ -48,6 +48,11 @@ pub const NEURALINK10_CODES: CodeRange = CodeRange { lo: 0, hi: 1023 };
 #[inline]
 pub fn affine_code(x: i64, step: u32, offset: i64, range: CodeRange) -> Option<i64> {
     let d = x - offset;
+    // Step 1 (every dense recording) needs no division: the same result,
+    // without a 64-bit divide a sample.
+    if step == 1 {
+        return Some(d).filter(|c| (range.lo..=range.hi).contains(c));
+    }
     let s = i64::from(step);
     if d % s != 0 {
         return None;
@@ -60,6 +65,9 @@ pub fn affine_code(x: i64, step: u32, offset: i64, range: CodeRange) -> Option<i
 /// place.
 #[inline]
 pub fn placeholder_code(x: i64, step: u32, offset: i64, range: CodeRange) -> i64 {
+    if step == 1 {
+        return (x - offset).clamp(range.lo, range.hi);
+    }
     let s = i64::from(step);
     (x - offset + s / 2).div_euclid(s).clamp(range.lo, range.hi)
 }
@@ -146,7 +154,11 @@ const SMOOTH_CODES: usize = 3;
 /// sample.
 pub fn neuralink10_offset(xs: &[i32], step: u32, residue: i64) -> Option<(i64, i64)> {
     let s = i64::from(step);
-    let on: Vec<i64> = xs.iter().map(|&x| i64::from(x) - residue).filter(|d| d % s == 0).map(|d| d / s).collect();
+    let on: Vec<i64> = if s == 1 {
+        xs.iter().map(|&x| i64::from(x) - residue).collect()
+    } else {
+        xs.iter().map(|&x| i64::from(x) - residue).filter(|d| d % s == 0).map(|d| d / s).collect()
+    };
     let (lo, hi) = on.iter().fold((i64::MAX, i64::MIN), |(lo, hi), &q| (lo.min(q), hi.max(q)));
     if on.is_empty() || hi - lo > NEURALINK10_CODES.hi {
         return None;
@@ -209,5 +221,18 @@ mod tests {
         let wide: Vec<i32> = (0..70_000).map(|i| 10 * i).collect();
         let off = start_offset(&wide, 10, 0);
         assert_eq!(affine_escapes(&wide, 10, off, IDENTITY_CODES), 70_000 - 65_536);
+    }
+
+    #[test]
+    fn step_one_skips_the_division_and_agrees_with_it() {
+        let small = CodeRange { lo: -40, hi: 40 };
+        for x in -100i64..=100 {
+            for offset in [-7i64, 0, 3] {
+                let d = x - offset;
+                let general = Some(d).filter(|c| (small.lo..=small.hi).contains(c));
+                assert_eq!(affine_code(x, 1, offset, small), general);
+                assert_eq!(placeholder_code(x, 1, offset, small), d.div_euclid(1).clamp(small.lo, small.hi));
+            }
+        }
     }
 }
