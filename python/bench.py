@@ -2,7 +2,7 @@
 """Compares brainwire with the numcodecs codecs neuro-engineers use, on the
 same arrays, chunked as zarr stores them (1 s x all channels), single thread.
 
-    python python/bench.py [--data ../shared/data.zip] [--seconds 2] [--repeat 1]
+    python python/bench.py [--data ../shared/data.zip] [--seconds 2] [--repeat 3]
 
 Arrays:
   real32-train / real32-heldout: 32 challenge recordings side by side as 32
@@ -13,7 +13,7 @@ Arrays:
       at 2.34 uV per code (Neuropixels-like).
 Each codec encodes every chunk, then decodes every chunk; each round trip is
 checked exact. MB/s is raw megabytes (10^6 bytes) per second of wall time,
-the best of --repeat runs. A codec that fails or is not installed says so.
+the median of --repeat runs. A codec that fails or is not installed says so.
 Install the codecs with `pip install -r python/requirements-bench.txt`.
 """
 
@@ -23,6 +23,7 @@ import argparse
 import io
 import os
 import pathlib
+import statistics
 import time
 import wave
 import zipfile
@@ -129,20 +130,20 @@ def chunked(x, frames):
 
 
 def run(codec, chunks, repeat):
-    """(compressed bytes, best encode s, best decode s), or raises."""
-    best_enc = best_dec = float("inf")
+    """(compressed bytes, median encode s, median decode s), or raises."""
+    enc_s, dec_s = [], []
     for _ in range(repeat):
         t = time.perf_counter()
         encoded = [codec.encode(c) for c in chunks]
-        best_enc = min(best_enc, time.perf_counter() - t)
+        enc_s.append(time.perf_counter() - t)
         t = time.perf_counter()
         decoded = [codec.decode(e) for e in encoded]
-        best_dec = min(best_dec, time.perf_counter() - t)
+        dec_s.append(time.perf_counter() - t)
     for c, d in zip(chunks, decoded):
         d = ensure_ndarray(d)  # some codecs decode to bytes
         if d.nbytes != c.nbytes or not np.array_equal(d.view(c.dtype).reshape(c.shape), c):
             raise ValueError("round trip is not exact")
-    return sum(len(memoryview(e).cast("B")) for e in encoded), best_enc, best_dec
+    return sum(len(memoryview(e).cast("B")) for e in encoded), statistics.median(enc_s), statistics.median(dec_s)
 
 
 def python_overhead(chunks, repeat):
@@ -156,23 +157,23 @@ def python_overhead(chunks, repeat):
     streams = [codec.encode(c) for c in chunks]
     decoded = [_native.decode_interleaved(np.frombuffer(s, np.uint8), threads=1) for s in streams]
 
-    def best(f):
+    def median(f):
         times = []
         for _ in range(runs):
             t = time.perf_counter()
             f()
             times.append(time.perf_counter() - t)
-        return min(times) / len(chunks)
+        return statistics.median(times) / len(chunks)
 
-    native_e = best(lambda: [_native.encode_interleaved(c, profile="lite", threads=1) for c in chunks])
-    native_d = best(lambda: [_native.decode_interleaved(np.frombuffer(s, np.uint8), threads=1) for s in streams])
+    native_e = median(lambda: [_native.encode_interleaved(c, profile="lite", threads=1) for c in chunks])
+    native_d = median(lambda: [_native.decode_interleaved(np.frombuffer(s, np.uint8), threads=1) for s in streams])
     real_encode, real_decode = _native.encode_interleaved, _native.decode_interleaved
     try:
         _native.encode_interleaved = lambda *a, **k: streams[0]
-        python_e = best(lambda: [codec.encode(c) for c in chunks])
+        python_e = median(lambda: [codec.encode(c) for c in chunks])
         it = iter(decoded * runs)
         _native.decode_interleaved = lambda *a, **k: next(it)
-        python_d = best(lambda: [codec.decode(s) for s in streams])
+        python_d = median(lambda: [codec.decode(s) for s in streams])
     finally:
         _native.encode_interleaved, _native.decode_interleaved = real_encode, real_decode
     return python_e, native_e, python_d, native_d
@@ -182,7 +183,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", default=os.environ.get("BRAINWIRE_DATA", str(HERE.parent.parent / "shared" / "data.zip")))
     ap.add_argument("--seconds", type=float, default=2.0, help="length of the SpikeInterface array")
-    ap.add_argument("--repeat", type=int, default=1, help="runs per codec; the best time counts")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per codec; the median time counts")
     ap.add_argument("--only", default="", help="comma-separated codec name prefixes")
     args = ap.parse_args()
 
