@@ -42,6 +42,9 @@ pub struct CodeRange {
 pub const IDENTITY_CODES: CodeRange = CodeRange { lo: i16::MIN as i64, hi: i16::MAX as i64 };
 /// Codes of the core's 10-bit lattice.
 pub const NEURALINK10_CODES: CodeRange = CodeRange { lo: 0, hi: 1023 };
+/// Every code an `i32` sample can have (on the map or not: only the
+/// residue decides).
+pub const ANY_CODE: CodeRange = CodeRange { lo: i64::MIN / 4, hi: i64::MAX / 4 };
 
 /// The code of `x` under `step`/`offset`, or `None` when `x` is off the map
 /// or its code is outside `range`.
@@ -154,11 +157,7 @@ const SMOOTH_CODES: usize = 3;
 /// sample.
 pub fn neuralink10_offset(xs: &[i32], step: u32, residue: i64) -> Option<(i64, i64)> {
     let s = i64::from(step);
-    let on: Vec<i64> = if s == 1 {
-        xs.iter().map(|&x| i64::from(x) - residue).collect()
-    } else {
-        xs.iter().map(|&x| i64::from(x) - residue).filter(|d| d % s == 0).map(|d| d / s).collect()
-    };
+    let on: Vec<i64> = xs.iter().filter_map(|&x| affine_code(x.into(), step, residue, ANY_CODE)).collect();
     let (lo, hi) = on.iter().fold((i64::MAX, i64::MIN), |(lo, hi), &q| (lo.min(q), hi.max(q)));
     if on.is_empty() || hi - lo > NEURALINK10_CODES.hi {
         return None;
@@ -225,13 +224,15 @@ mod tests {
 
     #[test]
     fn step_one_skips_the_division_and_agrees_with_it() {
+        // The general path's arithmetic, division included, at step 1.
+        let s = std::hint::black_box(1i64);
         let small = CodeRange { lo: -40, hi: 40 };
         for x in -100i64..=100 {
             for offset in [-7i64, 0, 3] {
                 let d = x - offset;
-                let general = Some(d).filter(|c| (small.lo..=small.hi).contains(c));
-                assert_eq!(affine_code(x, 1, offset, small), general);
-                assert_eq!(placeholder_code(x, 1, offset, small), d.div_euclid(1).clamp(small.lo, small.hi));
+                let divided = (d % s == 0).then(|| d / s).filter(|c| (small.lo..=small.hi).contains(c));
+                assert_eq!(affine_code(x, 1, offset, small), divided);
+                assert_eq!(placeholder_code(x, 1, offset, small), (d + s / 2).div_euclid(s).clamp(small.lo, small.hi));
             }
         }
     }

@@ -9,7 +9,7 @@ use brainwire_core::{decode_le, encode_le, AdcLattice, Decoder, Profile};
 
 use crate::dtype::SampleType;
 use crate::error::Error;
-use crate::lattice::{self, affine_code, placeholder_code, ChannelLattice, CodeRange, IDENTITY_CODES, MAX_ESCAPE_SHARE_DIV, MIN_NEURALINK10_GAIN_Q10, NEURALINK10_CODES};
+use crate::lattice::{self, affine_code, ANY_CODE, placeholder_code, ChannelLattice, CodeRange, IDENTITY_CODES, MAX_ESCAPE_SHARE_DIV, MIN_NEURALINK10_GAIN_Q10, NEURALINK10_CODES};
 use crate::varint::{put_i64, put_u64, Cursor};
 use crate::LatticeMode;
 
@@ -63,9 +63,8 @@ fn candidate_lattices(xs: &[i32], dtype: SampleType, mode: LatticeMode) -> Vec<C
                 return vec![ChannelLattice::Neuralink10];
             }
             let limit = xs.len() / MAX_ESCAPE_SHARE_DIV;
-            let any_code = CodeRange { lo: i64::MIN / 4, hi: i64::MAX / 4 };
             let (step, residue) = match lattice::detect_step(xs) {
-                Some((step, residue)) if step >= 2 && lattice::affine_escapes(xs, step, residue, any_code) <= limit => (step, residue),
+                Some((step, residue)) if step >= 2 && lattice::affine_escapes(xs, step, residue, ANY_CODE) <= limit => (step, residue),
                 _ => (1, 0),
             };
             let mut out = vec![ChannelLattice::Affine { step, offset: lattice::start_offset(xs, step, residue) }];
