@@ -6,6 +6,7 @@
 //! whatever the map, off-lattice samples through the escape list.
 
 use brainwire_core::AdcLattice;
+use strength_reduce::StrengthReducedU64;
 
 /// Samples per block of the step estimate: each block's gcd votes, so a few
 /// off-lattice samples (glitches, a sync pulse) outvote nothing.
@@ -46,16 +47,70 @@ pub const NEURALINK10_CODES: CodeRange = CodeRange { lo: 0, hi: 1023 };
 /// residue decides).
 pub const ANY_CODE: CodeRange = CodeRange { lo: i64::MIN / 4, hi: i64::MAX / 4 };
 
-/// The code of `x` under `step`/`offset`, or `None` when `x` is off the map
-/// or its code is outside `range`.
-#[inline]
+/// The map `x = offset + step * c` of one channel, with its step's divisor
+/// prepared once: a division by a step is a multiply-high and a correction
+/// instead of a 64-bit divide (tens of cycles; detecting and coding a
+/// channel divides each sample about six times). `affine_code` and
+/// `placeholder_code` (test builds) restate what it computes with plain `/`
+/// and `%`; a test holds the two equal.
+#[derive(Clone, Copy, Debug)]
+pub struct AffineMap {
+    step: u32,
+    offset: i64,
+    divisor: StrengthReducedU64,
+}
+
+impl AffineMap {
+    /// `step >= 1`.
+    pub fn new(step: u32, offset: i64) -> Self {
+        debug_assert!(step >= 1);
+        Self { step, offset, divisor: StrengthReducedU64::new(u64::from(step.max(1))) }
+    }
+
+    /// `(floor(d / step), d mod step)` with the remainder in `0..step`.
+    #[inline(always)]
+    fn div_floor(&self, d: i64) -> (i64, u64) {
+        // Step 1 (every dense recording) needs no division at all.
+        if self.step == 1 {
+            return (d, 0);
+        }
+        let (q, r) = StrengthReducedU64::div_rem(d.unsigned_abs(), self.divisor);
+        // step >= 2 keeps q below 2^63.
+        let q = q as i64;
+        match (d >= 0, r) {
+            (true, _) => (q, r),
+            (false, 0) => (-q, 0),
+            (false, r) => (-q - 1, u64::from(self.step) - r),
+        }
+    }
+
+    /// The code of `x`, or `None` when `x` is off the map or its code is
+    /// outside `range`.
+    #[inline(always)]
+    pub fn code(&self, x: i64, range: CodeRange) -> Option<i64> {
+        let (q, r) = self.div_floor(x - self.offset);
+        (r == 0 && (range.lo..=range.hi).contains(&q)).then_some(q)
+    }
+
+    /// The code an escaped sample leaves in the core stream: the nearest
+    /// code (halves round up), clamped to `range`, so that the predictor
+    /// continues from about the right place.
+    #[inline(always)]
+    pub fn placeholder(&self, x: i64, range: CodeRange) -> i64 {
+        let (q, _) = self.div_floor(x - self.offset + i64::from(self.step / 2));
+        q.clamp(range.lo, range.hi)
+    }
+
+    /// Number of samples of `xs` off the map or outside `range`.
+    pub fn escapes(&self, xs: &[i32], range: CodeRange) -> usize {
+        xs.iter().filter(|&&x| self.code(x.into(), range).is_none()).count()
+    }
+}
+
+/// [`AffineMap::code`] with plain division: the rule it computes.
+#[cfg(test)]
 pub fn affine_code(x: i64, step: u32, offset: i64, range: CodeRange) -> Option<i64> {
     let d = x - offset;
-    // Step 1 (every dense recording) needs no division: the same result,
-    // without a 64-bit divide a sample.
-    if step == 1 {
-        return Some(d).filter(|c| (range.lo..=range.hi).contains(c));
-    }
     let s = i64::from(step);
     if d % s != 0 {
         return None;
@@ -63,14 +118,9 @@ pub fn affine_code(x: i64, step: u32, offset: i64, range: CodeRange) -> Option<i
     Some(d / s).filter(|c| (range.lo..=range.hi).contains(c))
 }
 
-/// The code an escaped sample leaves in the core stream: the nearest code,
-/// clamped to `range`, so that the predictor continues from about the right
-/// place.
-#[inline]
+/// [`AffineMap::placeholder`] with plain division: the rule it computes.
+#[cfg(test)]
 pub fn placeholder_code(x: i64, step: u32, offset: i64, range: CodeRange) -> i64 {
-    if step == 1 {
-        return (x - offset).clamp(range.lo, range.hi);
-    }
     let s = i64::from(step);
     (x - offset + s / 2).div_euclid(s).clamp(range.lo, range.hi)
 }
@@ -90,11 +140,20 @@ pub fn detect_step(xs: &[i32]) -> Option<(u32, i64)> {
     for block in xs.chunks(STEP_BLOCK_SAMPLES) {
         let first = i64::from(block[0]);
         let mut g = 0u64;
+        // Once a block's gcd settles (a few samples in), a sample only
+        // tests that g divides its distance: a multiply with g prepared,
+        // not the gcd's divisions.
+        let mut divides: Option<StrengthReducedU64> = None;
         for &x in &block[1..] {
-            g = gcd(g, (i64::from(x) - first).unsigned_abs());
+            let d = (i64::from(x) - first).unsigned_abs();
+            if divides.map_or(d == 0, |g| d % g == 0) {
+                continue;
+            }
+            g = gcd(g, d);
             if g == 1 {
                 break;
             }
+            divides = Some(StrengthReducedU64::new(g));
         }
         if g == 0 || g > u64::from(u32::MAX) {
             continue;
@@ -127,11 +186,6 @@ pub fn start_offset(xs: &[i32], step: u32, residue: i64) -> i64 {
     residue + s * k
 }
 
-/// Number of samples of `xs` off the affine map.
-pub fn affine_escapes(xs: &[i32], step: u32, offset: i64, range: CodeRange) -> usize {
-    xs.iter().filter(|&&x| affine_code(x.into(), step, offset, range).is_none()).count()
-}
-
 /// `log2(width / mean width)` of each 10-bit code, in 1/1024 bit, from the
 /// core's learned code widths: what coding on the 10-bit lattice gains per
 /// sample of that code, roughly, over equal widths.
@@ -157,7 +211,8 @@ const SMOOTH_CODES: usize = 3;
 /// sample.
 pub fn neuralink10_offset(xs: &[i32], step: u32, residue: i64) -> Option<(i64, i64)> {
     let s = i64::from(step);
-    let on: Vec<i64> = xs.iter().filter_map(|&x| affine_code(x.into(), step, residue, ANY_CODE)).collect();
+    let map = AffineMap::new(step, residue);
+    let on: Vec<i64> = xs.iter().filter_map(|&x| map.code(x.into(), ANY_CODE)).collect();
     let (lo, hi) = on.iter().fold((i64::MAX, i64::MIN), |(lo, hi), &q| (lo.min(q), hi.max(q)));
     if on.is_empty() || hi - lo > NEURALINK10_CODES.hi {
         return None;
@@ -205,7 +260,7 @@ mod tests {
         let xs: Vec<i32> = (0..5000).map(|i| 12 * ((i * 7919) % 200 - 100) + 5 + if i == 77 { 1 } else { 0 }).collect();
         let (step, r) = detect_step(&xs).unwrap();
         assert_eq!((step, r), (12, 5));
-        assert_eq!(affine_escapes(&xs, step, start_offset(&xs, step, r), IDENTITY_CODES), 1);
+        assert_eq!(AffineMap::new(step, start_offset(&xs, step, r)).escapes(&xs, IDENTITY_CODES), 1);
     }
 
     #[test]
@@ -215,24 +270,27 @@ mod tests {
         assert_eq!(step, 150);
         let off = start_offset(&xs, step, r);
         assert_eq!(off, 1_000_000);
-        assert_eq!(affine_escapes(&xs, step, off, IDENTITY_CODES), 0);
-        assert_eq!(placeholder_code(off + 149, step, off, IDENTITY_CODES), 1);
+        assert_eq!(AffineMap::new(step, off).escapes(&xs, IDENTITY_CODES), 0);
+        assert_eq!(AffineMap::new(step, off).placeholder(off + 149, IDENTITY_CODES), 1);
         let wide: Vec<i32> = (0..70_000).map(|i| 10 * i).collect();
         let off = start_offset(&wide, 10, 0);
-        assert_eq!(affine_escapes(&wide, 10, off, IDENTITY_CODES), 70_000 - 65_536);
+        assert_eq!(AffineMap::new(10, off).escapes(&wide, IDENTITY_CODES), 70_000 - 65_536);
     }
 
     #[test]
-    fn step_one_skips_the_division_and_agrees_with_it() {
-        // The general path's arithmetic, division included, at step 1.
-        let s = std::hint::black_box(1i64);
+    fn the_prepared_divisor_agrees_with_plain_division() {
         let small = CodeRange { lo: -40, hi: 40 };
-        for x in -100i64..=100 {
-            for offset in [-7i64, 0, 3] {
-                let d = x - offset;
-                let divided = (d % s == 0).then(|| d / s).filter(|c| (small.lo..=small.hi).contains(c));
-                assert_eq!(affine_code(x, 1, offset, small), divided);
-                assert_eq!(placeholder_code(x, 1, offset, small), (d + s / 2).div_euclid(s).clamp(small.lo, small.hi));
+        let big = i64::from(i32::MAX);
+        let xs: Vec<i64> = (-300i64..=300).chain([-big - 1, -big, big - 1, big, 1 << 33, -(1 << 33) - 7]).collect();
+        for step in [1u32, 2, 3, 7, 12, 64, 1000, 65_536, u32::MAX] {
+            for offset in [-7i64, 0, 3, -big - 1, big, 5 * i64::from(step)] {
+                let map = AffineMap::new(step, offset);
+                for &x in &xs {
+                    for range in [small, IDENTITY_CODES, NEURALINK10_CODES, ANY_CODE] {
+                        assert_eq!(map.code(x, range), affine_code(x, step, offset, range), "x {x} step {step} offset {offset}");
+                        assert_eq!(map.placeholder(x, range), placeholder_code(x, step, offset, range), "x {x} step {step} offset {offset}");
+                    }
+                }
             }
         }
     }

@@ -9,7 +9,7 @@ use brainwire_core::{decode_le, encode_le, AdcLattice, Decoder, Profile};
 
 use crate::dtype::SampleType;
 use crate::error::Error;
-use crate::lattice::{self, affine_code, ANY_CODE, placeholder_code, ChannelLattice, CodeRange, IDENTITY_CODES, MAX_ESCAPE_SHARE_DIV, MIN_NEURALINK10_GAIN_Q10, NEURALINK10_CODES};
+use crate::lattice::{self, AffineMap, ANY_CODE, ChannelLattice, CodeRange, IDENTITY_CODES, MAX_ESCAPE_SHARE_DIV, MIN_NEURALINK10_GAIN_Q10, NEURALINK10_CODES};
 use crate::varint::{put_i64, put_u64, Cursor};
 use crate::LatticeMode;
 
@@ -64,7 +64,7 @@ fn candidate_lattices(xs: &[i32], dtype: SampleType, mode: LatticeMode) -> Vec<C
             }
             let limit = xs.len() / MAX_ESCAPE_SHARE_DIV;
             let (step, residue) = match lattice::detect_step(xs) {
-                Some((step, residue)) if step >= 2 && lattice::affine_escapes(xs, step, residue, ANY_CODE) <= limit => (step, residue),
+                Some((step, residue)) if step >= 2 && AffineMap::new(step, residue).escapes(xs, ANY_CODE) <= limit => (step, residue),
                 _ => (1, 0),
             };
             let mut out = vec![ChannelLattice::Affine { step, offset: lattice::start_offset(xs, step, residue) }];
@@ -72,7 +72,7 @@ fn candidate_lattices(xs: &[i32], dtype: SampleType, mode: LatticeMode) -> Vec<C
             // (a random walk, a few discrete levels): it only nominates the
             // 10-bit map, and coding both decides.
             if let Some((offset, gain)) = lattice::neuralink10_offset(xs, step, residue) {
-                if gain >= MIN_NEURALINK10_GAIN_Q10 && lattice::affine_escapes(xs, step, offset, NEURALINK10_CODES) <= limit {
+                if gain >= MIN_NEURALINK10_GAIN_Q10 && AffineMap::new(step, offset).escapes(xs, NEURALINK10_CODES) <= limit {
                     out.push(ChannelLattice::AffineNeuralink10 { step, offset });
                 }
             }
@@ -128,7 +128,24 @@ pub fn encode(xs: &[i32], dtype: SampleType, mode: LatticeMode, profile: Profile
 /// Writes an affine substream of `kind` (codes in `range` on its core
 /// lattice); false when it would have too many escapes to be worth it.
 fn affine(xs: &[i32], step: u32, offset: i64, range: CodeRange, kind: u8, profile: Profile, out: &mut Vec<u8>) -> bool {
-    let escapes: Vec<usize> = (0..xs.len()).filter(|&i| affine_code(xs[i].into(), step, offset, range).is_none()).collect();
+    let map = AffineMap::new(step, offset);
+    let ten_bit = kind == KIND_AFFINE_NEURALINK10;
+    // One pass: each sample's code (its placeholder when off the map) as
+    // the core's little-endian word, and the escapes' positions.
+    let mut le = vec![0u8; 2 * xs.len()];
+    let mut escapes: Vec<usize> = Vec::new();
+    for (i, (&x, word)) in xs.iter().zip(le.chunks_exact_mut(2)).enumerate() {
+        let x = i64::from(x);
+        let c = match map.code(x, range) {
+            Some(c) => c,
+            None => {
+                escapes.push(i);
+                map.placeholder(x, range)
+            }
+        };
+        let value = if ten_bit { AdcLattice::Neuralink10.value(c as u32) } else { c as i16 };
+        word.copy_from_slice(&value.to_le_bytes());
+    }
     if escapes.len() > xs.len() / MAX_ESCAPE_SHARE_DIV + 16 {
         return false;
     }
@@ -139,19 +156,12 @@ fn affine(xs: &[i32], step: u32, offset: i64, range: CodeRange, kind: u8, profil
     let mut next = 0;
     for &i in &escapes {
         let x = i64::from(xs[i]);
-        let c = placeholder_code(x, step, offset, range);
+        let c = map.placeholder(x, range);
         put_u64(out, (i - next) as u64);
         put_i64(out, x - offset - i64::from(step) * c);
         next = i + 1;
     }
-    let codes = xs.iter().map(|&x| placeholder_code(x.into(), step, offset, range));
-    if kind == KIND_AFFINE_NEURALINK10 {
-        let le: Vec<u8> = codes.flat_map(|c| AdcLattice::Neuralink10.value(c as u32).to_le_bytes()).collect();
-        encode_le(profile, AdcLattice::Neuralink10, &le, out);
-    } else {
-        let le: Vec<u8> = codes.flat_map(|c| (c as i16).to_le_bytes()).collect();
-        encode_le(profile, AdcLattice::Identity16, &le, out);
-    }
+    encode_le(profile, if ten_bit { AdcLattice::Neuralink10 } else { AdcLattice::Identity16 }, &le, out);
     true
 }
 
