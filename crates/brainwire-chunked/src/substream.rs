@@ -5,7 +5,7 @@
 //! dtype, whatever the lattice mode; `encode` never returns more than
 //! `1 + xs.len() * width` bytes (the raw kind is always a candidate).
 
-use brainwire_core::{decode_le, encode_le, AdcLattice, Decoder, Profile};
+use brainwire_core::{decode_le_with_lite_tables, encode_le_with_lite_codebook, lite, AdcLattice, Decoder, Profile};
 
 use crate::dtype::SampleType;
 use crate::error::Error;
@@ -90,12 +90,21 @@ fn encode_with(xs: &[i32], lattice: ChannelLattice, profile: Profile) -> Option<
         ChannelLattice::Neuralink10 => {
             out.push(KIND_NEURALINK10);
             let le: Vec<u8> = xs.iter().flat_map(|&x| (x as i16).to_le_bytes()).collect();
-            encode_le(profile, AdcLattice::Neuralink10, &le, &mut out);
+            encode_core(profile, AdcLattice::Neuralink10, &le, &mut out);
         }
         ChannelLattice::Affine { step, offset } => affine(xs, step, offset, IDENTITY_CODES, KIND_AFFINE, profile, &mut out).then_some(())?,
         ChannelLattice::AffineNeuralink10 { step, offset } => affine(xs, step, offset, NEURALINK10_CODES, KIND_AFFINE_NEURALINK10, profile, &mut out).then_some(())?,
     }
     Some(out)
+}
+
+/// The core stream of `le` (the lite codebook built once a thread, not
+/// once a substream).
+fn encode_core(profile: Profile, lattice: AdcLattice, le: &[u8], out: &mut Vec<u8>) {
+    thread_local! {
+        static LITE_CODEBOOK: Box<lite::Codebook> = Box::new(lite::Codebook::new());
+    }
+    LITE_CODEBOOK.with(|c| encode_le_with_lite_codebook(profile, lattice, le, out, c));
 }
 
 fn raw(xs: &[i32], dtype: SampleType) -> Vec<u8> {
@@ -178,7 +187,7 @@ fn affine(xs: &[i32], step: u32, offset: i64, range: CodeRange, kind: u8, profil
         put_i64(out, x - offset - i64::from(step) * c);
         next = i + 1;
     }
-    encode_le(profile, if ten_bit { AdcLattice::Neuralink10 } else { AdcLattice::Identity16 }, &le, out);
+    encode_core(profile, if ten_bit { AdcLattice::Neuralink10 } else { AdcLattice::Identity16 }, &le, out);
     true
 }
 
@@ -197,7 +206,11 @@ fn core_error(e: brainwire_core::Error) -> Error {
 fn core_prefix(stream: &[u8], n: usize, limit: usize) -> Result<Vec<u8>, Error> {
     let mut le = vec![0u8; 2 * limit];
     if limit == n {
-        decode_le(stream, &mut le).map_err(core_error)?;
+        // Each thread builds the lite tables once, not once a substream.
+        thread_local! {
+            static LITE_TABLES: Box<lite::DecodeTables> = Box::new(lite::DecodeTables::new());
+        }
+        LITE_TABLES.with(|t| decode_le_with_lite_tables(stream, &mut le, t)).map_err(core_error)?;
     } else {
         let mut d = Decoder::new(stream).map_err(core_error)?;
         d.decode_le(&mut le).map_err(core_error)?;

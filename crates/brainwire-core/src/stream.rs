@@ -367,6 +367,19 @@ pub fn decode_le(stream: &[u8], out: &mut [u8]) -> Result<(), Error> {
     }
 }
 
+/// [`decode_le`] with the `lite` profile's tables borrowed from the caller
+/// (built once with [`lite::DecodeTables::new`] for many streams): the same
+/// samples and checks, without building ~140 KB of tables per stream.
+pub fn decode_le_with_lite_tables(stream: &[u8], out: &mut [u8], tables: &lite::DecodeTables) -> Result<(), Error> {
+    let (profile, lattice, payload) = read_header(stream)?;
+    if profile != Profile::Lite {
+        return decode_le(stream, out);
+    }
+    let mut d = lite::Decoder::with_tables(lattice, payload, tables);
+    d.decode_le(out)?;
+    d.finish()
+}
+
 /// Encodes a whole recording into `out` (header included).
 pub fn encode_all<S: ByteSink>(profile: Profile, lattice: AdcLattice, samples: &[i16], out: &mut S) {
     let mut enc = Encoder::new(profile, lattice, out);
@@ -410,6 +423,19 @@ fn max_version(profile: Profile) -> max::Version {
         Profile::Max5 => max::Version::V5,
         _ => max::Version::V3,
     }
+}
+
+/// [`encode_le`] with the `lite` profile's codebook borrowed from the
+/// caller (built once with [`lite::Codebook::new`] for many streams): the
+/// same bytes, without building ~80 KB of tables per stream.
+pub fn encode_le_with_lite_codebook<S: ByteSink>(profile: Profile, lattice: AdcLattice, le: &[u8], out: &mut S, codebook: &lite::Codebook) {
+    if profile != Profile::Lite {
+        return encode_le(profile, lattice, le, out);
+    }
+    write_header(profile, lattice, out);
+    let mut e = lite::Encoder::with_codebook(lattice, codebook);
+    e.push_le(le, out);
+    e.finish(out);
 }
 
 /// [`encode_le`] of the lite profile on the 10-bit lattice, for a caller

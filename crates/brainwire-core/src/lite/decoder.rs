@@ -7,6 +7,8 @@
 //! codewords, codes off the lattice's range, escapes of residuals that have
 //! a codeword, and nonzero padding.
 
+use core::borrow::Borrow;
+
 use super::bits::BitReader;
 use super::codebook::{DecodeTables, LONGER, MAX_CODE_LEN, PEEK_BITS, RARE_BELOW};
 use super::registers::DecoderRegisters;
@@ -15,12 +17,15 @@ use crate::packed::unzigzag;
 use crate::error::Error;
 use crate::lattice::AdcLattice;
 
-/// Decoder of one `lite` channel payload.
-pub struct Decoder<'a> {
+/// Decoder of one `lite` channel payload. `T` holds its tables: by value
+/// (the default: each decoder builds its own), or borrowed from a caller
+/// that decodes many payloads ([`Decoder::with_tables`]; building them is
+/// about 140 KB of writes, a fifth of a 1 s channel's decode).
+pub struct Decoder<'a, T: Borrow<DecodeTables> = DecodeTables> {
     lattice: AdcLattice,
     model: Model,
     reader: BitReader<'a>,
-    tables: DecodeTables,
+    tables: T,
     /// Value of each code of the 10-bit lattice (unused on others).
     values: [i16; 1024],
 }
@@ -30,13 +35,22 @@ impl<'a> Decoder<'a> {
     /// tables are tens of kilobytes, and a move copies every byte).
     #[inline(always)]
     pub fn new(lattice: AdcLattice, payload: &'a [u8]) -> Self {
+        Decoder::with_tables(lattice, payload, DecodeTables::new())
+    }
+}
+
+impl<'a, T: Borrow<DecodeTables>> Decoder<'a, T> {
+    /// A decoder on `tables` (any [`DecodeTables::new`]: they are the same
+    /// for every payload).
+    #[inline(always)]
+    pub fn with_tables(lattice: AdcLattice, payload: &'a [u8], tables: T) -> Self {
         let mut values = [0i16; 1024];
         if lattice == AdcLattice::Neuralink10 {
             for (c, v) in values.iter_mut().enumerate() {
                 *v = lattice.value(c as u32);
             }
         }
-        Self { lattice, model: Model::new(lattice), reader: BitReader::new(payload), tables: DecodeTables::new(), values }
+        Self { lattice, model: Model::new(lattice), reader: BitReader::new(payload), tables, values }
     }
 
     /// The next sample.
@@ -93,7 +107,7 @@ impl<'a> Decoder<'a> {
         // constants either way.
         let lattice = if TEN_BIT { AdcLattice::Neuralink10 } else { AdcLattice::Identity16 };
         let codes = lattice.len() as usize;
-        let (tables, values) = (&self.tables, &self.values);
+        let (tables, values) = (self.tables.borrow(), &self.values);
         let Some(mut o) = out.next() else {
             return Ok(());
         };

@@ -3,6 +3,8 @@
 //! `block`) where that pays, else sample by sample ([`ChannelEncoder`]);
 //! both write the same bytes.
 
+use core::borrow::Borrow;
+
 use super::block::{code_block, push_one, Chunk, SampleWord, BLOCK_TABLES_WORTH, EMPTY_CHUNK};
 use super::channel::ChannelEncoder;
 use super::codebook::Codebook;
@@ -11,9 +13,9 @@ use crate::sink::ByteSink;
 
 /// Streaming encoder of one channel that owns its [`Codebook`]: push a
 /// sample (or a block of them), get its bytes.
-pub struct Encoder {
+pub struct Encoder<C: Borrow<Codebook> = Codebook> {
     channel: ChannelEncoder,
-    codebook: Codebook,
+    codebook: C,
 }
 
 impl Encoder {
@@ -40,12 +42,21 @@ impl Encoder {
     pub(crate) fn fill(&mut self) {
         self.codebook.fill();
     }
+}
+
+impl<C: Borrow<Codebook>> Encoder<C> {
+    /// An encoder on `codebook` (any [`Codebook::new`]: the same for every
+    /// stream), for a caller that codes many streams and builds it once.
+    #[inline(always)]
+    pub fn with_codebook(lattice: AdcLattice, codebook: C) -> Self {
+        Self { channel: ChannelEncoder::new(lattice), codebook }
+    }
 
     /// Codes one sample; every 16-bit word it completes is written to `out`
     /// before returning.
     #[inline(always)]
     pub fn push<S: ByteSink>(&mut self, sample: i16, out: &mut S) {
-        self.channel.push(&self.codebook, sample, out);
+        self.channel.push(self.codebook.borrow(), sample, out);
     }
 
     /// Codes a block of samples: the same bytes as pushing them one by one,
@@ -66,12 +77,12 @@ impl Encoder {
     #[inline(always)]
     fn push_each<S: ByteSink>(&mut self, samples: &[impl SampleWord], out: &mut S) {
         if self.channel.lattice == AdcLattice::Neuralink10 && samples.len() >= BLOCK_TABLES_WORTH {
-            return code_block(&mut self.channel, &self.codebook, samples, out);
+            return code_block(&mut self.channel, self.codebook.borrow(), samples, out);
         }
         let mut bytes = EMPTY_CHUNK;
         let mut chunk = Chunk::new(&mut bytes, out);
         for &s in samples {
-            push_one(&mut self.channel, &self.codebook, s.sample(), &mut chunk);
+            push_one(&mut self.channel, self.codebook.borrow(), s.sample(), &mut chunk);
         }
         chunk.drain();
     }

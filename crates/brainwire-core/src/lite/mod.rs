@@ -54,7 +54,7 @@ pub use bits::{ESCAPE_ORDER, FLUSH_BITS};
 pub use codebook::canonical_codes;
 #[doc(hidden)]
 pub use lengths::{predicted_row, read_code_lengths_from, write_code_lengths, FIRST_ROW_START};
-pub use codebook::{Codebook, MAX_CODE_LEN};
+pub use codebook::{Codebook, DecodeTables, MAX_CODE_LEN};
 pub use decoder::Decoder;
 pub use channel::{ChannelEncoder, MAX_PENDING_SAMPLES};
 pub use encoder::Encoder;

@@ -346,3 +346,25 @@ fn pushing_adc_codes_codes_like_pushing_their_values() {
     s.push(l.value(1023));
     assert_eq!(out.0, encode(l, &s));
 }
+
+/// Shared tables code exactly as owned ones: one codebook and one set of
+/// decoding tables serve several streams of both lattices in turn.
+#[test]
+fn shared_tables_code_as_owned_ones() {
+    let codebook = Codebook::new();
+    let tables = DecodeTables::new();
+    for (seed, lattice) in [(1, AdcLattice::Neuralink10), (2, AdcLattice::Identity16), (3, AdcLattice::Neuralink10)] {
+        let samples = synthetic(20_000, seed, 3);
+        let owned = encode(lattice, &samples);
+        let mut shared = Bytes(Vec::new());
+        let mut e = Encoder::with_codebook(lattice, &codebook);
+        e.push_all(&samples, &mut shared);
+        e.finish(&mut shared);
+        assert_eq!(shared.0, owned, "encoder bytes, seed {seed}");
+        let mut out = vec![0i16; samples.len()];
+        let mut d = Decoder::with_tables(lattice, &owned, &tables);
+        d.decode_into(&mut out).unwrap();
+        d.finish().unwrap();
+        assert_eq!(out, samples, "decoded samples, seed {seed}");
+    }
+}
