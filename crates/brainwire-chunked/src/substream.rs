@@ -5,7 +5,7 @@
 //! dtype, whatever the lattice mode; `encode` never returns more than
 //! `1 + xs.len() * width` bytes (the raw kind is always a candidate).
 
-use brainwire_core::{decode_le_with_lite_tables, encode_le_with_lite_codebook, lite, AdcLattice, Decoder, Profile};
+use brainwire_core::{decode_le_prefix_with_lite_tables, decode_le_with_lite_tables, encode_le_with_lite_codebook, lite, AdcLattice, Profile};
 
 use crate::dtype::SampleType;
 use crate::error::Error;
@@ -204,17 +204,14 @@ fn core_error(e: brainwire_core::Error) -> Error {
 /// that ends early in a chunk stops there: its CRC has vouched for the
 /// bytes).
 fn core_prefix(stream: &[u8], n: usize, limit: usize) -> Result<Vec<u8>, Error> {
-    let mut le = vec![0u8; 2 * limit];
-    if limit == n {
-        // Each thread builds the lite tables once, not once a substream.
-        thread_local! {
-            static LITE_TABLES: Box<lite::DecodeTables> = Box::new(lite::DecodeTables::new());
-        }
-        LITE_TABLES.with(|t| decode_le_with_lite_tables(stream, &mut le, t)).map_err(core_error)?;
-    } else {
-        let mut d = Decoder::new(stream).map_err(core_error)?;
-        d.decode_le(&mut le).map_err(core_error)?;
+    // Each thread builds the lite tables once, not once a substream.
+    thread_local! {
+        static LITE_TABLES: Box<lite::DecodeTables> = Box::new(lite::DecodeTables::new());
     }
+    let mut le = vec![0u8; 2 * limit];
+    LITE_TABLES
+        .with(|t| if limit == n { decode_le_with_lite_tables(stream, &mut le, t) } else { decode_le_prefix_with_lite_tables(stream, &mut le, t) })
+        .map_err(core_error)?;
     Ok(le)
 }
 

@@ -40,4 +40,4 @@ mod test_support;
 pub use error::Error;
 pub use lattice::AdcLattice;
 pub use sink::{ByteCounter, ByteSink};
-pub use stream::{decode_all, decode_le, decode_le_with_lite_tables, encode_all, encode_le, encode_le_lite_detecting, encode_le_with_lite_codebook, Decoder, Encoder, Profile};
+pub use stream::{decode_all, decode_le, decode_le_prefix_with_lite_tables, decode_le_with_lite_tables, encode_all, encode_le, encode_le_lite_detecting, encode_le_with_lite_codebook, Decoder, Encoder, Profile};

@@ -380,6 +380,18 @@ pub fn decode_le_with_lite_tables(stream: &[u8], out: &mut [u8], tables: &lite::
     d.finish()
 }
 
+/// The first `out.len() / 2` samples of a stream, as [`Decoder::new`] and
+/// [`Decoder::decode_le`] give them (the stream's end is not checked: it
+/// may hold more), with the `lite` tables borrowed as in
+/// [`decode_le_with_lite_tables`].
+pub fn decode_le_prefix_with_lite_tables(stream: &[u8], out: &mut [u8], tables: &lite::DecodeTables) -> Result<(), Error> {
+    let (profile, lattice, payload) = read_header(stream)?;
+    if profile != Profile::Lite {
+        return Decoder::new(stream)?.decode_le(out);
+    }
+    lite::Decoder::with_tables(lattice, payload, tables).decode_le(out)
+}
+
 /// Encodes a whole recording into `out` (header included).
 pub fn encode_all<S: ByteSink>(profile: Profile, lattice: AdcLattice, samples: &[i16], out: &mut S) {
     let mut enc = Encoder::new(profile, lattice, out);
