@@ -61,10 +61,11 @@ pub struct AffineMap {
 }
 
 impl AffineMap {
-    /// `step >= 1`.
+    /// `step >= 1` (0 is taken as 1, so that `step` and its divisor agree).
     pub fn new(step: u32, offset: i64) -> Self {
         debug_assert!(step >= 1);
-        Self { step, offset, divisor: StrengthReducedU64::new(u64::from(step.max(1))) }
+        let step = step.max(1);
+        Self { step, offset, divisor: StrengthReducedU64::new(u64::from(step)) }
     }
 
     /// `(floor(d / step), d mod step)` with the remainder in `0..step`.

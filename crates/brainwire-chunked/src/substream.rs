@@ -157,16 +157,18 @@ fn affine(xs: &[i32], step: u32, offset: i64, range: CodeRange, kind: u8, profil
     let map = AffineMap::new(step, offset);
     let ten_bit = kind == KIND_AFFINE_NEURALINK10;
     // One pass: each sample's code (its placeholder when off the map) as
-    // the core's little-endian word, and the escapes' positions.
+    // the core's little-endian word, and the escapes' positions and
+    // placeholders.
     let mut le = vec![0u8; 2 * xs.len()];
-    let mut escapes: Vec<usize> = Vec::new();
+    let mut escapes: Vec<(usize, i64)> = Vec::new();
     for (i, (&x, word)) in xs.iter().zip(le.chunks_exact_mut(2)).enumerate() {
         let x = i64::from(x);
         let c = match map.code(x, range) {
             Some(c) => c,
             None => {
-                escapes.push(i);
-                map.placeholder(x, range)
+                let c = map.placeholder(x, range);
+                escapes.push((i, c));
+                c
             }
         };
         let value = if ten_bit { AdcLattice::Neuralink10.value(c as u32) } else { c as i16 };
@@ -180,11 +182,9 @@ fn affine(xs: &[i32], step: u32, offset: i64, range: CodeRange, kind: u8, profil
     put_i64(out, offset);
     put_u64(out, escapes.len() as u64);
     let mut next = 0;
-    for &i in &escapes {
-        let x = i64::from(xs[i]);
-        let c = map.placeholder(x, range);
+    for &(i, c) in &escapes {
         put_u64(out, (i - next) as u64);
-        put_i64(out, x - offset - i64::from(step) * c);
+        put_i64(out, i64::from(xs[i]) - offset - i64::from(step) * c);
         next = i + 1;
     }
     encode_core(profile, if ten_bit { AdcLattice::Neuralink10 } else { AdcLattice::Identity16 }, &le, out);
