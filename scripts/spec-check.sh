@@ -5,7 +5,7 @@
 # documents alone (tools/spec/decode_lite.py), must restore every file that
 # `./encode-lite` compressed, byte for byte; and the same for the fast
 # profiles (tools/spec/decode_fast.py, `brainwire encode --profile fast`,
-# `fast5` and `fast-widths`).
+# `fast5`, `fast-widths` and `swift`).
 #
 #   scripts/spec-check.sh [DATA_DIR [N]]
 #
@@ -31,8 +31,8 @@ for f in "$work"/in/*.wav; do
 done
 echo "spec-check: $n recordings: the decoder written from FORMAT.md restored every one exactly"
 
-# The fast profiles (ids 5, 6 and 8): tools/spec/decode_fast.py, from the same documents.
-for profile in fast5 fast fast-widths; do
+# The fast profiles (ids 5, 6 and 8) and swift (9): tools/spec/decode_fast.py, from the same documents.
+for profile in fast5 fast fast-widths swift; do
     n=0
     for f in "$work"/in/*.wav; do
         target/release/brainwire encode --profile "$profile" "$f" -o "$work/x.bw" --force > /dev/null 2>&1

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Independent decoder for brainwire containers holding a `fast` stream (profile 5, 6 or 8).
+"""Independent decoder for brainwire containers holding a `fast` stream (profile 5, 6 or 8) or a `swift` one (9).
 
 Written from crates/brainwire-core/FORMAT.md (range coder, max's analog axis,
 the fast section) and the container's FORMAT.md (through decode_lite.py's
@@ -166,7 +166,8 @@ class LearnedAxis:
         self.edge[W] = e
         self.above = e - 128 * (base + W)
 
-def decode_fast(payload, lat, nsamples, level=False, learned=False):
+def setup(lat, learned):
+    """The analog axis (E, M) and the tables built at start (the fast section)."""
     widths, phi, weights0 = load_priors()
     N = lat.N
     axis = None
@@ -195,7 +196,61 @@ def decode_fast(payload, lat, nsamples, level=False, learned=False):
         half = min(6 * s // 128 + 2, 2048)
         rows.append(((1 << 40) // s, half, (1 << 16) - 2 - (2 * half + 1)))
     recip = [(1 << 31) // (128 + j) for j in range(128)]
+    return E, M, fine, rows, recip, axis, weights0
 
+def code_sample(rc, lat, E, M, fine, P, row):
+    """Decodes one sample from prediction P (Q4) and scale row: (code, value, m)."""
+    N = lat.N
+    inv_s, half, spare = row
+    i, f = P >> 4, P & 15
+    m = M(i) + (((M(i + 1) - M(i)) * f) >> 4) if i + 1 < N else M(i)
+    lo, hi = max(i - half, 0), min(i + half, N - 1)
+    def cum(c):
+        if c <= lo:
+            return 0
+        C = 1 << 31 if c == N else fine[min(max((((E(c) - m) * inv_s) >> 30) + 8192, 0), 16383)]
+        return ((C * spare) >> 31) + (c - lo)
+    t = rc.target(1 << 16)
+    if t < (1 << 16) - 2:
+        if t >= cum(hi + 1):
+            raise Refuse('target beyond the window')
+        a, bb = lo, hi + 1          # cum(a) <= t < cum(bb)
+        while bb - a > 1:
+            mid = (a + bb) // 2
+            if cum(mid) <= t: a = mid
+            else: bb = mid
+        c = a
+        ca = cum(c)
+        rc.consume(ca, cum(c + 1) - ca, 1 << 16)
+        value = lat.value(c)
+    else:
+        rc.consume((1 << 16) - 2, 2, 1 << 16)
+        t = rc.target(4096)
+        if t < 2048:
+            rc.consume(0, 2048, 4096)
+            value = rc.bits(16)
+            value = value - 65536 if value >= 32768 else value
+            if lat.code_of(value) is not None:
+                raise Refuse('escaped value on the lattice')
+            c = lat.nearest(value)
+        else:
+            rc.consume(2048, 2048, 4096)
+            c = rc.bits(10 if N == 1024 else 16)
+            if c >= N or lo <= c <= hi:
+                raise Refuse('escaped code inside the window')
+            value = lat.value(c)
+    if rc.overrun:
+        raise Refuse('stream cut')
+    return c, value, m
+
+def bucket_of(v):
+    v = max(v, 1024)
+    b = v.bit_length() - 1
+    return ((b - 10) << 4) | ((v >> (b - 4)) & 15)
+
+def decode_fast(payload, lat, nsamples, level=False, learned=False):
+    E, M, fine, rows, recip, axis, weights0 = setup(lat, learned)
+    N = lat.N
     rc = RangeDecoder(payload)
     last, w, h, power, pd = (N // 2) * 16, list(weights0), [0] * 16, 0, 0
     var_fast = var_slow = 6553600
@@ -210,49 +265,8 @@ def decode_fast(payload, lat, nsamples, level=False, learned=False):
             lv = ((last << 8) - mean) >> 8
             pd += (wl * lv) >> 16
         P = min(max(last + pd, 0), (N - 1) * 16)
-        v = max((var_fast + 3 * var_slow) >> 6, 1024)
-        b = v.bit_length() - 1
-        inv_s, half, spare = rows[((b - 10) << 4) | ((v >> (b - 4)) & 15)]
-        i, f = P >> 4, P & 15
-        m = M(i) + (((M(i + 1) - M(i)) * f) >> 4) if i + 1 < N else M(i)
-        lo, hi = max(i - half, 0), min(i + half, N - 1)
-        def cum(c):
-            if c <= lo:
-                return 0
-            C = 1 << 31 if c == N else fine[min(max((((E(c) - m) * inv_s) >> 30) + 8192, 0), 16383)]
-            return ((C * spare) >> 31) + (c - lo)
         # Code.
-        t = rc.target(1 << 16)
-        if t < (1 << 16) - 2:
-            if t >= cum(hi + 1):
-                raise Refuse('target beyond the window')
-            a, bb = lo, hi + 1          # cum(a) <= t < cum(bb)
-            while bb - a > 1:
-                mid = (a + bb) // 2
-                if cum(mid) <= t: a = mid
-                else: bb = mid
-            c = a
-            ca = cum(c)
-            rc.consume(ca, cum(c + 1) - ca, 1 << 16)
-            value = lat.value(c)
-        else:
-            rc.consume((1 << 16) - 2, 2, 1 << 16)
-            t = rc.target(4096)
-            if t < 2048:
-                rc.consume(0, 2048, 4096)
-                value = rc.bits(16)
-                value = value - 65536 if value >= 32768 else value
-                if lat.code_of(value) is not None:
-                    raise Refuse('escaped value on the lattice')
-                c = lat.nearest(value)
-            else:
-                rc.consume(2048, 2048, 4096)
-                c = rc.bits(10 if N == 1024 else 16)
-                if c >= N or lo <= c <= hi:
-                    raise Refuse('escaped code inside the window')
-                value = lat.value(c)
-        if rc.overrun:
-            raise Refuse('stream cut')
+        c, value, m = code_sample(rc, lat, E, M, fine, P, rows[bucket_of((var_fast + 3 * var_slow) >> 6)])
         out.append(value)
         # Learn: the scale, then the predictor.
         e = M(c) - m
@@ -284,9 +298,47 @@ def decode_fast(payload, lat, nsamples, level=False, learned=False):
         raise Refuse('stream does not end where the encoder ended it')
     return out
 
+def decode_swift(payload, lat, nsamples):
+    """Profile 9 (FORMAT.md, "Swift profile payload")."""
+    E, M, fine, rows, _, _, _ = setup(lat, False)
+    N, Cn = lat.N, lat.N // 2
+    rc = RangeDecoder(payload)
+    out, x, left = [], None, 0
+    coef, sh, mean, q = [0] * 16, 4, 0, 0
+    for _ in range(nsamples):
+        if left == 0:
+            order = rc.bits(5)
+            if order > 16:
+                raise Refuse('predictor order above 16')
+            coef, sh = [0] * 16, 4
+            if order > 0:
+                sh = rc.bits(4) + 4
+                for j in range(order):
+                    v = rc.bits(16)
+                    coef[j] = v - 65536 if v >= 32768 else v
+            mean = rc.bits(10 if N == 1024 else 16)
+            q = rc.bits(10)
+            if mean >= N or q >= 656:
+                raise Refuse('block header out of range')
+            if x is None:
+                x = [mean - Cn] * 16
+            left = 32768
+        left -= 1
+        acc = wrap32(sum(a * b for a, b in zip(coef, x)))
+        off = (mean - Cn) * sum(coef)
+        P = min(max(16 * mean + ((acc - off) >> (sh - 4)), 0), (N - 1) * 16)
+        c, value, _ = code_sample(rc, lat, E, M, fine, P, rows[q])
+        out.append(value)
+        x = [c - Cn] + x[:15]
+    if rc.overrun or rc.pos != len(payload) or rc.code != 0:
+        raise Refuse('stream does not end where the encoder ended it')
+    return out
+
 def decode_stream(stream, nsamples):
     if len(stream) < 2:
         raise Refuse('stream too short')
+    if stream[0] == 9:
+        return decode_swift(stream[2:], Lattice(stream[1]), nsamples)
     if stream[0] not in (5, 6, 8):
         raise Refuse('profile %d not supported by this decoder' % stream[0])
     return decode_fast(stream[2:], Lattice(stream[1]), nsamples, level=stream[0] in (6, 8), learned=stream[0] == 8)

@@ -62,7 +62,7 @@ impl Codecs for AllProfiles {
         let lattice = match profile {
             Profile::Lite => return LiteOnly::code(profile, data, head, room, scanned),
             Profile::Max5 => return MaxOnly::code(profile, data, head, room, scanned),
-            Profile::Tables | Profile::Max | Profile::Max4 | Profile::Fast5 | Profile::Fast | Profile::FastWidths => lattice_of(data, scanned),
+            Profile::Tables | Profile::Max | Profile::Max4 | Profile::Fast5 | Profile::Fast | Profile::FastWidths | Profile::Swift => lattice_of(data, scanned),
         };
         let mut out = Sink::new(profile, head, room);
         // Constant profiles, so each call inlines one profile's loop (see
@@ -73,6 +73,7 @@ impl Codecs for AllProfiles {
             Profile::Fast5 => encode_le(Profile::Fast5, lattice, data, &mut out),
             Profile::Fast => encode_le(Profile::Fast, lattice, data, &mut out),
             Profile::FastWidths => encode_le(Profile::FastWidths, lattice, data, &mut out),
+            Profile::Swift => encode_le(Profile::Swift, lattice, data, &mut out),
             _ => encode_le(Profile::Max, lattice, data, &mut out),
         }
         Some(out.into_vec())

@@ -45,10 +45,14 @@ pub enum Profile {
     /// coded (`src/fast/edges.rs`) in place of the built-in prior of the
     /// 10-bit ADC: for ADCs with no prior.
     FastWidths = 8,
+    /// `fast`'s coder with a forward-adaptive model: a linear predictor and
+    /// a scale measured per block of 32768 samples and sent in front of it
+    /// (`src/fast/swift.rs`), so decoding does no model adaptation.
+    Swift = 9,
 }
 
 impl Profile {
-    pub const ALL: [Profile; 8] = [Profile::Lite, Profile::Tables, Profile::Max, Profile::Max4, Profile::Fast5, Profile::Fast, Profile::Max5, Profile::FastWidths];
+    pub const ALL: [Profile; 9] = [Profile::Lite, Profile::Tables, Profile::Max, Profile::Max4, Profile::Fast5, Profile::Fast, Profile::Max5, Profile::FastWidths, Profile::Swift];
 
     pub fn from_id(id: u8) -> Option<Self> {
         Self::ALL.into_iter().find(|p| *p as u8 == id)
@@ -68,6 +72,7 @@ impl Profile {
             Self::Fast5 => "fast5",
             Self::Fast => "fast",
             Self::FastWidths => "fast-widths",
+            Self::Swift => "swift",
         }
     }
 
@@ -191,6 +196,7 @@ profile_traits!(lite::Encoder, lite::Decoder<'_>, block_loops);
 profile_traits!(fast::Encoder, fast::Decoder<'_>, block_loops);
 profile_traits!(fast::Encoder5, fast::Decoder5<'_>, block_loops);
 profile_traits!(fast::EncoderLearned, fast::DecoderLearned<'_>, block_loops);
+profile_traits!(fast::swift::Encoder, fast::swift::Decoder<'_>, block_loops);
 profile_traits!(tables::Encoder, tables::Decoder<'_>);
 profile_traits!(max::Encoder, max::Decoder<'_>);
 
@@ -204,6 +210,7 @@ enum EncoderState {
     Fast5(fast::Encoder5),
     Fast(fast::Encoder),
     FastWidths(fast::EncoderLearned),
+    Swift(fast::swift::Encoder),
 }
 
 #[allow(clippy::large_enum_variant)]
@@ -214,6 +221,7 @@ enum DecoderState<'a> {
     Fast5(fast::Decoder5<'a>),
     Fast(fast::Decoder<'a>),
     FastWidths(fast::DecoderLearned<'a>),
+    Swift(fast::swift::Decoder<'a>),
 }
 
 /// `$body` with `$coder` bound to the profile's coder in `$state` (an
@@ -228,6 +236,7 @@ macro_rules! with_coder {
             $state::Fast5($coder) => $body,
             $state::Fast($coder) => $body,
             $state::FastWidths($coder) => $body,
+            $state::Swift($coder) => $body,
         }
     };
 }
@@ -250,6 +259,7 @@ impl Encoder {
             Profile::Fast5 => EncoderState::Fast5(fast::Encoder5::new(lattice)),
             Profile::Fast => EncoderState::Fast(<fast::Encoder>::new(lattice)),
             Profile::FastWidths => EncoderState::FastWidths(fast::EncoderLearned::new(lattice)),
+            Profile::Swift => EncoderState::Swift(fast::swift::Encoder::new(lattice)),
         };
         Self { state }
     }
@@ -292,6 +302,7 @@ impl<'a> Decoder<'a> {
             Profile::Fast5 => DecoderState::Fast5(fast::Decoder5::new(lattice, payload)),
             Profile::Fast => DecoderState::Fast(<fast::Decoder>::new(lattice, payload)),
             Profile::FastWidths => DecoderState::FastWidths(fast::DecoderLearned::new(lattice, payload)),
+            Profile::Swift => DecoderState::Swift(fast::swift::Decoder::new(lattice, payload)),
         };
         Ok(Self { profile, lattice, state })
     }
@@ -364,6 +375,7 @@ pub fn decode_le(stream: &[u8], out: &mut [u8]) -> Result<(), Error> {
         Profile::Fast5 => whole(fast::Decoder5::new(lattice, payload), out),
         Profile::Fast => whole(<fast::Decoder>::new(lattice, payload), out),
         Profile::FastWidths => whole(fast::DecoderLearned::new(lattice, payload), out),
+        Profile::Swift => whole(fast::swift::Decoder::new(lattice, payload), out),
     }
 }
 
@@ -424,6 +436,7 @@ pub fn encode_le<S: ByteSink>(profile: Profile, lattice: AdcLattice, le: &[u8], 
         Profile::Fast5 => whole(fast::Encoder5::new(lattice), le, out),
         Profile::Fast => whole(<fast::Encoder>::new(lattice), le, out),
         Profile::FastWidths => whole(fast::EncoderLearned::new(lattice), le, out),
+        Profile::Swift => whole(fast::swift::Encoder::new(lattice), le, out),
     }
 }
 

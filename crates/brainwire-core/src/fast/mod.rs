@@ -25,6 +25,7 @@
 
 mod edges;
 mod model;
+pub mod swift;
 pub mod priors;
 #[cfg(test)]
 mod tests;
@@ -73,23 +74,10 @@ impl<const LEVEL: bool, E: Edges> Encoder<LEVEL, E> {
         m.learn(code);
     }
 
-    /// A sample outside the window or off the lattice: the escape, a
-    /// decision, then its code or its value in plain bits; the code the
-    /// model learns.
+    /// A sample outside the window or off the lattice (see [`encode_escape`]).
     #[inline(never)]
     fn escape<S: ByteSink>(rc: &mut RangeEncoder, m: &Model<LEVEL, E>, sample: i16, on_lattice: Option<u32>, out: &mut S) -> u32 {
-        rc.encode(TOTAL - ESCAPE_FREQ, ESCAPE_FREQ, TOTAL, out);
-        rc.encode_bit(on_lattice.is_none(), 2048, out);
-        match on_lattice {
-            Some(c) => {
-                rc.encode_bits(c, m.code_bits(), out);
-                c
-            }
-            None => {
-                rc.encode_bits(u32::from(sample as u16), 16, out);
-                m.lattice().nearest_code(sample)
-            }
-        }
+        encode_escape(rc, m, sample, on_lattice, out)
     }
 
     /// Codes the little-endian 16-bit words of `le` (an odd last byte is
@@ -149,23 +137,7 @@ impl<'a, const LEVEL: bool, E: Edges> Decoder<'a, LEVEL, E> {
 
     #[inline(never)]
     fn escape(rc: &mut RangeDecoder<'_>, m: &Model<LEVEL, E>, w: &Window) -> Result<(u32, i16), Error> {
-        let lattice = m.lattice();
-        rc.consume(TOTAL - ESCAPE_FREQ, ESCAPE_FREQ, TOTAL);
-        let off = rc.decode_bit(2048).ok_or(Error::Corrupt)?;
-        if off {
-            let v = rc.decode_bits(16).ok_or(Error::Corrupt)? as u16 as i16;
-            if lattice.code(v).is_some() {
-                return Err(Error::Corrupt);
-            }
-            Ok((lattice.nearest_code(v), v))
-        } else {
-            let c = rc.decode_bits(m.code_bits()).ok_or(Error::Corrupt)?;
-            // The encoder escapes only codes outside the window.
-            if c >= lattice.len() || w.contains(c) {
-                return Err(Error::Corrupt);
-            }
-            Ok((c, lattice.value(c)))
-        }
+        decode_escape(rc, m, w)
     }
 
     /// Decodes the next `out.len() / 2` samples into `out` as little-endian
@@ -188,5 +160,46 @@ impl<'a, const LEVEL: bool, E: Edges> Decoder<'a, LEVEL, E> {
     /// Checks the stream ended exactly where the encoder ended it.
     pub fn finish(self) -> Result<(), Error> {
         if self.rc.at_end() { Ok(()) } else { Err(Error::Corrupt) }
+    }
+}
+
+/// A sample outside the window or off the lattice: the escape, a decision,
+/// then its code or its value in plain bits; returns the code the model
+/// learns (an off-lattice value's nearest code).
+pub(super) fn encode_escape<const LEVEL: bool, E: Edges, S: ByteSink>(rc: &mut RangeEncoder, m: &Model<LEVEL, E>, sample: i16, on_lattice: Option<u32>, out: &mut S) -> u32 {
+    rc.encode(TOTAL - ESCAPE_FREQ, ESCAPE_FREQ, TOTAL, out);
+    rc.encode_bit(on_lattice.is_none(), 2048, out);
+    match on_lattice {
+        Some(c) => {
+            rc.encode_bits(c, m.code_bits(), out);
+            c
+        }
+        None => {
+            rc.encode_bits(u32::from(sample as u16), 16, out);
+            m.lattice().nearest_code(sample)
+        }
+    }
+}
+
+/// Reads what [`encode_escape`] wrote after the escape symbol's target:
+/// `(code learned, value)`; refuses an off-lattice value that is on the
+/// lattice and a code inside the window (the encoder escapes neither).
+pub(super) fn decode_escape<const LEVEL: bool, E: Edges>(rc: &mut RangeDecoder<'_>, m: &Model<LEVEL, E>, w: &Window) -> Result<(u32, i16), Error> {
+    let lattice = m.lattice();
+    rc.consume(TOTAL - ESCAPE_FREQ, ESCAPE_FREQ, TOTAL);
+    let off = rc.decode_bit(2048).ok_or(Error::Corrupt)?;
+    if off {
+        let v = rc.decode_bits(16).ok_or(Error::Corrupt)? as u16 as i16;
+        if lattice.code(v).is_some() {
+            return Err(Error::Corrupt);
+        }
+        Ok((lattice.nearest_code(v), v))
+    } else {
+        let c = rc.decode_bits(m.code_bits()).ok_or(Error::Corrupt)?;
+        // The encoder escapes only codes outside the window.
+        if c >= lattice.len() || w.contains(c) {
+            return Err(Error::Corrupt);
+        }
+        Ok((c, lattice.value(c)))
     }
 }

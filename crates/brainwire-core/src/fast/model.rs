@@ -75,7 +75,7 @@ pub const BUCKET_BITS: u32 = 4;
 /// Variances stay below 2^51 U^2 (a residual is below 2^23 U, its square
 /// in the Q4 accumulators below 2^50), so the bucket index is below
 /// `(51 - 10) << 4 = 656`.
-const VAR_MAX_LOG2: u32 = 51;
+pub(super) const VAR_MAX_LOG2: u32 = 51;
 /// Scale buckets.
 pub const BUCKETS: usize = ((VAR_MAX_LOG2 - VAR_MIN_LOG2) << BUCKET_BITS) as usize;
 /// Rows of the scale table (a power of two, so a mask keeps any index in
@@ -128,6 +128,12 @@ impl Window {
     #[inline]
     pub fn contains(&self, code: u32) -> bool {
         code >= self.lo && code <= self.hi
+    }
+
+    /// The prediction on the analog axis, U.
+    #[inline]
+    pub(super) fn analog(&self) -> i64 {
+        self.m
     }
 }
 
@@ -381,20 +387,31 @@ impl<const LEVEL: bool, E: Edges> Model<LEVEL, E> {
             self.p_diff += ((i64::from(self.level_weight) * i64::from(self.level)) >> W_BITS) as i32;
         }
         let p = (self.last + self.p_diff).clamp(0, (self.len as i32 - 1) * ONE) as u32;
+        let var = ((self.var_fast + 3 * self.var_slow) >> (2 + VAR_FRAC)) as u64;
+        let w = self.window_at(p, bucket(var));
+        self.m = w.m;
+        w
+    }
+
+    /// The coding window of a prediction `p` (Q4 codes, at most the top
+    /// code) under scale bucket `q` (below [`BUCKETS`]).
+    #[inline(always)]
+    pub(super) fn window_at(&self, p: u32, q: usize) -> Window {
         let i = p >> FRAC_BITS;
         let f = i64::from(p & (ONE as u32 - 1));
         let here = self.mid(i);
         // At the top code the prediction is whole (f = 0): `next` is unused.
         let next = self.mid(i + 1);
         let m = here + (((next - here) * f) >> FRAC_BITS);
-        self.m = m;
-
-        // The bucket: the variance's octave and its top mantissa bits.
-        let var = (((self.var_fast + 3 * self.var_slow) >> (2 + VAR_FRAC)) as u64).max(1 << VAR_MIN_LOG2);
-        let b = 63 - var.leading_zeros();
-        let q = (((b - VAR_MIN_LOG2) << BUCKET_BITS) | ((var >> (b - BUCKET_BITS)) as u32 & ((1 << BUCKET_BITS) - 1))) as usize;
         let scale = TABLES.scales[q & (SCALE_ROWS - 1)];
         Window { lo: i.saturating_sub(scale.half), hi: (i + scale.half).min(self.len - 1), m, code: i, code_mid: here, scale }
+    }
+
+    /// Analog midpoint of `code` (`code < len`), U: what a block's scale is
+    /// measured against.
+    #[inline(always)]
+    pub(super) fn midpoint(&self, code: u32) -> i64 {
+        self.mid(code)
     }
 
     /// Cumulative frequency of the codes below `code` (`lo <= code <= hi+1`):
@@ -539,6 +556,16 @@ impl<const LEVEL: bool, E: Edges> Model<LEVEL, E> {
         self.level_weight = (i64::from(self.level_weight) + step).clamp(LEVEL_WEIGHT_MIN, 0) as i32;
         self.mean += ((x << LEVEL_MEAN_SHIFT) - self.mean) >> LEVEL_MEAN_SHIFT;
     }
+}
+
+/// The scale bucket of a variance (U^2): its octave and top four mantissa
+/// bits, the lowest bucket for anything below `2^VAR_MIN_LOG2`. `var` is
+/// below `2^VAR_MAX_LOG2` (so the bucket is below [`BUCKETS`]).
+#[inline(always)]
+pub(super) fn bucket(var: u64) -> usize {
+    let var = var.max(1 << VAR_MIN_LOG2);
+    let b = 63 - var.leading_zeros();
+    (((b - VAR_MIN_LOG2) << BUCKET_BITS) | ((var >> (b - BUCKET_BITS)) as u32 & ((1 << BUCKET_BITS) - 1))) as usize
 }
 
 /// Exact integer square root (floor) by bisection, for building the tables.
