@@ -116,34 +116,52 @@ impl BlockHeader {
 /// same way on every machine.
 #[derive(Clone, Debug)]
 struct Predictor {
-    coefs: [i16; MAX_ORDER],
+    /// `coefs[0]`, for the newest code, which the sum takes from `newest`.
+    first: i32,
+    /// `coefs[1..16]` and a 0: the taps of the older codes in the window.
+    older: [i16; MAX_ORDER],
     /// `(mean - C) * sum(coefs)`: moves the sum from `C` to the mean.
     offset: i64,
     mean_q4: i64,
     shift: u32,
     center: i32,
-    /// The last [`MAX_ORDER`] codes less `C`, newest first, at
-    /// `history[at..at + MAX_ORDER]`: each is stored twice, `MAX_ORDER`
-    /// apart, so that window is always one slice and a new code costs two
-    /// stores.
-    history: [i16; 2 * MAX_ORDER],
+    /// The newest code less `C`.
+    newest: i32,
+    /// The codes less `C` before the newest, newest first, at
+    /// `history[at + 1..at + 1 + MAX_ORDER]` (the last of them has a 0 tap):
+    /// each is stored twice, [`RING`] apart, so that window is always one
+    /// slice and a new code costs two stores.
+    ///
+    /// Why the newest code is apart: the window is two 16-byte loads, and a
+    /// load that overlaps a store still in flight waits for it (no store
+    /// forwarding into a wider load). The window starts past the newest
+    /// code's two copies, so it reads only codes stored a sample or more
+    /// ago, and the newest code's tap is a scalar multiply.
+    history: [i16; 2 * RING],
     at: usize,
     top: i64,
 }
 
+/// Codes [`Predictor`]'s ring holds: the newest and [`MAX_ORDER`] older.
+const RING: usize = MAX_ORDER + 1;
+
 impl Predictor {
     fn new(lattice: AdcLattice) -> Self {
         let center = (lattice.len() / 2) as i32;
-        Self { coefs: [0; MAX_ORDER], offset: 0, mean_q4: 0, shift: SHIFT_MIN, center, history: [0; 2 * MAX_ORDER], at: 0, top: i64::from(lattice.len() - 1) << FRAC_BITS }
+        let top = i64::from(lattice.len() - 1) << FRAC_BITS;
+        Self { first: 0, older: [0; MAX_ORDER], offset: 0, mean_q4: 0, shift: SHIFT_MIN, center, newest: 0, history: [0; 2 * RING], at: 0, top }
     }
 
     /// Takes a block's predictor; the stream's first block also fills the
     /// history with its mean.
     fn start(&mut self, h: &BlockHeader, first: bool) {
         if first {
-            self.history = [(h.mean as i32 - self.center) as i16; 2 * MAX_ORDER];
+            let x = h.mean as i32 - self.center;
+            self.history = [x as i16; 2 * RING];
+            self.newest = x;
         }
-        self.coefs = core::array::from_fn(|j| h.coefs[j] as i16);
+        self.first = h.coefs[0] as i32;
+        self.older = core::array::from_fn(|j| if j + 1 < MAX_ORDER { h.coefs[j + 1] as i16 } else { 0 });
         self.shift = h.shift;
         self.offset = (i64::from(h.mean) - i64::from(self.center)) * h.coefs.iter().sum::<i64>();
         self.mean_q4 = i64::from(h.mean) << FRAC_BITS;
@@ -152,20 +170,21 @@ impl Predictor {
     /// The prediction of the next code, Q4.
     #[inline(always)]
     fn predict(&self) -> u32 {
-        let h = &self.history[self.at..self.at + MAX_ORDER];
-        let mut acc = 0i32;
+        let h = &self.history[self.at + 1..self.at + 1 + MAX_ORDER];
+        let mut acc = self.first.wrapping_mul(self.newest);
         for j in 0..MAX_ORDER {
-            acc = acc.wrapping_add(i32::from(self.coefs[j]) * i32::from(h[j]));
+            acc = acc.wrapping_add(i32::from(self.older[j]) * i32::from(h[j]));
         }
         (self.mean_q4 + ((i64::from(acc) - self.offset) >> (self.shift - FRAC_BITS))).clamp(0, self.top) as u32
     }
 
     #[inline(always)]
     fn push(&mut self, code: u32) {
-        let x = (code as i32 - self.center) as i16;
-        self.at = (self.at + MAX_ORDER - 1) % MAX_ORDER;
-        self.history[self.at] = x;
-        self.history[self.at + MAX_ORDER] = x;
+        let x = code as i32 - self.center;
+        self.at = if self.at == 0 { RING - 1 } else { self.at - 1 };
+        self.history[self.at] = x as i16;
+        self.history[self.at + RING] = x as i16;
+        self.newest = x;
     }
 }
 

@@ -1,5 +1,6 @@
 //! Bits/sample of the `fast` profiles (6, 5 without the level term, and 8
-//! with code widths learned from the stream) next to `max`, and of profile
+//! with code widths learned from the stream) and of `swift` (9) next to
+//! `max`, and of profile
 //! 6's model with every code one average code wide (the built-in prior of
 //! code widths switched off: what profile 8 starts from), per split (sorted
 //! file index % 4 == 0 is held out), with codec-only single-thread speeds,
@@ -32,6 +33,7 @@ struct Sizes {
     fast: u64,
     uniform: u64,
     widths: u64,
+    swift: u64,
     samples: u64,
 }
 
@@ -42,6 +44,7 @@ impl std::ops::AddAssign for Sizes {
         self.fast += o.fast;
         self.uniform += o.uniform;
         self.widths += o.widths;
+        self.swift += o.swift;
         self.samples += o.samples;
     }
 }
@@ -96,6 +99,20 @@ fn fast_bytes<const LEVEL: bool, E: Edges>(lattice: AdcLattice, le: &[u8], times
     out.len() as u64
 }
 
+/// Bytes of the `swift` stream (profile 9), checked to decode.
+fn swift_bytes(lattice: AdcLattice, le: &[u8], name: &str) -> u64 {
+    let mut out = Vec::with_capacity(le.len());
+    let mut enc = fast::swift::Encoder::new(lattice);
+    enc.push_le(le, &mut out);
+    enc.finish(&mut out);
+    let mut back = vec![0u8; le.len()];
+    let mut dec = fast::swift::Decoder::new(lattice, &out);
+    dec.decode_le(&mut back).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+    dec.finish().unwrap();
+    assert!(back == le, "{name}: swift round trip");
+    out.len() as u64
+}
+
 fn measure(le: &[u8], times: &mut Times, name: &str) -> Sizes {
     let s: Vec<i16> = le.chunks_exact(2).map(|c| i16::from_le_bytes([c[0], c[1]])).collect();
     let lattice = AdcLattice::detect(&s);
@@ -109,6 +126,7 @@ fn measure(le: &[u8], times: &mut Times, name: &str) -> Sizes {
         fast: fast_bytes::<true, PriorEdges>(lattice, le, Some(times), name),
         uniform: fast_bytes::<true, UniformEdges>(lattice, le, None, name),
         widths: fast_bytes::<true, LearnedEdges>(lattice, le, None, name),
+        swift: swift_bytes(lattice, le, name),
         samples: s.len() as u64,
     }
 }
@@ -132,6 +150,7 @@ fn report(name: &str, z: Sizes) {
         100.0 * (u - bps(z.widths)) / (u - f),
         u - f
     );
+    println!("{:9} swift {:.4} bits/sample (vs fast {:+.4}, vs max {:+.4})", "", bps(z.swift), bps(z.swift) - f, bps(z.swift) - bps(z.max));
 }
 
 fn main() {
