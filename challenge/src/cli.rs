@@ -110,7 +110,8 @@ pub fn encode_main<P: Pair>(mut args: Args) -> i32 {
         match arg.to_bytes() {
             b"--profile" => {
                 let name = args.next().and_then(|a| core::str::from_utf8(a.to_bytes()).ok());
-                if name.and_then(Profile::from_name) != Some(P::PROFILE) {
+                // Only the pair's own name: no table of every profile's.
+                if name != Some(P::PROFILE.name()) {
                     return usage(encode_usage);
                 }
             }
