@@ -122,7 +122,7 @@ impl<'a, const LEVEL: bool, E: Edges> Decoder<'a, LEVEL, E> {
         let (code, value) = if t < TOTAL - ESCAPE_FREQ {
             let (c, cum, freq) = m.find(&w, t).ok_or(Error::Corrupt)?;
             self.rc.consume(cum, freq, TOTAL);
-            (c, m.lattice().value(c))
+            (c, m.value(c))
         } else {
             Self::escape(&mut self.rc, m, &w)?
         };

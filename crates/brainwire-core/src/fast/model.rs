@@ -371,6 +371,19 @@ impl<const LEVEL: bool, E: Edges> Model<LEVEL, E> {
         }
     }
 
+    /// The sample value of `code` (`code < len`): on the 10-bit lattice a
+    /// load from the code test's table (its entry for block `code ^ 512`
+    /// is that code's value) instead of `AdcLattice::value`'s multiply and
+    /// division; the same value.
+    #[inline(always)]
+    pub fn value(&self, code: u32) -> i16 {
+        if self.ten_bit {
+            self.block_value[(code ^ 512) as usize & 1023] as i16
+        } else {
+            self.lattice.value(code)
+        }
+    }
+
     /// Predicts the next sample and sets up its coding window.
     #[inline(always)]
     pub fn window(&mut self) -> Window {

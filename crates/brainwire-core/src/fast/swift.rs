@@ -483,7 +483,7 @@ impl<'a> Decoder<'a> {
         let (code, value) = if t < TOTAL - ESCAPE_FREQ {
             let (c, cum, freq) = m.find(&w, t).ok_or(Error::Corrupt)?;
             self.rc.consume(cum, freq, TOTAL);
-            (c, m.lattice().value(c))
+            (c, m.value(c))
         } else {
             decode_escape(&mut self.rc, m, &w)?
         };
