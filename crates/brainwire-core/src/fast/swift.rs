@@ -218,16 +218,16 @@ fn round(x: f64) -> i64 {
 const RUN: usize = 2048;
 
 /// `r[lag] = sum_t (x[t] - mean) (x[t - lag] - mean)` over the block's
-/// codes `x`, exact. The sums run on the codes less `center` and move to
+/// codes `x`, given less `center` (`xs[t] = x[t] - center`), exact. The
+/// sums run on the codes less `center` and move to
 /// the mean after: `sum (a - d)(b - d) = sum ab - d (sum a + sum b) + k d^2`
 /// for `d = mean - center` over `k` products. On lattices of at most 1024
 /// codes each product is an i16 times an i16 (`pmaddwd`), summed in i32
 /// runs of [`RUN`]; wider lattices sum i64 products.
-fn autocorrelation(codes: &[u16], mean: u32, center: u32) -> [i64; MAX_ORDER + 1] {
-    let n = codes.len();
-    let x = |c: u16| i32::from(c) - center as i32;
+fn autocorrelation(xs: &[i16], mean: u32, center: u32) -> [i64; MAX_ORDER + 1] {
+    let n = xs.len();
     let d = i64::from(mean) - i64::from(center);
-    let total: i64 = codes.iter().map(|&c| i64::from(x(c))).sum();
+    let total: i64 = xs.iter().map(|&x| i64::from(x)).sum();
     let (mut head, mut tail) = (0i64, 0i64);
     core::array::from_fn(|lag| {
         if lag >= n {
@@ -236,36 +236,38 @@ fn autocorrelation(codes: &[u16], mean: u32, center: u32) -> [i64; MAX_ORDER + 1
         // `a` over x[lag..], `b` over x[..n - lag]: the first sum loses the
         // first `lag` codes, the second the last `lag`.
         if lag > 0 {
-            head += i64::from(x(codes[lag - 1]));
-            tail += i64::from(x(codes[n - lag]));
+            head += i64::from(xs[lag - 1]);
+            tail += i64::from(xs[n - lag]);
         }
-        let (a, b) = (&codes[lag..], &codes[..n - lag]);
+        let (a, b) = (&xs[lag..], &xs[..n - lag]);
         let ab: i64 = if center <= 512 {
             a.chunks(RUN)
                 .zip(b.chunks(RUN))
                 .map(|(a, b)| {
-                    let run = a.iter().zip(b).fold(0i32, |acc, (&p, &q)| acc + i32::from(x(p) as i16) * i32::from(x(q) as i16));
+                    let run = a.iter().zip(b).fold(0i32, |acc, (&p, &q)| acc + i32::from(p) * i32::from(q));
                     i64::from(run)
                 })
                 .sum()
         } else {
-            a.iter().zip(b).map(|(&p, &q)| i64::from(x(p)) * i64::from(x(q))).sum()
+            a.iter().zip(b).map(|(&p, &q)| i64::from(p) * i64::from(q)).sum()
         };
         ab - d * ((total - head) + (total - tail)) + (n - lag) as i64 * d * d
     })
 }
 
-/// The encoder's choice of a block's predictor from its codes: the
+/// The encoder's choice of a block's predictor from its codes (given less
+/// `center`, as [`autocorrelation`] takes them): the
 /// autocorrelation of the codes less their mean, the Levinson-Durbin
 /// recursion for every order, and the order whose predicted cost (`n/2
 /// log2` of the prediction error plus its coefficients' bits) is least;
 /// coefficients at the most fraction bits that keep each within 16 bits
 /// and `sum |coefs| * center` below 2^31 (so [`Predictor`]'s 32-bit sum
 /// never wraps). `center` is [`Predictor`]'s `C`.
-fn choose_predictor(codes: &[u16], center: u32) -> (usize, u32, [i64; MAX_ORDER], u32) {
-    let n = codes.len();
-    let mean = ((codes.iter().map(|&c| u64::from(c)).sum::<u64>() + n as u64 / 2) / n as u64) as u32;
-    let r = autocorrelation(codes, mean, center);
+fn choose_predictor(xs: &[i16], center: u32) -> (usize, u32, [i64; MAX_ORDER], u32) {
+    let n = xs.len();
+    let sum = xs.iter().map(|&x| i64::from(x)).sum::<i64>() + n as i64 * i64::from(center);
+    let mean = ((sum as u64 + n as u64 / 2) / n as u64) as u32;
+    let r = autocorrelation(xs, mean, center);
     let none = (0, SHIFT_MIN, [0; MAX_ORDER], mean);
     if r[0] == 0 {
         return none;
@@ -321,14 +323,53 @@ fn choose_predictor(codes: &[u16], center: u32) -> (usize, u32, [i64; MAX_ORDER]
     (order, shift, coefs, mean)
 }
 
-/// What encodes blocks: the coder, the predictor across blocks, and room
-/// for a block's codes.
+/// A block's predictor as the encoder runs it: on a window of codes it
+/// holds in order, not on a ring of the codes it just coded.
+///
+/// `predict(w)` with `w = [x[t-16], ..., x[t-1]]` (codes less `C`, oldest
+/// first) is [`Predictor::predict`] of the same history: the same products
+/// (`rev[k] = coefs[15 - k]`) summed in another order, which wrapping i32
+/// addition does not see. Every window of a block is known before its
+/// coding starts, so no prediction waits on the one before.
+struct Taps {
+    rev: [i16; MAX_ORDER],
+    offset: i64,
+    mean_q4: i64,
+    shift: u32,
+    top: i64,
+}
+
+impl Taps {
+    fn new(h: &BlockHeader, center: u32, top: i64) -> Self {
+        Self {
+            rev: core::array::from_fn(|k| h.coefs[MAX_ORDER - 1 - k] as i16),
+            offset: (i64::from(h.mean) - i64::from(center)) * h.coefs.iter().sum::<i64>(),
+            mean_q4: i64::from(h.mean) << FRAC_BITS,
+            shift: h.shift,
+            top,
+        }
+    }
+
+    #[inline(always)]
+    fn predict(&self, w: &[i16; MAX_ORDER]) -> u32 {
+        let mut acc = 0i32;
+        for k in 0..MAX_ORDER {
+            acc = acc.wrapping_add(i32::from(self.rev[k]) * i32::from(w[k]));
+        }
+        (self.mean_q4 + ((i64::from(acc) - self.offset) >> (self.shift - FRAC_BITS))).clamp(0, self.top) as u32
+    }
+}
+
+/// What encodes blocks: the coder, and a block's codes with the codes
+/// before it.
 struct BlockCoder {
     model: Model<false>,
     rc: RangeEncoder,
-    predictor: Predictor,
     started: bool,
-    codes: [u16; BLOCK],
+    /// Codes less `C`, oldest first: `xs[..MAX_ORDER]` the last codes
+    /// before the block (the first block's mean before the stream's first
+    /// sample), `xs[MAX_ORDER..]` the block's.
+    xs: [i16; MAX_ORDER + BLOCK],
 }
 
 impl BlockCoder {
@@ -336,45 +377,55 @@ impl BlockCoder {
     /// header, then its samples.
     fn code_block<S: ByteSink>(&mut self, samples: &[i16], out: &mut S) {
         debug_assert!(!samples.is_empty() && samples.len() <= BLOCK);
+        let n = samples.len();
         let lattice = self.model.lattice();
-        let codes = &mut self.codes[..samples.len()];
-        for (c, &s) in codes.iter_mut().zip(samples) {
-            *c = self.model.code_of(s).unwrap_or_else(|| lattice.nearest_code(s)) as u16;
+        let center = lattice.len() / 2;
+        // A sample off the lattice counts as its nearest code (its escape
+        // codes the value; the predictor reads the code).
+        for (x, &s) in self.xs[MAX_ORDER..MAX_ORDER + n].iter_mut().zip(samples) {
+            let code = self.model.code_of(s).unwrap_or_else(|| lattice.nearest_code(s));
+            *x = (code as i32 - center as i32) as i16;
         }
-        let (order, shift, coefs, mean) = choose_predictor(codes, lattice.len() / 2);
+        let (order, shift, coefs, mean) = choose_predictor(&self.xs[MAX_ORDER..MAX_ORDER + n], center);
         let mut header = BlockHeader { order, shift, coefs, mean, bucket: 0 };
-        self.predictor.start(&header, !self.started);
-        self.started = true;
+        if !self.started {
+            self.xs[..MAX_ORDER].fill((mean as i32 - center as i32) as i16);
+            self.started = true;
+        }
+        let taps = Taps::new(&header, center, i64::from(lattice.len() - 1) << FRAC_BITS);
+        let xs = &self.xs[..MAX_ORDER + n];
+        let code = |t: usize| (i32::from(xs[MAX_ORDER + t]) + center as i32) as u32;
+        let window = |t: usize| xs[t..].first_chunk::<MAX_ORDER>().expect("t + 16 <= xs.len()");
         // The scale: the mean square of the analog residual under the
-        // quantised predictor, run on a copy from the block's history.
-        let mut p = self.predictor.clone();
+        // quantised predictor.
         let mut sum = 0u64;
-        for &c in codes.iter() {
-            let w = self.model.window_at(p.predict(), 0);
-            let e = self.model.midpoint(u32::from(c)) - w.analog();
+        for t in 0..n {
+            let w = self.model.window_at(taps.predict(window(t)), 0);
+            let e = self.model.midpoint(code(t)) - w.analog();
             sum += (e * e) as u64;
-            p.push(u32::from(c));
         }
-        header.bucket = bucket((sum / codes.len() as u64).min((1 << VAR_MAX_LOG2) - 1));
+        header.bucket = bucket((sum / n as u64).min((1 << VAR_MAX_LOG2) - 1));
         header.write(&mut self.rc, lattice.len().trailing_zeros(), out);
-        for (&s, &c) in samples.iter().zip(codes.iter()) {
+        for (t, &s) in samples.iter().enumerate() {
             let m = &self.model;
-            let w = m.window_at(self.predictor.predict(), header.bucket);
-            let code = u32::from(c);
-            let coded = if m.code_of(s).is_some() && w.contains(code) {
-                let (cum, freq) = m.interval(&w, code);
+            let w = m.window_at(taps.predict(window(t)), header.bucket);
+            let c = code(t);
+            if m.code_of(s).is_some() && w.contains(c) {
+                let (cum, freq) = m.interval(&w, c);
                 self.rc.encode(cum, freq, TOTAL, out);
-                code
             } else {
-                Self::escape(&mut self.rc, m, s, out)
-            };
-            self.predictor.push(coded);
+                Self::escape(&mut self.rc, m, s, out);
+            }
         }
+        // The next block's history: this block's last codes (with the ones
+        // before it when the block is shorter than the history).
+        self.xs.copy_within(n..n + MAX_ORDER, 0);
     }
 
     #[inline(never)]
-    fn escape<S: ByteSink>(rc: &mut RangeEncoder, m: &Model<false>, sample: i16, out: &mut S) -> u32 {
-        encode_escape(rc, m, sample, m.code_of(sample), out)
+    fn escape<S: ByteSink>(rc: &mut RangeEncoder, m: &Model<false>, sample: i16, out: &mut S) {
+        // The code it returns is the block's own (`xs`): the same one.
+        encode_escape(rc, m, sample, m.code_of(sample), out);
     }
 }
 
@@ -389,7 +440,7 @@ pub struct Encoder {
 
 impl Encoder {
     pub fn new(lattice: AdcLattice) -> Self {
-        let coder = BlockCoder { model: Model::new(lattice), rc: RangeEncoder::new(), predictor: Predictor::new(lattice), started: false, codes: [0; BLOCK] };
+        let coder = BlockCoder { model: Model::new(lattice), rc: RangeEncoder::new(), started: false, xs: [0; MAX_ORDER + BLOCK] };
         Self { coder, samples: [0; BLOCK], filled: 0 }
     }
 

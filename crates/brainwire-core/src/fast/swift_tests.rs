@@ -137,7 +137,8 @@ fn autocorrelation_is_exact() {
                 })
                 .collect();
             let mean = ((codes.iter().map(|&c| u64::from(c)).sum::<u64>() + n as u64 / 2) / n as u64) as u32;
-            let got = autocorrelation(&codes, mean, len / 2);
+            let xs: Vec<i16> = codes.iter().map(|&c| (i32::from(c) - (len / 2) as i32) as i16).collect();
+            let got = autocorrelation(&xs, mean, len / 2);
             for (lag, &g) in got.iter().enumerate() {
                 let want: i64 = (lag..n).map(|t| (i64::from(codes[t]) - i64::from(mean)) * (i64::from(codes[t - lag]) - i64::from(mean))).sum();
                 assert_eq!(g, want, "lag {lag}, {n} codes of {len}, kind {kind}");
@@ -165,7 +166,8 @@ fn chosen_predictors_stay_in_bounds() {
         for f in [0.0005, 0.003, 0.05, 0.4] {
             let codes: Vec<u16> = (0..BLOCK).map(|i| ((lattice.len() / 2) as f64 + amp * ((i as f64) * f).sin() + rng.normal()) as u16).collect();
             let center = lattice.len() / 2;
-            let (order, shift, coefs, mean) = choose_predictor(&codes, center);
+            let xs: Vec<i16> = codes.iter().map(|&c| (i32::from(c) - center as i32) as i16).collect();
+            let (order, shift, coefs, mean) = choose_predictor(&xs, center);
             assert!(order <= MAX_ORDER && (SHIFT_MIN..=SHIFT_MAX).contains(&shift) && mean < lattice.len());
             assert!(coefs.iter().all(|c| c.abs() <= COEF_MAX));
             assert!(coefs.iter().map(|c| c.abs()).sum::<i64>() * i64::from(center) < 1 << 31);
