@@ -42,6 +42,9 @@ pub struct EncodeArgs {
     #[arg(long, value_name = "HZ", requires = "channels")]
     pub rate: Option<f64>,
     /// Chunk length in seconds (default 1; 30000 frames without a rate).
+    /// A window decodes from its chunk's start: for fast random access,
+    /// `--chunk-seconds 0.1 --profile swift` (a 100 ms window of 384
+    /// channels in under 50 ms on 2 cores, 1.5 % larger; docs/chunked.md).
     #[arg(long, value_name = "SEC")]
     pub chunk_seconds: Option<f64>,
 }
