@@ -118,14 +118,7 @@ impl<'a, const LEVEL: bool, E: Edges> Decoder<'a, LEVEL, E> {
     pub fn next_sample(&mut self) -> Result<i16, Error> {
         let m = &mut self.model;
         let w = m.window();
-        let t = self.rc.target(TOTAL).ok_or(Error::Corrupt)?;
-        let (code, value) = if t < TOTAL - ESCAPE_FREQ {
-            let (c, cum, freq) = m.find(&w, t).ok_or(Error::Corrupt)?;
-            self.rc.consume(cum, freq, TOTAL);
-            (c, m.value(c))
-        } else {
-            Self::escape(&mut self.rc, m, &w)?
-        };
+        let (code, value) = decode_in_window(&mut self.rc, m, &w)?;
         // The decoder reads exactly the bytes the encoder wrote; needing one
         // more means the stream was cut or its sample count lies.
         if self.rc.overran() {
@@ -133,11 +126,6 @@ impl<'a, const LEVEL: bool, E: Edges> Decoder<'a, LEVEL, E> {
         }
         m.learn(code);
         Ok(value)
-    }
-
-    #[inline(never)]
-    fn escape(rc: &mut RangeDecoder<'_>, m: &Model<LEVEL, E>, w: &Window) -> Result<(u32, i16), Error> {
-        decode_escape(rc, m, w)
     }
 
     /// Decodes the next `out.len() / 2` samples into `out` as little-endian
@@ -181,9 +169,25 @@ pub(super) fn encode_escape<const LEVEL: bool, E: Edges, S: ByteSink>(rc: &mut R
     }
 }
 
-/// Reads what [`encode_escape`] wrote after the escape symbol's target:
+/// Decodes one sample in its window `w`: its code (what the model learns)
+/// and its value, by the window's symbols or, out of line, the escape.
+#[inline(always)]
+pub(super) fn decode_in_window<const LEVEL: bool, E: Edges>(rc: &mut RangeDecoder<'_>, m: &Model<LEVEL, E>, w: &Window) -> Result<(u32, i16), Error> {
+    let t = rc.target(TOTAL).ok_or(Error::Corrupt)?;
+    if t < TOTAL - ESCAPE_FREQ {
+        let (c, cum, freq) = m.find(w, t).ok_or(Error::Corrupt)?;
+        rc.consume(cum, freq, TOTAL);
+        Ok((c, m.value(c)))
+    } else {
+        decode_escape(rc, m, w)
+    }
+}
+
+/// Reads what [`encode_escape`] wrote after the escape symbol's target
+/// (out of line: escapes are rare):
 /// `(code learned, value)`; refuses an off-lattice value that is on the
 /// lattice and a code inside the window (the encoder escapes neither).
+#[inline(never)]
 pub(super) fn decode_escape<const LEVEL: bool, E: Edges>(rc: &mut RangeDecoder<'_>, m: &Model<LEVEL, E>, w: &Window) -> Result<(u32, i16), Error> {
     let lattice = m.lattice();
     rc.consume(TOTAL - ESCAPE_FREQ, ESCAPE_FREQ, TOTAL);

@@ -22,8 +22,8 @@
 //! The encoder's choices use basic IEEE operations only, so its bytes do
 //! not depend on the machine either.
 
-use super::model::{bucket, Model, Window, BUCKETS, ESCAPE_FREQ, TOTAL, VAR_MAX_LOG2};
-use super::{decode_escape, encode_escape};
+use super::model::{bucket, Model, Window, BUCKETS, TOTAL, VAR_MAX_LOG2};
+use super::{decode_in_window, encode_escape};
 use crate::error::Error;
 use crate::lattice::AdcLattice;
 use crate::range::{RangeDecoder, RangeEncoder};
@@ -530,14 +530,7 @@ impl<'a> Decoder<'a> {
         self.left -= 1;
         let m = &self.model;
         let w: Window = m.window_at(self.predictor.predict(), self.bucket);
-        let t = self.rc.target(TOTAL).ok_or(Error::Corrupt)?;
-        let (code, value) = if t < TOTAL - ESCAPE_FREQ {
-            let (c, cum, freq) = m.find(&w, t).ok_or(Error::Corrupt)?;
-            self.rc.consume(cum, freq, TOTAL);
-            (c, m.value(c))
-        } else {
-            decode_escape(&mut self.rc, m, &w)?
-        };
+        let (code, value) = decode_in_window(&mut self.rc, m, &w)?;
         // The decoder reads exactly the bytes the encoder wrote; needing one
         // more means the stream was cut or its sample count lies.
         if self.rc.overran() {
@@ -550,18 +543,12 @@ impl<'a> Decoder<'a> {
     /// Decodes the next `out.len() / 2` samples into `out` as little-endian
     /// words; an odd last byte is left alone.
     pub fn decode_le(&mut self, out: &mut [u8]) -> Result<(), Error> {
-        for pair in out.chunks_exact_mut(2) {
-            pair.copy_from_slice(&self.next_sample()?.to_le_bytes());
-        }
-        Ok(())
+        crate::stream::store_le(out, || self.next_sample())
     }
 
     /// Fills `out` with the next samples.
     pub fn decode_into(&mut self, out: &mut [i16]) -> Result<(), Error> {
-        for s in out.iter_mut() {
-            *s = self.next_sample()?;
-        }
-        Ok(())
+        out.iter_mut().try_for_each(|s| self.next_sample().map(|v| *s = v))
     }
 
     /// Checks the stream ended exactly where the encoder ended it.

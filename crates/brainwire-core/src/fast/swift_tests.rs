@@ -10,7 +10,7 @@
 extern crate std;
 
 use super::*;
-use crate::test_support::{real_recordings, Bytes};
+use crate::test_support::{extremes, real_recordings, synthetic, Bytes};
 use brainwire_testkit::Rng;
 use std::vec::Vec;
 
@@ -38,23 +38,6 @@ fn round_trip(lattice: AdcLattice, samples: &[i16]) -> usize {
     bytes.len()
 }
 
-/// Gaussian noise of `sigma` codes with drift, spikes, excursions to both
-/// rails and some values off the lattice.
-fn synthetic(n: usize, seed: u64, sigma: f64) -> Vec<i16> {
-    let l = AdcLattice::Neuralink10;
-    let mut rng = Rng::new(seed);
-    (0..n)
-        .map(|i| {
-            let drift = 512.0 + 40.0 * ((i as f64) / 900.0).sin();
-            let spike = if i % 1500 < 8 { -120.0 } else { 0.0 };
-            let rail = if i % 5000 > 4950 { 900.0 } else if i % 7000 > 6960 { -900.0 } else { 0.0 };
-            let x = drift + spike + rail + sigma * rng.normal();
-            let v = l.value(x.round().clamp(0.0, 1023.0) as u32);
-            if i % 997 == 13 { v.wrapping_add(7) } else { v }
-        })
-        .collect()
-}
-
 #[test]
 fn round_trips_at_every_block_boundary() {
     for n in [0, 1, 2, MAX_ORDER - 1, MAX_ORDER, MAX_ORDER + 1, 1000, BLOCK - 1, BLOCK, BLOCK + 1, 2 * BLOCK + 5] {
@@ -71,14 +54,11 @@ fn round_trips_on_both_lattices() {
         round_trip(AdcLattice::Neuralink10, &s);
         round_trip(AdcLattice::Identity16, &s);
     }
-    // Full-scale 16-bit noise and every extreme value.
-    let mut rng = Rng::new(3);
-    let loud: Vec<i16> = (0..40_000).map(|_| rng.next_u64() as i16).collect();
-    round_trip(AdcLattice::Identity16, &loud);
-    round_trip(AdcLattice::Neuralink10, &loud);
-    let rails: Vec<i16> = (0..40_000).map(|i| [i16::MIN, i16::MAX, 0, -1][i % 4]).collect();
-    round_trip(AdcLattice::Identity16, &rails);
-    round_trip(AdcLattice::Neuralink10, &rails);
+    // Full-scale 16-bit noise and every extreme value, past a block.
+    for s in extremes(40_000, 40_000) {
+        round_trip(AdcLattice::Identity16, &s);
+        round_trip(AdcLattice::Neuralink10, &s);
+    }
     // A constant block has no autocorrelation: order 0, and each sample
     // costs what the narrowest scale leaves off its code (under 1/2 bit).
     let flat = std::vec![AdcLattice::Neuralink10.value(300); BLOCK + 100];

@@ -8,7 +8,7 @@
 extern crate std;
 
 use super::*;
-use crate::test_support::{real_recordings, Bytes};
+use crate::test_support::{extremes, real_recordings, synthetic, Bytes};
 use brainwire_testkit::Rng;
 use std::vec::Vec;
 
@@ -51,23 +51,6 @@ fn round_trip<const LEVEL: bool, E: Edges>(lattice: AdcLattice, samples: &[i16])
     bytes.len()
 }
 
-/// Gaussian noise of `sigma` codes with drift, spikes, excursions to both
-/// rails and some values off the lattice.
-fn synthetic(n: usize, seed: u64, sigma: f64) -> Vec<i16> {
-    let l = AdcLattice::Neuralink10;
-    let mut rng = Rng::new(seed);
-    (0..n)
-        .map(|i| {
-            let drift = 512.0 + 40.0 * ((i as f64) / 900.0).sin();
-            let spike = if i % 1500 < 8 { -120.0 } else { 0.0 };
-            let rail = if i % 5000 > 4950 { 900.0 } else if i % 7000 > 6960 { -900.0 } else { 0.0 };
-            let x = drift + spike + rail + sigma * rng.normal();
-            let v = l.value(x.round().clamp(0.0, 1023.0) as u32);
-            if i % 997 == 13 { v.wrapping_add(7) } else { v }
-        })
-        .collect()
-}
-
 #[test]
 fn round_trips_on_both_lattices() {
     for sigma in [0.1, 1.0, 5.0, 60.0] {
@@ -75,15 +58,12 @@ fn round_trips_on_both_lattices() {
         assert_round_trip(AdcLattice::Neuralink10, &s);
         assert_round_trip(AdcLattice::Identity16, &s);
     }
-    // Full-scale 16-bit noise and every extreme value.
-    let mut rng = Rng::new(3);
-    let loud: Vec<i16> = (0..20_000).map(|_| rng.next_u64() as i16).collect();
-    assert_round_trip(AdcLattice::Identity16, &loud);
-    assert_round_trip(AdcLattice::Neuralink10, &loud);
-    // Past profile 8's first periodic rebuild (4096 samples).
-    let rails: Vec<i16> = (0..9000).map(|i| [i16::MIN, i16::MAX, 0, -1][i % 4]).collect();
-    assert_round_trip(AdcLattice::Identity16, &rails);
-    assert_round_trip(AdcLattice::Neuralink10, &rails);
+    // Full-scale 16-bit noise and every extreme value, the rails past
+    // profile 8's first periodic rebuild (4096 samples).
+    for s in extremes(20_000, 9000) {
+        assert_round_trip(AdcLattice::Identity16, &s);
+        assert_round_trip(AdcLattice::Neuralink10, &s);
+    }
     for n in 0..5 {
         assert_round_trip(AdcLattice::Neuralink10, &synthetic(n, 1, 3.0));
     }
