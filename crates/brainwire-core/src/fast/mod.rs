@@ -69,15 +69,9 @@ impl<const LEVEL: bool, E: Edges> Encoder<LEVEL, E> {
                 self.rc.encode(cum, freq, TOTAL, out);
                 c
             }
-            on_lattice => Self::escape(&mut self.rc, m, sample, on_lattice, out),
+            on_lattice => encode_escape(&mut self.rc, m, sample, on_lattice, out),
         };
         m.learn(code);
-    }
-
-    /// A sample outside the window or off the lattice (see [`encode_escape`]).
-    #[inline(never)]
-    fn escape<S: ByteSink>(rc: &mut RangeEncoder, m: &Model<LEVEL, E>, sample: i16, on_lattice: Option<u32>, out: &mut S) -> u32 {
-        encode_escape(rc, m, sample, on_lattice, out)
     }
 
     /// Codes the little-endian 16-bit words of `le` (an odd last byte is
@@ -153,7 +147,9 @@ impl<'a, const LEVEL: bool, E: Edges> Decoder<'a, LEVEL, E> {
 
 /// A sample outside the window or off the lattice: the escape, a decision,
 /// then its code or its value in plain bits; returns the code the model
-/// learns (an off-lattice value's nearest code).
+/// learns (an off-lattice value's nearest code). Out of line: escapes are
+/// rare.
+#[inline(never)]
 pub(super) fn encode_escape<const LEVEL: bool, E: Edges, S: ByteSink>(rc: &mut RangeEncoder, m: &Model<LEVEL, E>, sample: i16, on_lattice: Option<u32>, out: &mut S) -> u32 {
     rc.encode(TOTAL - ESCAPE_FREQ, ESCAPE_FREQ, TOTAL, out);
     rc.encode_bit(on_lattice.is_none(), 2048, out);

@@ -345,7 +345,7 @@ impl<const LEVEL: bool, E: Edges> Model<LEVEL, E> {
     /// Analog midpoint of `code` (`code < len`; `mid(len)` is only ever
     /// multiplied by 0), U.
     #[inline(always)]
-    fn mid(&self, code: u32) -> i64 {
+    pub(super) fn mid(&self, code: u32) -> i64 {
         self.edges.mid(code)
     }
 
@@ -418,13 +418,6 @@ impl<const LEVEL: bool, E: Edges> Model<LEVEL, E> {
         let m = here + (((next - here) * f) >> FRAC_BITS);
         let scale = TABLES.scales[q & (SCALE_ROWS - 1)];
         Window { lo: i.saturating_sub(scale.half), hi: (i + scale.half).min(self.len - 1), m, code: i, code_mid: here, scale }
-    }
-
-    /// Analog midpoint of `code` (`code < len`), U: what a block's scale is
-    /// measured against.
-    #[inline(always)]
-    pub(super) fn midpoint(&self, code: u32) -> i64 {
-        self.mid(code)
     }
 
     /// Cumulative frequency of the codes below `code` (`lo <= code <= hi+1`):

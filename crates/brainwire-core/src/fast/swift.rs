@@ -120,10 +120,7 @@ struct Predictor {
     first: i32,
     /// `coefs[1..16]` and a 0: the taps of the older codes in the window.
     older: [i16; MAX_ORDER],
-    /// `(mean - C) * sum(coefs)`: moves the sum from `C` to the mean.
-    offset: i64,
-    mean_q4: i64,
-    shift: u32,
+    affine: Affine,
     center: i32,
     /// The newest code less `C`.
     newest: i32,
@@ -139,22 +136,52 @@ struct Predictor {
     /// ago, and the newest code's tap is a scalar multiply.
     history: [i16; 2 * RING],
     at: usize,
+}
+
+/// The rest of a block's prediction after the tap sum `acc`: the one
+/// formula the encoder's [`Taps`] and the decoder's [`Predictor`] share.
+#[derive(Clone, Debug)]
+struct Affine {
+    /// `(mean - C) * sum(coefs)`: moves the sum from `C` to the mean.
+    offset: i64,
+    mean_q4: i64,
+    shift: u32,
+    /// The top code, Q4.
     top: i64,
+}
+
+impl Affine {
+    fn new(h: &BlockHeader, lattice: AdcLattice) -> Self {
+        let center = i64::from(lattice.len() / 2);
+        Self {
+            offset: (i64::from(h.mean) - center) * h.coefs.iter().sum::<i64>(),
+            mean_q4: i64::from(h.mean) << FRAC_BITS,
+            shift: h.shift,
+            top: i64::from(lattice.len() - 1) << FRAC_BITS,
+        }
+    }
+
+    /// `clamp(16 mean + ((acc - offset) >> (shift - 4)), 0, top)`.
+    #[inline(always)]
+    fn q4(&self, acc: i32) -> u32 {
+        (self.mean_q4 + ((i64::from(acc) - self.offset) >> (self.shift - FRAC_BITS))).clamp(0, self.top) as u32
+    }
 }
 
 /// Codes [`Predictor`]'s ring holds: the newest and [`MAX_ORDER`] older.
 const RING: usize = MAX_ORDER + 1;
 
 impl Predictor {
+    /// The predictor before the stream's first block header.
     fn new(lattice: AdcLattice) -> Self {
+        let none = BlockHeader { order: 0, shift: SHIFT_MIN, coefs: [0; MAX_ORDER], mean: 0, bucket: 0 };
         let center = (lattice.len() / 2) as i32;
-        let top = i64::from(lattice.len() - 1) << FRAC_BITS;
-        Self { first: 0, older: [0; MAX_ORDER], offset: 0, mean_q4: 0, shift: SHIFT_MIN, center, newest: 0, history: [0; 2 * RING], at: 0, top }
+        Self { first: 0, older: [0; MAX_ORDER], affine: Affine::new(&none, lattice), center, newest: 0, history: [0; 2 * RING], at: 0 }
     }
 
-    /// Takes a block's predictor; the stream's first block also fills the
-    /// history with its mean.
-    fn start(&mut self, h: &BlockHeader, first: bool) {
+    /// Takes a block's predictor (`affine` from the same header); the
+    /// stream's first block also fills the history with its mean.
+    fn start(&mut self, h: &BlockHeader, affine: Affine, first: bool) {
         if first {
             let x = h.mean as i32 - self.center;
             self.history = [x as i16; 2 * RING];
@@ -162,9 +189,7 @@ impl Predictor {
         }
         self.first = h.coefs[0] as i32;
         self.older = core::array::from_fn(|j| if j + 1 < MAX_ORDER { h.coefs[j + 1] as i16 } else { 0 });
-        self.shift = h.shift;
-        self.offset = (i64::from(h.mean) - i64::from(self.center)) * h.coefs.iter().sum::<i64>();
-        self.mean_q4 = i64::from(h.mean) << FRAC_BITS;
+        self.affine = affine;
     }
 
     /// The prediction of the next code, Q4.
@@ -175,7 +200,7 @@ impl Predictor {
         for j in 0..MAX_ORDER {
             acc = acc.wrapping_add(i32::from(self.older[j]) * i32::from(h[j]));
         }
-        (self.mean_q4 + ((i64::from(acc) - self.offset) >> (self.shift - FRAC_BITS))).clamp(0, self.top) as u32
+        self.affine.q4(acc)
     }
 
     #[inline(always)]
@@ -333,21 +358,12 @@ fn choose_predictor(xs: &[i16], center: u32) -> (usize, u32, [i64; MAX_ORDER], u
 /// coding starts, so no prediction waits on the one before.
 struct Taps {
     rev: [i16; MAX_ORDER],
-    offset: i64,
-    mean_q4: i64,
-    shift: u32,
-    top: i64,
+    affine: Affine,
 }
 
 impl Taps {
-    fn new(h: &BlockHeader, center: u32, top: i64) -> Self {
-        Self {
-            rev: core::array::from_fn(|k| h.coefs[MAX_ORDER - 1 - k] as i16),
-            offset: (i64::from(h.mean) - i64::from(center)) * h.coefs.iter().sum::<i64>(),
-            mean_q4: i64::from(h.mean) << FRAC_BITS,
-            shift: h.shift,
-            top,
-        }
+    fn new(h: &BlockHeader, lattice: AdcLattice) -> Self {
+        Self { rev: core::array::from_fn(|k| h.coefs[MAX_ORDER - 1 - k] as i16), affine: Affine::new(h, lattice) }
     }
 
     #[inline(always)]
@@ -356,7 +372,7 @@ impl Taps {
         for k in 0..MAX_ORDER {
             acc = acc.wrapping_add(i32::from(self.rev[k]) * i32::from(w[k]));
         }
-        (self.mean_q4 + ((i64::from(acc) - self.offset) >> (self.shift - FRAC_BITS))).clamp(0, self.top) as u32
+        self.affine.q4(acc)
     }
 }
 
@@ -392,7 +408,7 @@ impl BlockCoder {
             self.xs[..MAX_ORDER].fill((mean as i32 - center as i32) as i16);
             self.started = true;
         }
-        let taps = Taps::new(&header, center, i64::from(lattice.len() - 1) << FRAC_BITS);
+        let taps = Taps::new(&header, lattice);
         let xs = &self.xs[..MAX_ORDER + n];
         let code = |t: usize| (i32::from(xs[MAX_ORDER + t]) + center as i32) as u32;
         let window = |t: usize| xs[t..].first_chunk::<MAX_ORDER>().expect("t + 16 <= xs.len()");
@@ -401,7 +417,7 @@ impl BlockCoder {
         let mut sum = 0u64;
         for t in 0..n {
             let w = self.model.window_at(taps.predict(window(t)), 0);
-            let e = self.model.midpoint(code(t)) - w.analog();
+            let e = self.model.mid(code(t)) - w.analog();
             sum += (e * e) as u64;
         }
         header.bucket = bucket((sum / n as u64).min((1 << VAR_MAX_LOG2) - 1));
@@ -414,18 +430,13 @@ impl BlockCoder {
                 let (cum, freq) = m.interval(&w, c);
                 self.rc.encode(cum, freq, TOTAL, out);
             } else {
-                Self::escape(&mut self.rc, m, s, out);
+                // It returns the code the block already holds (`xs`).
+                encode_escape(&mut self.rc, m, s, m.code_of(s), out);
             }
         }
         // The next block's history: this block's last codes (with the ones
         // before it when the block is shorter than the history).
         self.xs.copy_within(n..n + MAX_ORDER, 0);
-    }
-
-    #[inline(never)]
-    fn escape<S: ByteSink>(rc: &mut RangeEncoder, m: &Model<false>, sample: i16, out: &mut S) {
-        // The code it returns is the block's own (`xs`): the same one.
-        encode_escape(rc, m, sample, m.code_of(sample), out);
     }
 }
 
@@ -512,8 +523,9 @@ impl<'a> Decoder<'a> {
 
     #[inline(never)]
     fn start_block(&mut self) -> Result<(), Error> {
-        let h = BlockHeader::read(&mut self.rc, self.model.lattice())?;
-        self.predictor.start(&h, !self.started);
+        let lattice = self.model.lattice();
+        let h = BlockHeader::read(&mut self.rc, lattice)?;
+        self.predictor.start(&h, Affine::new(&h, lattice), !self.started);
         self.started = true;
         self.bucket = h.bucket;
         self.left = BLOCK;
