@@ -85,6 +85,9 @@ class RangeDecoder:
         while self.range < 1 << 24:
             self.range = (self.range << 8) & M32
             self.code = ((self.code << 8) | self.byte()) & M32
+    def check_end(self):
+        if self.overrun or self.pos != len(self.data) or self.code != 0:
+            raise Refuse('stream does not end where the encoder ended it')
     def bits(self, k):
         v = self.target(1 << k)
         self.consume(v, 1, 1 << k)
@@ -294,8 +297,7 @@ def decode_fast(payload, lat, nsamples, level=False, learned=False):
             mean += ((x << 8) - mean) >> 8
         if axis is not None:
             axis.learn(c, seen, mean)
-    if rc.overrun or rc.pos != len(payload) or rc.code != 0:
-        raise Refuse('stream does not end where the encoder ended it')
+    rc.check_end()
     return out
 
 def decode_swift(payload, lat, nsamples):
@@ -322,16 +324,15 @@ def decode_swift(payload, lat, nsamples):
                 raise Refuse('block header out of range')
             if x is None:
                 x = [mean - Cn] * 16
+            off = (mean - Cn) * sum(coef)
             left = 32768
         left -= 1
         acc = wrap32(sum(a * b for a, b in zip(coef, x)))
-        off = (mean - Cn) * sum(coef)
         P = min(max(16 * mean + ((acc - off) >> (sh - 4)), 0), (N - 1) * 16)
         c, value, _ = code_sample(rc, lat, E, M, fine, P, rows[q])
         out.append(value)
         x = [c - Cn] + x[:15]
-    if rc.overrun or rc.pos != len(payload) or rc.code != 0:
-        raise Refuse('stream does not end where the encoder ended it')
+    rc.check_end()
     return out
 
 def decode_stream(stream, nsamples):
